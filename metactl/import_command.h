@@ -1,0 +1,24 @@
+// `metactl import`: a V002/V003/V004 stream into a fresh raft dir.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "metactl/command.h"
+
+namespace metactl {
+
+class ImportCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override;
+  int Run() override;
+
+ private:
+  std::string raft_dir_;
+  std::string db_;
+  std::optional<uint64_t> id_;
+  std::vector<std::string> initial_cluster_;
+  bool force_ = false;
+};
+
+}  // namespace metactl

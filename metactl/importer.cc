@@ -1,0 +1,342 @@
+#include "metactl/importer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "raftstore/codec/footer.h"
+#include "raftstore/codec/line_codec.h"
+#include "raftstore/common/file_util.h"
+#include "raftstore/storage/keys.h"
+#include "raftstore/storage/raft_dir.h"
+#include "raftstore/storage/record_stream.h"
+
+namespace fs = std::filesystem;
+
+namespace metactl {
+
+using raftstore::Record;
+using raftstore::Result;
+using raftstore::Status;
+
+namespace {
+
+constexpr size_t kBatchBytes = 4 << 20;  // staging writes are grouped up to this size
+
+std::string StagingPath(const std::string& raft_dir) {
+  fs::path p = fs::path(raft_dir).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  return p.string() + ".import-staging";
+}
+
+// True when some process holds the RocksDB LOCK of `dir`. Probing opens DIR/LOCK but changes
+// no bytes, so a refused import leaves the target exactly as it was.
+bool RaftDirInUse(const std::string& dir) {
+  std::string lock = (fs::path(dir) / "LOCK").string();
+  int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  bool busy = ::fcntl(fd, F_SETLK, &fl) != 0;  // closing the fd releases a lock we got
+  ::close(fd);
+  return busy;
+}
+
+// Reads the stream line by line into the staging dir, validating as it goes.
+class StreamLoader {
+ public:
+  StreamLoader(raftstore::RaftDir* staging, const ImportOptions& options)
+      : staging_(staging), options_(options) {}
+
+  Status Load(std::istream& in, ImportStats* stats) {
+    std::string line;
+    while (ReadLine(in, &line)) {
+      ++line_no_;
+      Status st = OneLine(line, stats);
+      if (!st.ok()) return st.WithContext(options_.source_name + ": line " + std::to_string(line_no_));
+      MaybeProgress(stats);
+    }
+    if (in.bad()) return Status::IOError(options_.source_name + ": read failed after line " + std::to_string(line_no_));
+    if (line_no_ == 0) {
+      return Status::Corruption(options_.source_name + ": empty stream: expected a header line first "
+                                "(an export of metactl or databend-metactl)");
+    }
+    RS_RETURN_IF_ERROR(Flush());
+    if (!footer_seen_) {
+      spdlog::warn("{}: no integrity footer (a databend export, or made with --no-footer): "
+                   "completeness cannot be verified", options_.source_name);
+    }
+    stats->had_footer = footer_seen_;
+    return Status::OK();
+  }
+
+  const std::optional<raftstore::LogId>& last_applied() const { return last_applied_; }
+  const std::optional<raftstore::LogId>& committed() const { return committed_; }
+  uint64_t last_log_index() const { return last_log_index_; }
+
+ private:
+  // getline that also notes whether the final line ended with '\n'.
+  bool ReadLine(std::istream& in, std::string* line) {
+    if (!std::getline(in, *line)) return false;
+    unterminated_ = in.eof();
+    return true;
+  }
+
+  Status OneLine(const std::string& line, ImportStats* stats) {
+    if (footer_seen_) return Status::Corruption("data after the footer line; the stream was altered");
+    if (line.empty()) return Status::Corruption("empty line");
+    Result<Record> rec = raftstore::DecodeLine(line);
+    if (!rec.ok()) {
+      if (unterminated_) {
+        return rec.status().WithContext("last line is cut short (no newline): the stream was truncated");
+      }
+      return rec.status();
+    }
+    if (const auto* f = std::get_if<raftstore::FooterRec>(&rec->body)) {
+      footer_seen_ = true;
+      if (line_no_ == 1) return Status::Corruption("a footer but no header: expected the header line first");
+      return raftstore::CheckFooter(*f, digest_);
+    }
+    digest_.AddLine(line);
+    ++stats->records;
+    if (line_no_ == 1) return CheckHeader(*rec);
+    if (std::holds_alternative<raftstore::HeaderRec>(rec->body)) return Status::Corruption("a second header line");
+    return Apply(*rec, stats);
+  }
+
+  Status CheckHeader(const Record& rec) {
+    const auto* h = std::get_if<raftstore::HeaderRec>(&rec.body);
+    if (h == nullptr) {
+      return Status::Corruption(std::string("expected the header line first, found ") +
+                                raftstore::RecordKindName(rec.body) +
+                                ": input without a header (V0 or V001) is not supported; supported versions are " +
+                                raftstore::kSupportedVersionsText);
+    }
+    if (!raftstore::IsSupportedVersion(h->version)) {
+      return Status::InvalidArgument("version " + h->version + " is not supported; supported versions are " +
+                                     raftstore::kSupportedVersionsText);
+    }
+    return Status::OK();
+  }
+
+  Status Apply(const Record& rec, ImportStats* stats) {
+    RS_RETURN_IF_ERROR(CheckOnce(rec));
+    if (const auto* e = std::get_if<raftstore::LogEntryRec>(&rec.body)) {
+      uint64_t index = e->entry.log_id.index;
+      if (stats->log_entries > 0 && index <= last_log_index_) {
+        return Status::Corruption("log index " + std::to_string(index) +
+                                  (index == last_log_index_ ? " repeats" : " is out of order") +
+                                  " (the previous entry, at line " + std::to_string(last_log_line_) +
+                                  ", has index " + std::to_string(last_log_index_) + ")");
+      }
+      last_log_index_ = index;
+      last_log_line_ = line_no_;
+      ++stats->log_entries;
+    } else if (std::holds_alternative<raftstore::KvRec>(rec.body)) {
+      ++stats->kv_keys;
+    } else if (const auto* a = std::get_if<raftstore::LastAppliedRec>(&rec.body)) {
+      last_applied_ = a->log_id;
+    } else if (const auto* c = std::get_if<raftstore::CommittedRec>(&rec.body)) {
+      committed_ = c->log_id;
+    } else if (const auto* o = std::get_if<raftstore::ObsoleteRec>(&rec.body)) {
+      spdlog::warn("{}: line {}: {} carries nothing this version keeps; not imported", options_.source_name,
+                   line_no_, o->what);
+    }
+    raftstore::PutRecord(&batch_, rec);
+    if (batch_.GetDataSize() >= kBatchBytes) return Flush();
+    return Status::OK();
+  }
+
+  // Singletons (NodeId, Vote, Committed, Purged, LastApplied, LastMembership) may appear once.
+  Status CheckOnce(const Record& rec) {
+    using namespace raftstore;
+    const RecordBody& b = rec.body;
+    if (!(std::holds_alternative<NodeIdRec>(b) || std::holds_alternative<VoteRec>(b) ||
+          std::holds_alternative<CommittedRec>(b) || std::holds_alternative<PurgedRec>(b) ||
+          std::holds_alternative<LastAppliedRec>(b) || std::holds_alternative<LastMembershipRec>(b))) {
+      return Status::OK();
+    }
+    size_t kind = b.index();
+    auto [it, inserted] = singleton_lines_.emplace(kind, line_no_);
+    if (!inserted) {
+      return Status::Corruption(std::string(RecordKindName(b)) + " repeats (first at line " +
+                                std::to_string(it->second) + ")");
+    }
+    return Status::OK();
+  }
+
+  Status Flush() {
+    if (batch_.Count() == 0) return Status::OK();
+    Status st = staging_->Write(&batch_, /*sync=*/false);
+    batch_.Clear();
+    return st;
+  }
+
+  void MaybeProgress(const ImportStats* stats) {
+    if (!isatty(STDERR_FILENO) || (line_no_ & 0x3fff) != 0) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_progress_ < std::chrono::seconds(1)) return;
+    last_progress_ = now;
+    fprintf(stderr, "\rimporting: %llu records", static_cast<unsigned long long>(stats->records));
+    progress_shown_ = true;
+  }
+
+ public:
+  ~StreamLoader() {
+    if (progress_shown_) fprintf(stderr, "\n");
+  }
+
+ private:
+  raftstore::RaftDir* staging_;
+  const ImportOptions& options_;
+  rocksdb::WriteBatch batch_;
+  raftstore::StreamDigest digest_;
+  uint64_t line_no_ = 0;
+  bool unterminated_ = false;
+  bool footer_seen_ = false;
+  uint64_t last_log_index_ = 0;
+  uint64_t last_log_line_ = 0;
+  std::map<size_t, uint64_t> singleton_lines_;
+  std::optional<raftstore::LogId> last_applied_;
+  std::optional<raftstore::LogId> committed_;
+  std::chrono::steady_clock::time_point last_progress_{};
+  bool progress_shown_ = false;
+};
+
+// Rewrites the staging dir so it seeds a new cluster of `options.initial_cluster`:
+// its nodes and membership become exactly the given ones, and the raft log is emptied
+// (purged up to last applied) so that no membership entry of the old cluster can take effect
+// when the node starts and replays entries after last applied.
+Status SeedNewCluster(raftstore::RaftDir* staging, const StreamLoader& loaded, const ImportOptions& options) {
+  using namespace raftstore;
+  const std::optional<LogId>& applied = loaded.last_applied();
+  uint64_t applied_index = applied ? applied->index : 0;
+  uint64_t committed_index = loaded.committed() ? loaded.committed()->index : 0;
+  if (committed_index > applied_index) {
+    return Status::InvalidArgument(
+        "the source has committed log entries that its state machine has not applied yet (" +
+        std::to_string(applied_index + 1) + ".." + std::to_string(committed_index) +
+        "); start the source node once so that it applies them, export again, then import");
+  }
+  if (loaded.last_log_index() > applied_index) {
+    spdlog::warn("dropping log entries {}..{}: they were never committed in the source cluster and the "
+                 "new cluster starts from the state machine at index {}",
+                 applied_index + 1, loaded.last_log_index(), applied_index);
+  }
+  rocksdb::WriteBatch b;
+  const std::string log_start(1, keys::kPrefixLog), node_start(1, keys::kPrefixNode);
+  b.DeleteRange(log_start, keys::PrefixEnd(log_start));
+  b.DeleteRange(node_start, keys::PrefixEnd(node_start));
+  std::vector<uint64_t> ids;
+  for (const Peer& p : options.initial_cluster) {
+    Node n;
+    n.name = std::to_string(p.id);
+    n.endpoint = Endpoint{p.host, p.port};
+    if (!p.grpc_api_advertise_address.empty()) n.grpc_api_advertise_address = p.grpc_api_advertise_address;
+    PutRecord(&b, Record{kTreeStateMachine, NodeRec{p.id, n}});
+    ids.push_back(p.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  StoredMembership sm{applied, Membership{{ids}, ids}};
+  PutRecord(&b, Record{kTreeStateMachine, LastMembershipRec{sm}});
+  PutRecord(&b, Record{kTreeRaftLog, PurgedRec{applied}});
+  PutRecord(&b, Record{kTreeRaftLog, CommittedRec{applied}});
+  // A fresh vote in the term of the last entry: the new cluster's terms continue from there,
+  // so log terms never go backwards; nobody is leader yet.
+  Vote vote{LeaderId{applied ? applied->leader_id.term : 0, *options.id}, false};
+  PutRecord(&b, Record{kTreeRaftLog, VoteRec{vote}});
+  return staging->Write(&b, false);
+}
+
+Status WriteNodeId(raftstore::RaftDir* staging, uint64_t id) {
+  rocksdb::WriteBatch b;
+  raftstore::PutRecord(&b, Record{raftstore::kTreeRaftLog, raftstore::NodeIdRec{id}});
+  return staging->Write(&b, false);
+}
+
+// Puts the finished staging dir in place of the target, atomically.
+Status SwapIntoPlace(const std::string& staging, const std::string& target) {
+  const std::string parent = raftstore::ParentDir(target);
+  std::error_code ec;
+  if (!fs::exists(target, ec)) {
+    RS_RETURN_IF_ERROR(raftstore::RenamePath(staging, target));
+    return raftstore::SyncDir(parent);
+  }
+  RS_RETURN_IF_ERROR(raftstore::ExchangePaths(staging, target));
+  RS_RETURN_IF_ERROR(raftstore::SyncDir(parent));
+  return raftstore::RemoveAll(staging);  // the old content, now at the staging path
+}
+
+}  // namespace
+
+Status ValidateImportOptions(const ImportOptions& options) {
+  if (options.raft_dir.empty()) return Status::InvalidArgument("--raft-dir is required");
+  std::set<uint64_t> ids;
+  for (const Peer& p : options.initial_cluster) {
+    if (!ids.insert(p.id).second) {
+      return Status::InvalidArgument("--initial-cluster: node id " + std::to_string(p.id) + " is given twice");
+    }
+  }
+  if (!options.initial_cluster.empty()) {
+    if (!options.id) return Status::InvalidArgument("--initial-cluster needs --id N naming this node (one of its ids)");
+    if (!ids.count(*options.id)) {
+      return Status::InvalidArgument("--id " + std::to_string(*options.id) + " is not among the --initial-cluster ids");
+    }
+  }
+  if (options.id && *options.id == 0) return Status::InvalidArgument("--id 0 is reserved; use 1 or more");
+  std::error_code ec;
+  if (fs::exists(options.raft_dir, ec) && !fs::is_directory(options.raft_dir, ec)) {
+    return Status::InvalidArgument("--raft-dir " + options.raft_dir + " exists and is not a directory");
+  }
+  if (RaftDirInUse(options.raft_dir)) {
+    return Status::Busy("raft dir " + options.raft_dir + " is in use by another process; stop it before importing");
+  }
+  if (!raftstore::IsMissingOrEmptyDir(options.raft_dir) && !options.force) {
+    return Status::AlreadyExists("raft dir " + options.raft_dir +
+                                 " is not empty; importing would replace it: pass --force to do so");
+  }
+  return Status::OK();
+}
+
+Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options) {
+  RS_RETURN_IF_ERROR(ValidateImportOptions(options));
+  const std::string staging_path = StagingPath(options.raft_dir);
+  if (fs::exists(staging_path)) {
+    if (RaftDirInUse(staging_path)) {
+      return Status::Busy("another import into " + options.raft_dir + " is running (staging dir " + staging_path +
+                          " is in use)");
+    }
+    spdlog::info("removing {} left by an earlier import that did not finish", staging_path);
+    RS_RETURN_IF_ERROR(raftstore::RemoveAll(staging_path));
+  }
+  std::error_code ec;
+  fs::create_directories(raftstore::ParentDir(options.raft_dir), ec);
+
+  ImportStats stats;
+  Status st = [&]() -> Status {
+    raftstore::RaftDirOptions ro;
+    ro.create_if_missing = true;
+    ro.bulk_load = true;
+    auto staging = raftstore::RaftDir::Open(staging_path, ro);
+    if (!staging.ok()) return staging.status();
+    StreamLoader loader(staging->get(), options);
+    RS_RETURN_IF_ERROR(loader.Load(in, &stats));
+    if (options.id) RS_RETURN_IF_ERROR(WriteNodeId(staging->get(), *options.id));
+    if (!options.initial_cluster.empty()) RS_RETURN_IF_ERROR(SeedNewCluster(staging->get(), loader, options));
+    return (*staging)->Close();  // flushes to synced table files
+  }();
+  if (st.ok()) st = SwapIntoPlace(staging_path, options.raft_dir);
+  if (!st.ok()) {
+    (void)raftstore::RemoveAll(staging_path);
+    return st;
+  }
+  return stats;
+}
+
+}  // namespace metactl

@@ -1,0 +1,37 @@
+// metactl: the operator's tool for metasrv raft dirs and clusters.
+#include <csignal>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "metactl/command.h"
+
+int main(int argc, char** argv) {
+  // Logs go to stderr; stdout carries data only.
+  auto logger = spdlog::stderr_color_mt("metactl");
+  logger->set_pattern("%^[%l]%$ %v");
+  spdlog::set_default_logger(logger);
+  // A closed pipe is reported as a write error, not a silent death.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::ios::sync_with_stdio(false);
+
+  CLI::App app{"metactl: export, import and back up metasrv metadata"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "error, warn, info or debug")->capture_default_str();
+  auto commands = metactl::AllCommands();
+  std::vector<CLI::App*> subs;
+  for (auto& c : commands) subs.push_back(c->Register(app));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : metactl::kExitUsage;
+  }
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  for (size_t i = 0; i < subs.size(); ++i) {
+    if (subs[i]->parsed()) return commands[i]->Run();
+  }
+  return metactl::kExitUsage;
+}

@@ -1,0 +1,35 @@
+// Incremental SHA-256 (OpenSSL EVP underneath).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace raftstore {
+
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Update(std::string_view data);
+  void Update(const void* data, size_t n) { Update(std::string_view(static_cast<const char*>(data), n)); }
+  // Returns the lowercase hex digest. The object must not be updated afterwards.
+  std::string HexDigest();
+  std::array<uint8_t, 32> Digest();
+
+  // One-shot helpers.
+  static std::string Hex(std::string_view data);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::string ToHex(const uint8_t* data, size_t n);
+
+}  // namespace raftstore
