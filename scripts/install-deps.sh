@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libcurl4-openssl-dev
-  nodejs npm restic python3 procps
+  nodejs npm restic python3 procps time
 )
 
 missing=()
