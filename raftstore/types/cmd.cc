@@ -21,18 +21,6 @@ Json Tagged(const char* tag, Json body) {
 
 Json OptU64(const std::optional<uint64_t>& v) { return v ? Json(*v) : Json(nullptr); }
 
-// A field that older versions may omit or print as null.
-Status DecodeNullableU64(const Json& obj, const char* name, const std::string& ctx,
-                         std::optional<uint64_t>* out) {
-  out->reset();
-  const Json* f = OptionalField(obj, name);
-  if (f == nullptr || f->is_null()) return Status::OK();
-  uint64_t v = 0;
-  RS_RETURN_IF_ERROR(DecodeU64(*f, ctx + ": " + name, &v));
-  *out = v;
-  return Status::OK();
-}
-
 Status UnknownVariant(const std::string& ctx, const std::string& tag) {
   return Status::Corruption(ctx + ": unknown variant \"" + tag + "\"");
 }

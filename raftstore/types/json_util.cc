@@ -97,6 +97,17 @@ Json EncodeBytes(const std::string& bytes) {
   return a;
 }
 
+Status DecodeNullableU64(const Json& obj, const char* name, const std::string& ctx,
+                         std::optional<uint64_t>* out) {
+  out->reset();
+  const Json* f = OptionalField(obj, name);
+  if (f == nullptr || f->is_null()) return Status::OK();
+  uint64_t v = 0;
+  RS_RETURN_IF_ERROR(DecodeU64(*f, ctx + ": " + name, &v));
+  *out = v;
+  return Status::OK();
+}
+
 Status DecodeTagged(const Json& j, const std::string& ctx, std::string* tag, const Json** body) {
   if (j.is_string()) {
     *tag = j.get<std::string>();

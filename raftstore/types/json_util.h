@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -67,6 +68,11 @@ Status DecodeField(const Json& obj, const char* name, const std::string& ctx, T*
   return DecodeField(obj, name, ctx, out,
                      [](const Json& j, const std::string& c, T* o) { return FromJson(j, c, o); });
 }
+
+// An optional number field that may be absent or null (older versions print `null`):
+// both mean "not set".
+Status DecodeNullableU64(const Json& obj, const char* name, const std::string& ctx,
+                         std::optional<uint64_t>* out);
 
 // Short name for a JSON value's type, for messages ("string", "number", ...).
 std::string JsonTypeName(const Json& j);

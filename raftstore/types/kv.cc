@@ -31,22 +31,10 @@ Json ToJson(const ExpireValue& v) {
   return j;
 }
 
-// Older exports print `"expire_at":null`; null and absent both mean "not set".
-static Status DecodeOptionalU64(const Json& obj, const char* name, const std::string& ctx,
-                                std::optional<uint64_t>* out) {
-  out->reset();
-  const Json* f = OptionalField(obj, name);
-  if (f == nullptr || f->is_null()) return Status::OK();
-  uint64_t v = 0;
-  RS_RETURN_IF_ERROR(DecodeU64(*f, ctx + ": " + name, &v));
-  *out = v;
-  return Status::OK();
-}
-
 Status FromJson(const Json& j, const std::string& ctx, KvMeta* out) {
   RS_RETURN_IF_ERROR(RejectUnknownFields(j, {"expire_at", "proposed_at_ms"}, ctx));
-  RS_RETURN_IF_ERROR(DecodeOptionalU64(j, "expire_at", ctx, &out->expire_at));
-  return DecodeOptionalU64(j, "proposed_at_ms", ctx, &out->proposed_at_ms);
+  RS_RETURN_IF_ERROR(DecodeNullableU64(j, "expire_at", ctx, &out->expire_at));
+  return DecodeNullableU64(j, "proposed_at_ms", ctx, &out->proposed_at_ms);
 }
 
 Status FromJson(const Json& j, const std::string& ctx, SeqV* out) {
