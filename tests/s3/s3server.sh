@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Start/stop s3rver (an S3-compatible server) on 127.0.0.1 for the backup tests.
+#   s3server.sh start DIR BUCKET   -> starts it with data in DIR/store, bucket BUCKET created;
+#                                     prints the endpoint (http://127.0.0.1:PORT); pid in DIR/pid
+#   s3server.sh stop DIR           -> stops the server started with DIR (by its pid only)
+# Credentials are s3rver's fixed ones: AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER.
+# Exit 77 (ctest "skipped") when s3rver is not installed: run scripts/install-test-servers.sh.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bin="$here/node_modules/s3rver/bin/s3rver.js"
+cmd="${1:-}"
+case "$cmd" in
+  start)
+    dir="$2"; bucket="$3"
+    if [[ ! -f "$bin" ]] || ! command -v node >/dev/null; then
+      echo "s3rver is not installed: run scripts/install-test-servers.sh" >&2
+      exit 77
+    fi
+    mkdir -p "$dir/store"
+    # Node 20's OpenSSL 3 needs the legacy provider for s3rver's continuation tokens.
+    for attempt in 1 2 3 4 5; do
+      port=$(( 20000 + (RANDOM % 20000) ))
+      NODE_OPTIONS=--openssl-legacy-provider node "$bin" -d "$dir/store" -a 127.0.0.1 -p "$port" \
+        --silent --configure-bucket "$bucket" >"$dir/log" 2>&1 &
+      echo $! >"$dir/pid"
+      for _ in $(seq 1 100); do
+        if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+          echo "http://127.0.0.1:$port"
+          exit 0
+        fi
+        if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then break; fi
+        sleep 0.1
+      done
+      kill "$(cat "$dir/pid")" 2>/dev/null || true
+    done
+    echo "s3rver did not start; log:" >&2
+    cat "$dir/log" >&2
+    exit 1
+    ;;
+  stop)
+    dir="$2"
+    if [[ -f "$dir/pid" ]]; then
+      pid="$(cat "$dir/pid")"
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$dir/pid"
+    fi
+    ;;
+  *)
+    echo "usage: $0 start DIR BUCKET | stop DIR" >&2
+    exit 2
+    ;;
+esac
