@@ -1,0 +1,589 @@
+#include "raftstore/sm/state_machine.h"
+
+#include <charconv>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <memory>
+
+#include <rocksdb/write_batch.h>
+
+#include "raftstore/storage/keys.h"
+#include "raftstore/storage/kv_value.h"
+
+namespace raftstore {
+namespace {
+
+constexpr const char* kKvSequence = "generic-kv";
+
+Status DumpJson(const Json& j, const std::string& what, std::string* out) {
+  try {
+    *out = j.dump(-1, ' ', false, Json::error_handler_t::strict);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(what + ": cannot be stored as JSON: " + e.what());
+  }
+  return Status::OK();
+}
+
+Status ParseJson(std::string_view raw, const std::string& what, Json* out) {
+  *out = Json::parse(raw.begin(), raw.end(), nullptr, false);
+  if (out->is_discarded()) return Status::Corruption("stored " + what + " is not valid JSON");
+  return Status::OK();
+}
+
+template <typename T>
+Status DecodeJson(std::string_view raw, const std::string& what, T* out) {
+  Json j;
+  RS_RETURN_IF_ERROR(ParseJson(raw, what, &j));
+  return FromJson(j, "stored " + what, out);
+}
+
+// Decimal ASCII u64, nothing else.
+bool ParseDecimalU64(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+uint64_t AddSaturating(uint64_t v, int64_t delta) {
+  if (delta >= 0) {
+    uint64_t d = static_cast<uint64_t>(delta);
+    return v > std::numeric_limits<uint64_t>::max() - d ? std::numeric_limits<uint64_t>::max() : v + d;
+  }
+  uint64_t d = static_cast<uint64_t>(-(delta + 1)) + 1;  // |delta| without overflow
+  return v < d ? 0 : v - d;
+}
+
+bool ExpiredAt(const SeqV& v, uint64_t time_ms) {
+  auto e = v.ExpireMs();
+  return e && *e <= time_ms;
+}
+
+// Pending writes of one entry over the dir: reads see the pending writes first.
+class Overlay {
+ public:
+  explicit Overlay(const RaftDir& dir) : dir_(dir) {}
+
+  Status Get(const std::string& key, std::optional<std::string>* out) const {
+    auto it = writes_.find(key);
+    if (it != writes_.end()) {
+      *out = it->second;
+      return Status::OK();
+    }
+    std::string v;
+    bool found = false;
+    RS_RETURN_IF_ERROR(dir_.Get(key, &v, &found));
+    if (found) *out = std::move(v);
+    else out->reset();
+    return Status::OK();
+  }
+  void Put(const std::string& key, std::string value) { writes_[key] = std::move(value); }
+  void Delete(const std::string& key) { writes_[key] = std::nullopt; }
+
+  // Visits every key in [start, end) in order, pending writes merged in; fn(key, value)
+  // returns false to stop. fn must not modify the overlay.
+  template <typename F>
+  Status Scan(const std::string& start, const std::string& end, F fn) const {
+    rocksdb::Slice upper(end);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(dir_.db()->NewIterator(ro));
+    it->Seek(start);
+    auto ov = writes_.lower_bound(start);
+    auto ov_end = writes_.lower_bound(end);
+    while (true) {
+      bool has_db = it->Valid();
+      bool has_ov = ov != ov_end;
+      if (!has_db && !has_ov) break;
+      int c = !has_db ? 1 : !has_ov ? -1 : it->key().compare(rocksdb::Slice(ov->first));
+      if (c < 0) {
+        if (!fn(std::string_view(it->key().data(), it->key().size()),
+                std::string_view(it->value().data(), it->value().size())))
+          return Status::OK();
+        it->Next();
+      } else {
+        if (ov->second && !fn(std::string_view(ov->first), std::string_view(*ov->second)))
+          return Status::OK();
+        if (c == 0) it->Next();
+        ++ov;
+      }
+    }
+    return FromRocks(it->status(), "scan raft dir " + dir_.path());
+  }
+
+  void Fill(rocksdb::WriteBatch* batch) const {
+    for (const auto& [k, v] : writes_) {
+      if (v) batch->Put(k, *v);
+      else batch->Delete(k);
+    }
+  }
+
+ private:
+  const RaftDir& dir_;
+  std::map<std::string, std::optional<std::string>> writes_;
+};
+
+// The work of one entry.
+class Applier {
+ public:
+  Applier(const RaftDir& dir, uint64_t time_ms) : ov_(dir), time_ms_(time_ms) {}
+  Overlay& overlay() { return ov_; }
+
+  // The stored record of `key` (expired or not).
+  Status GetStored(const std::string& key, std::optional<SeqV>* out) {
+    std::optional<std::string> raw;
+    RS_RETURN_IF_ERROR(ov_.Get(keys::KvKey(key), &raw));
+    out->reset();
+    if (!raw) return Status::OK();
+    SeqV v;
+    Status st = DecodeSeqV(*raw, &v);
+    if (!st.ok()) return st.WithContext("stored key \"" + key + "\"");
+    *out = std::move(v);
+    return Status::OK();
+  }
+  static std::optional<SeqV> Live(const std::optional<SeqV>& stored, uint64_t time_ms) {
+    if (stored && !ExpiredAt(*stored, time_ms)) return stored;
+    return std::nullopt;
+  }
+  std::optional<SeqV> Live(const std::optional<SeqV>& stored) const { return Live(stored, time_ms_); }
+
+  Status NextSeq(uint64_t* seq) {
+    std::string k = keys::SequenceKey(kKvSequence);
+    std::optional<std::string> raw;
+    RS_RETURN_IF_ERROR(ov_.Get(k, &raw));
+    uint64_t cur = 0;
+    if (raw && !ParseDecimalU64(*raw, &cur))
+      return Status::Corruption(std::string("stored sequence ") + kKvSequence + " is not a number");
+    *seq = cur + 1;
+    ov_.Put(k, std::to_string(*seq));
+    return Status::OK();
+  }
+
+  KvMeta MetaFrom(std::optional<uint64_t> expire_at, std::optional<uint64_t> ttl_ms) const {
+    KvMeta m;
+    if (ttl_ms) m.expire_at = time_ms_ + *ttl_ms;
+    else m.expire_at = expire_at;
+    return m;
+  }
+
+  // Replaces the stored record of `key` (`old` as read by GetStored) with a new value.
+  Status Write(const std::string& key, const std::optional<SeqV>& old, uint64_t seq, KvMeta meta,
+               std::string data, SeqV* written) {
+    RemoveExpireIndex(old);
+    SeqV v{seq, std::move(meta), std::move(data)};
+    if (auto e = v.ExpireMs()) {
+      std::string json;
+      RS_RETURN_IF_ERROR(DumpJson(ToJson(ExpireValue{1, key}), "key \"" + key + "\"", &json));
+      ov_.Put(keys::ExpireKey(*e, seq), std::move(json));
+    }
+    ov_.Put(keys::KvKey(key), EncodeSeqV(v));
+    *written = std::move(v);
+    return Status::OK();
+  }
+  // Writes with a fresh seq.
+  Status WriteNew(const std::string& key, const std::optional<SeqV>& old, KvMeta meta, std::string data,
+                  SeqV* written) {
+    uint64_t seq = 0;
+    RS_RETURN_IF_ERROR(NextSeq(&seq));
+    return Write(key, old, seq, std::move(meta), std::move(data), written);
+  }
+  void Remove(const std::string& key, const std::optional<SeqV>& old) {
+    if (!old) return;
+    RemoveExpireIndex(old);
+    ov_.Delete(keys::KvKey(key));
+  }
+
+  // Stored keys starting with `prefix` (K keys, without the 'K'), with their values.
+  Status ScanKv(const std::string& prefix, const std::function<bool(std::string_view, const SeqV&)>& fn) {
+    std::string start = keys::KvKey(prefix);
+    std::string end = keys::PrefixEnd(start);
+    Status inner;
+    RS_RETURN_IF_ERROR(ov_.Scan(start, end, [&](std::string_view k, std::string_view v) {
+      SeqV sv;
+      inner = DecodeSeqV(v, &sv);
+      if (!inner.ok()) {
+        inner = inner.WithContext("stored key \"" + std::string(k.substr(1)) + "\"");
+        return false;
+      }
+      return fn(k.substr(1), sv);
+    }));
+    return inner;
+  }
+
+  uint64_t time_ms() const { return time_ms_; }
+
+ private:
+  void RemoveExpireIndex(const std::optional<SeqV>& old) {
+    if (!old) return;
+    if (auto e = old->ExpireMs()) ov_.Delete(keys::ExpireKey(*e, old->seq));
+  }
+
+  Overlay ov_;
+  uint64_t time_ms_;
+};
+
+Status ApplyUpsert(Applier& a, const UpsertKV& cmd, UpsertResult* r) {
+  std::optional<SeqV> stored;
+  RS_RETURN_IF_ERROR(a.GetStored(cmd.key, &stored));
+  std::optional<SeqV> live = a.Live(stored);
+  r->prev = live;
+  r->result = live;
+  r->matched = cmd.seq.Matches(live ? live->seq : 0);
+  if (!r->matched) return Status::OK();
+  KvMeta meta;
+  if (cmd.value_meta) meta = a.MetaFrom(cmd.value_meta->expire_at, cmd.value_meta->ttl_ms);
+  switch (cmd.value.kind) {
+    case Operation::Kind::kUpdate: {
+      SeqV w;
+      RS_RETURN_IF_ERROR(a.WriteNew(cmd.key, stored, std::move(meta), cmd.value.data, &w));
+      r->result = std::move(w);
+      return Status::OK();
+    }
+    case Operation::Kind::kDelete:
+      a.Remove(cmd.key, stored);  // an expired record goes too
+      r->result.reset();
+      return Status::OK();
+    case Operation::Kind::kAsIs: {
+      if (!live) return Status::OK();
+      SeqV w;
+      RS_RETURN_IF_ERROR(a.WriteNew(cmd.key, stored, std::move(meta), live->data, &w));
+      r->result = std::move(w);
+      return Status::OK();
+    }
+  }
+  return Status::OK();
+}
+
+template <typename T>
+bool Compare(const T& actual, TxnCondition::Op op, const T& target) {
+  switch (op) {
+    case TxnCondition::Op::kEQ: return actual == target;
+    case TxnCondition::Op::kGT: return actual > target;
+    case TxnCondition::Op::kGE: return actual >= target;
+    case TxnCondition::Op::kLT: return actual < target;
+    case TxnCondition::Op::kLE: return actual <= target;
+    case TxnCondition::Op::kNE: return actual != target;
+  }
+  return false;
+}
+
+Status EvalCondition(Applier& a, const TxnCondition& c, bool* ok) {
+  switch (c.target) {
+    case TxnCondition::Target::kSeq: {
+      std::optional<SeqV> stored;
+      RS_RETURN_IF_ERROR(a.GetStored(c.key, &stored));
+      auto live = a.Live(stored);
+      *ok = Compare<uint64_t>(live ? live->seq : 0, c.expected, c.number);
+      return Status::OK();
+    }
+    case TxnCondition::Target::kValue: {
+      std::optional<SeqV> stored;
+      RS_RETURN_IF_ERROR(a.GetStored(c.key, &stored));
+      auto live = a.Live(stored);
+      *ok = live && Compare<std::string>(live->data, c.expected, c.value);  // absent: false
+      return Status::OK();
+    }
+    case TxnCondition::Target::kKeysWithPrefix: {
+      uint64_t n = 0;
+      RS_RETURN_IF_ERROR(a.ScanKv(c.key, [&](std::string_view, const SeqV& v) {
+        if (!ExpiredAt(v, a.time_ms())) ++n;
+        return true;
+      }));
+      *ok = Compare<uint64_t>(n, c.expected, c.number);
+      return Status::OK();
+    }
+  }
+  *ok = false;
+  return Status::OK();
+}
+
+// Adds `delta` to the decimal counter at `key` (absent: 0), unless match_seq does not match.
+Status FetchIncrease(Applier& a, const std::string& key, std::optional<uint64_t> match_seq, int64_t delta,
+                     TxnOpResult* r) {
+  std::optional<SeqV> stored;
+  RS_RETURN_IF_ERROR(a.GetStored(key, &stored));
+  auto live = a.Live(stored);
+  r->key = key;
+  r->prev = live;
+  r->current = live;
+  uint64_t before = 0;
+  if (live && !ParseDecimalU64(live->data, &before)) {
+    r->success = false;
+    r->error = "value of key \"" + key + "\" is not a decimal u64";
+    return Status::OK();
+  }
+  r->before = r->after = before;
+  if (match_seq && *match_seq != (live ? live->seq : 0)) {
+    r->success = false;
+    return Status::OK();
+  }
+  r->after = AddSaturating(before, delta);
+  SeqV w;
+  RS_RETURN_IF_ERROR(a.WriteNew(key, stored, KvMeta{}, std::to_string(r->after), &w));
+  r->current = std::move(w);
+  return Status::OK();
+}
+
+struct OpRunner {
+  Applier& a;
+  TxnOpResult* r;
+
+  Status operator()(const TxnGet& op) {
+    r->kind = TxnOpResult::Kind::kGet;
+    r->key = op.key;
+    std::optional<SeqV> stored;
+    RS_RETURN_IF_ERROR(a.GetStored(op.key, &stored));
+    r->prev = a.Live(stored);
+    return Status::OK();
+  }
+  Status operator()(const TxnPut& op) {
+    r->kind = TxnOpResult::Kind::kPut;
+    r->key = op.key;
+    std::optional<SeqV> stored;
+    RS_RETURN_IF_ERROR(a.GetStored(op.key, &stored));
+    auto live = a.Live(stored);
+    if (op.prev_value) r->prev = live;
+    if (op.match_seq && *op.match_seq != (live ? live->seq : 0)) {
+      r->success = false;
+      r->current = live;
+      return Status::OK();
+    }
+    SeqV w;
+    RS_RETURN_IF_ERROR(a.WriteNew(op.key, stored, a.MetaFrom(op.expire_at, op.ttl_ms), op.value, &w));
+    r->current = std::move(w);
+    return Status::OK();
+  }
+  Status operator()(const TxnDelete& op) {
+    r->kind = TxnOpResult::Kind::kDelete;
+    r->key = op.key;
+    std::optional<SeqV> stored;
+    RS_RETURN_IF_ERROR(a.GetStored(op.key, &stored));
+    auto live = a.Live(stored);
+    if (op.prev_value) r->prev = live;
+    if (op.match_seq && *op.match_seq != (live ? live->seq : 0)) {
+      r->success = false;
+      return Status::OK();
+    }
+    r->success = live.has_value();
+    a.Remove(op.key, stored);
+    return Status::OK();
+  }
+  Status operator()(const TxnDeleteByPrefix& op) {
+    r->kind = TxnOpResult::Kind::kDeleteByPrefix;
+    r->key = op.prefix;
+    std::vector<std::pair<std::string, SeqV>> found;
+    RS_RETURN_IF_ERROR(a.ScanKv(op.prefix, [&](std::string_view k, const SeqV& v) {
+      found.emplace_back(std::string(k), v);
+      return true;
+    }));
+    for (auto& [k, v] : found) {
+      if (!ExpiredAt(v, a.time_ms())) ++r->count;
+      a.Remove(k, v);
+    }
+    return Status::OK();
+  }
+  Status operator()(const TxnFetchIncreaseU64& op) {
+    r->kind = TxnOpResult::Kind::kFetchIncreaseU64;
+    return FetchIncrease(a, op.key, op.match_seq, op.delta, r);
+  }
+  Status operator()(const TxnPutSequential& op) {
+    r->kind = TxnOpResult::Kind::kPutSequential;
+    TxnOpResult counter;
+    RS_RETURN_IF_ERROR(FetchIncrease(a, op.sequence_key, std::nullopt, 1, &counter));
+    r->before = counter.before;
+    r->after = counter.after;
+    if (!counter.success) {
+      r->success = false;
+      r->error = counter.error;
+      r->key = op.prefix;
+      return Status::OK();
+    }
+    char digits[32];
+    std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(counter.before));
+    r->key = op.prefix + digits;
+    std::optional<SeqV> stored;
+    RS_RETURN_IF_ERROR(a.GetStored(r->key, &stored));
+    SeqV w;
+    RS_RETURN_IF_ERROR(a.WriteNew(r->key, stored, a.MetaFrom(std::nullopt, op.ttl_ms), op.value, &w));
+    r->current = std::move(w);
+    return Status::OK();
+  }
+};
+
+Status ApplyTxn(Applier& a, const Transaction& txn, TxnResult* r) {
+  r->success = true;
+  for (const auto& c : txn.condition) {
+    bool ok = false;
+    RS_RETURN_IF_ERROR(EvalCondition(a, c, &ok));
+    if (!ok) {
+      r->success = false;
+      break;
+    }
+  }
+  const auto& ops = r->success ? txn.if_then : txn.else_then;
+  for (const auto& op : ops) {
+    TxnOpResult res;
+    RS_RETURN_IF_ERROR(std::visit(OpRunner{a, &res}, op.request));
+    r->responses.push_back(std::move(res));
+  }
+  return Status::OK();
+}
+
+Status GetNode(Applier& a, uint64_t id, std::optional<Node>* out) {
+  std::optional<std::string> raw;
+  RS_RETURN_IF_ERROR(a.overlay().Get(keys::NodeKey(id), &raw));
+  out->reset();
+  if (!raw) return Status::OK();
+  Node n;
+  RS_RETURN_IF_ERROR(DecodeJson(*raw, "node " + std::to_string(id), &n));
+  *out = std::move(n);
+  return Status::OK();
+}
+
+struct CmdRunner {
+  Applier& a;
+  ApplyResult* out;
+
+  Status operator()(const UpsertKV& c) {
+    UpsertResult r;
+    RS_RETURN_IF_ERROR(ApplyUpsert(a, c, &r));
+    out->detail = std::move(r);
+    return Status::OK();
+  }
+  Status operator()(const Transaction& c) {
+    TxnResult r;
+    RS_RETURN_IF_ERROR(ApplyTxn(a, c, &r));
+    out->detail = std::move(r);
+    return Status::OK();
+  }
+  Status operator()(const AddNode& c) {
+    AddNodeResult r;
+    r.node_id = c.node_id;
+    RS_RETURN_IF_ERROR(GetNode(a, c.node_id, &r.prev));
+    r.existed = r.prev.has_value();
+    if (!r.existed || c.overriding) {
+      std::string json;
+      RS_RETURN_IF_ERROR(DumpJson(ToJson(c.node), "node " + std::to_string(c.node_id), &json));
+      a.overlay().Put(keys::NodeKey(c.node_id), std::move(json));
+      r.written = true;
+    }
+    out->detail = std::move(r);
+    return Status::OK();
+  }
+  Status operator()(const RemoveNode& c) {
+    RemoveNodeResult r;
+    r.node_id = c.node_id;
+    RS_RETURN_IF_ERROR(GetNode(a, c.node_id, &r.prev));
+    if (r.prev) a.overlay().Delete(keys::NodeKey(c.node_id));
+    out->detail = std::move(r);
+    return Status::OK();
+  }
+  Status operator()(const SetFeature& c) {
+    out->detail = SetFeatureResult{c.feature, c.enable};
+    return Status::OK();
+  }
+};
+
+std::string IndexText(const LogId& id) { return std::to_string(id.index); }
+
+}  // namespace
+
+Result<std::optional<LogId>> StateMachine::LastApplied() const {
+  std::optional<LogId> la;
+  Status st = dir_->GetJson(keys::kLastApplied, &la);
+  if (!st.ok()) return st;
+  return la;
+}
+
+Result<ApplyResult> StateMachine::Apply(const LogEntry& entry, bool sync) {
+  const std::string ctx = "apply log entry " + IndexText(entry.log_id);
+  auto la = LastApplied();
+  if (!la.ok()) return la.status().WithContext(ctx);
+  if (la.value() && entry.log_id.index != la.value()->index + 1) {
+    return Status::InvalidArgument(ctx + ": expected index " + std::to_string(la.value()->index + 1) +
+                                   " (last applied is " + IndexText(*la.value()) + ")");
+  }
+
+  uint64_t time_ms = 0;
+  if (const auto* n = std::get_if<NormalPayload>(&entry.payload)) time_ms = n->time_ms;
+  Applier a(*dir_, time_ms);
+  ApplyResult result;
+  result.log_id = entry.log_id;
+  Status st;
+  if (const auto* m = std::get_if<Membership>(&entry.payload)) {
+    StoredMembership sm{entry.log_id, *m};
+    std::string json;
+    st = DumpJson(ToJson(sm), "membership", &json);
+    if (st.ok()) a.overlay().Put(keys::kLastMembership, std::move(json));
+    result.detail = std::move(sm);
+  } else if (const auto* n = std::get_if<NormalPayload>(&entry.payload)) {
+    st = std::visit(CmdRunner{a, &result}, n->cmd);
+  }
+  if (!st.ok()) return st.WithContext(ctx);
+
+  std::string la_json;
+  RS_RETURN_IF_ERROR(DumpJson(ToJson(entry.log_id), ctx + ": log id", &la_json));
+  a.overlay().Put(keys::kLastApplied, std::move(la_json));
+  rocksdb::WriteBatch batch;
+  a.overlay().Fill(&batch);
+  st = dir_->Write(&batch, sync);
+  if (!st.ok()) return st.WithContext(ctx);
+  return result;
+}
+
+Result<std::optional<SeqV>> StateMachine::Get(const std::string& key, uint64_t now_ms) const {
+  std::string raw;
+  bool found = false;
+  Status st = dir_->Get(keys::KvKey(key), &raw, &found);
+  if (!st.ok()) return st;
+  if (!found) return std::optional<SeqV>();
+  SeqV v;
+  st = DecodeSeqV(raw, &v);
+  if (!st.ok()) return st.WithContext(dir_->path() + ": key \"" + key + "\"");
+  if (ExpiredAt(v, now_ms)) return std::optional<SeqV>();
+  return std::optional<SeqV>(std::move(v));
+}
+
+Status StateMachine::List(const std::string& prefix, uint64_t now_ms, uint64_t limit,
+                          const std::function<bool(const std::string& key, const SeqV& value)>& visit) const {
+  std::string start = keys::KvKey(prefix);
+  std::string end = keys::PrefixEnd(start);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
+  uint64_t n = 0;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    std::string key(it->key().data() + 1, it->key().size() - 1);
+    SeqV v;
+    Status st = DecodeSeqV(std::string_view(it->value().data(), it->value().size()), &v);
+    if (!st.ok()) return st.WithContext(dir_->path() + ": key \"" + key + "\"");
+    if (ExpiredAt(v, now_ms)) continue;
+    if (!visit(key, v)) return Status::OK();
+    if (limit != 0 && ++n >= limit) return Status::OK();
+  }
+  return FromRocks(it->status(), "list raft dir " + dir_->path());
+}
+
+Result<std::vector<std::string>> StateMachine::ExpiredKeys(uint64_t now_ms, uint64_t limit) const {
+  std::string start(1, keys::kPrefixExpire);
+  std::string end = now_ms == std::numeric_limits<uint64_t>::max() ? keys::PrefixEnd(start)
+                                                                    : keys::ExpireKey(now_ms + 1, 0);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
+  std::vector<std::string> out;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    ExpireValue v;
+    Status st = DecodeJson(std::string_view(it->value().data(), it->value().size()), "expire index entry", &v);
+    if (!st.ok()) return st.WithContext(dir_->path());
+    out.push_back(std::move(v.key));
+    if (limit != 0 && out.size() >= limit) break;
+  }
+  Status st = FromRocks(it->status(), "scan expire index of " + dir_->path());
+  if (!st.ok()) return st;
+  return out;
+}
+
+}  // namespace raftstore
