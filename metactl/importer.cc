@@ -12,6 +12,7 @@
 #include "raftstore/codec/footer.h"
 #include "raftstore/codec/line_codec.h"
 #include "raftstore/common/file_util.h"
+#include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"
@@ -209,21 +210,38 @@ class StreamLoader {
   bool progress_shown_ = false;
 };
 
+// Applies, through the state machine metasrv uses, the entries the source had committed but
+// not yet applied, so that no acknowledged write is lost. Returns the new last applied id.
+Result<std::optional<raftstore::LogId>> ApplyCommittedTail(raftstore::RaftDir* staging, const StreamLoader& loaded) {
+  using namespace raftstore;
+  std::optional<LogId> applied = loaded.last_applied();
+  const uint64_t from = (applied ? applied->index : 0) + 1;
+  const uint64_t to = loaded.committed() ? loaded.committed()->index : 0;
+  if (to < from) return applied;
+  StateMachine sm(staging);
+  for (uint64_t i = from; i <= to; ++i) {
+    std::optional<LogEntry> entry;
+    RS_RETURN_IF_ERROR(staging->GetJson(keys::LogKey(i), &entry));
+    if (!entry) {
+      return Status::Corruption("the source committed log entry " + std::to_string(i) +
+                                " but the stream does not hold it; export the source again");
+    }
+    auto r = sm.Apply(*entry, /*sync=*/false);
+    if (!r.ok()) return r.status().WithContext("apply committed log entry " + std::to_string(i));
+    applied = entry->log_id;
+  }
+  spdlog::info("applied log entries {}..{}: the source had committed them but not applied them yet", from, to);
+  return applied;
+}
+
 // Rewrites the staging dir so it seeds a new cluster of `options.initial_cluster`:
 // its nodes and membership become exactly the given ones, and the raft log is emptied
 // (purged up to last applied) so that no membership entry of the old cluster can take effect
 // when the node starts and replays entries after last applied.
 Status SeedNewCluster(raftstore::RaftDir* staging, const StreamLoader& loaded, const ImportOptions& options) {
   using namespace raftstore;
-  const std::optional<LogId>& applied = loaded.last_applied();
-  uint64_t applied_index = applied ? applied->index : 0;
-  uint64_t committed_index = loaded.committed() ? loaded.committed()->index : 0;
-  if (committed_index > applied_index) {
-    return Status::InvalidArgument(
-        "the source has committed log entries that its state machine has not applied yet (" +
-        std::to_string(applied_index + 1) + ".." + std::to_string(committed_index) +
-        "); start the source node once so that it applies them, export again, then import");
-  }
+  RS_ASSIGN_OR_RETURN(std::optional<LogId> applied, ApplyCommittedTail(staging, loaded));
+  const uint64_t applied_index = applied ? applied->index : 0;
   if (loaded.last_log_index() > applied_index) {
     spdlog::warn("dropping log entries {}..{}: they were never committed in the source cluster and the "
                  "new cluster starts from the state machine at index {}",

@@ -37,13 +37,27 @@ grep -q "dropping log entries 3..12" "$WORK/tail.err" || { cat "$WORK/tail.err";
 "$METACTL" export --raft-dir "$WORK/tail" | grep -q '"Membership":{"configs":\[\[1' && fail "an old membership entry survived"
 pass "membership entries after last applied (never committed) are dropped with a warning"
 
-# Committed entries not yet applied: refused, with what to do.
-sed 's/"LastApplied","value":{"LogId":{"leader_id":{"term":5,"node_id":2},"index":12}/"LastApplied","value":{"LogId":{"leader_id":{"term":3,"node_id":2},"index":9}/' \
+# Committed entries not yet applied (6..12) are applied during the import: no acknowledged
+# write is lost. Entry 6 upserts the non-ASCII key with bytes 0..255, so it gets seq 43.
+sed 's/"LastApplied","value":{"LogId":{"leader_id":{"term":5,"node_id":2},"index":12}/"LastApplied","value":{"LogId":{"leader_id":{"term":2,"node_id":2},"index":5}/' \
   "$SRC" >"$WORK/unapplied.jsonl"
-expect_fail 1 "committed log entries that its state machine has not applied yet \(10\.\.12\)" \
-  "$METACTL" import --raft-dir "$WORK/unapplied" --db "$WORK/unapplied.jsonl" --id 4 --initial-cluster "${PEERS[@]}"
-[ ! -e "$WORK/unapplied" ] || fail "a refused import created the target"
-pass "committed-but-unapplied entries are refused, target not created"
+cmp -s "$SRC" "$WORK/unapplied.jsonl" && fail "test setup: LastApplied not rewritten"
+"$METACTL" import --raft-dir "$WORK/unapplied" --db "$WORK/unapplied.jsonl" --id 4 --initial-cluster "${PEERS[@]}" 2>"$WORK/unapplied.err"
+grep -q "applied log entries 6..12" "$WORK/unapplied.err" || { cat "$WORK/unapplied.err"; fail "tail not applied"; }
+"$METACTL" export --raft-dir "$WORK/unapplied" --no-footer >"$WORK/unapplied.out"
+grep -q '"LastApplied","value":{"LogId":{"leader_id":{"term":5,"node_id":2},"index":12}}' "$WORK/unapplied.out" || fail "last applied is not 12"
+python3 - "$WORK/unapplied.out" <<'PY' || fail "entry 6 was not applied to the state machine"
+import json, sys
+kv = {}
+for line in open(sys.argv[1]):
+    tree, body = json.loads(line)
+    if "GenericKV" in body: kv[body["GenericKV"]["key"]] = body["GenericKV"]["value"]
+v = kv["ключ/日本語/🔑"]
+assert v["seq"] == 43 and v["data"] == list(range(256)), v
+PY
+grep -q '"Nodes":{"key":1,' "$WORK/unapplied.out" && fail "old node came back"
+! grep -q '"LogEntry"' "$WORK/unapplied.out" || fail "log not emptied"
+pass "committed-but-unapplied entries are applied during import; nodes still exactly 4,5,6"
 
 # Malformed peers are reported before anything is read: stdin is a pipe that stays silent for
 # 30 s, so an import that read first would be stopped by `timeout` (exit 124).
