@@ -336,15 +336,24 @@ struct OpRunner {
     r->prev = a.Live(stored);
     return Status::OK();
   }
+  // Reads `key` for a write op: fills r->key and (when asked) r->prev, and sets *matched to
+  // whether the optional match_seq holds against the live seq (0 when absent or expired).
+  Status ReadForWrite(const std::string& key, bool prev_value, std::optional<uint64_t> match_seq,
+                      std::optional<SeqV>* stored, std::optional<SeqV>* live, bool* matched) {
+    r->key = key;
+    RS_RETURN_IF_ERROR(a.GetStored(key, stored));
+    *live = a.Live(*stored);
+    if (prev_value) r->prev = *live;
+    *matched = !match_seq || *match_seq == (*live ? (*live)->seq : 0);
+    if (!*matched) r->success = false;
+    return Status::OK();
+  }
   Status operator()(const TxnPut& op) {
     r->kind = TxnOpResult::Kind::kPut;
-    r->key = op.key;
-    std::optional<SeqV> stored;
-    RS_RETURN_IF_ERROR(a.GetStored(op.key, &stored));
-    auto live = a.Live(stored);
-    if (op.prev_value) r->prev = live;
-    if (op.match_seq && *op.match_seq != (live ? live->seq : 0)) {
-      r->success = false;
+    std::optional<SeqV> stored, live;
+    bool matched = false;
+    RS_RETURN_IF_ERROR(ReadForWrite(op.key, op.prev_value, op.match_seq, &stored, &live, &matched));
+    if (!matched) {
       r->current = live;
       return Status::OK();
     }
@@ -355,15 +364,10 @@ struct OpRunner {
   }
   Status operator()(const TxnDelete& op) {
     r->kind = TxnOpResult::Kind::kDelete;
-    r->key = op.key;
-    std::optional<SeqV> stored;
-    RS_RETURN_IF_ERROR(a.GetStored(op.key, &stored));
-    auto live = a.Live(stored);
-    if (op.prev_value) r->prev = live;
-    if (op.match_seq && *op.match_seq != (live ? live->seq : 0)) {
-      r->success = false;
-      return Status::OK();
-    }
+    std::optional<SeqV> stored, live;
+    bool matched = false;
+    RS_RETURN_IF_ERROR(ReadForWrite(op.key, op.prev_value, op.match_seq, &stored, &live, &matched));
+    if (!matched) return Status::OK();
     r->success = live.has_value();
     a.Remove(op.key, stored);
     return Status::OK();
