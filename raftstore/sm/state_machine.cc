@@ -177,6 +177,7 @@ class Applier {
       ov_.Put(keys::ExpireKey(*e, seq), std::move(json));
     }
     ov_.Put(keys::KvKey(key), EncodeSeqV(v));
+    changes_.push_back(KvChange{key, Live(old), v});
     *written = std::move(v);
     return Status::OK();
   }
@@ -191,7 +192,9 @@ class Applier {
     if (!old) return;
     RemoveExpireIndex(old);
     ov_.Delete(keys::KvKey(key));
+    changes_.push_back(KvChange{key, old, std::nullopt});
   }
+  std::vector<KvChange> TakeChanges() { return std::move(changes_); }
 
   // Stored keys starting with `prefix` (K keys, without the 'K'), with their values.
   Status ScanKv(const std::string& prefix, const std::function<bool(std::string_view, const SeqV&)>& fn) {
@@ -213,6 +216,7 @@ class Applier {
   uint64_t time_ms() const { return time_ms_; }
 
  private:
+  std::vector<KvChange> changes_;
   void RemoveExpireIndex(const std::optional<SeqV>& old) {
     if (!old) return;
     if (auto e = old->ExpireMs()) ov_.Delete(keys::ExpireKey(*e, old->seq));
@@ -532,6 +536,7 @@ Result<ApplyResult> StateMachine::Apply(const LogEntry& entry, bool sync) {
   a.overlay().Fill(&batch);
   st = dir_->Write(&batch, sync);
   if (!st.ok()) return st.WithContext(ctx);
+  result.changes = a.TakeChanges();
   return result;
 }
 

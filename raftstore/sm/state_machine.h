@@ -113,8 +113,18 @@ struct NoResult {
   bool operator==(const NoResult&) const = default;
 };
 
+// One key changed by an entry, for watchers: prev absent = created, current absent = deleted.
+// (A removed key that had already expired reports its stored value as prev.)
+struct KvChange {
+  std::string key;
+  std::optional<SeqV> prev;
+  std::optional<SeqV> current;
+  bool operator==(const KvChange&) const = default;
+};
+
 struct ApplyResult {
   LogId log_id;
+  std::vector<KvChange> changes;  // every key write/delete of the entry, in the order made
   std::variant<NoResult, StoredMembership, UpsertResult, TxnResult, AddNodeResult, RemoveNodeResult,
                SetFeatureResult>
       detail;

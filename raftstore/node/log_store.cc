@@ -1,0 +1,136 @@
+#include "raftstore/node/log_store.h"
+
+#include <memory>
+
+#include "raftstore/node/entry_codec.h"
+#include "raftstore/storage/keys.h"
+#include "raftstore/storage/record_stream.h"
+#include "raftstore/types/membership.h"
+
+namespace raftstore::node {
+
+Result<std::unique_ptr<RaftLogStore>> RaftLogStore::Open(RaftDir* dir) {
+  std::unique_ptr<RaftLogStore> s(new RaftLogStore(dir));
+  RS_RETURN_IF_ERROR(s->Load());
+  return s;
+}
+
+Status RaftLogStore::Load() {
+  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kPurged, &purged_));
+  first_index_ = purged_index() + 1;
+  last_index_ = purged_index();
+  // The last 'L' key is the last index.
+  std::string start(1, keys::kPrefixLog), end = keys::PrefixEnd(start);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
+  it->SeekToLast();
+  if (it->Valid() && it->key().size() == 9 && it->key()[0] == keys::kPrefixLog) {
+    last_index_ = std::max(last_index_, keys::ReadBigEndian64(std::string_view(it->key().data() + 1, 8)));
+  }
+  RS_RETURN_IF_ERROR(FromRocks(it->status(), "scan raft log of " + dir_->path()));
+  std::optional<Vote> vote;
+  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kVote, &vote));
+  std::optional<LogId> committed;
+  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kCommitted, &committed));
+  hard_state_ = raft::HardState{};
+  if (vote) {
+    hard_state_.term = vote->leader_id.term;
+    hard_state_.vote = vote->leader_id.node_id;
+  }
+  if (committed) hard_state_.commit = std::min(committed->index, last_index_);
+  // The commit index can be no lower than what the state machine already applied.
+  std::optional<LogId> applied;
+  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kLastApplied, &applied));
+  if (applied) hard_state_.commit = std::max(hard_state_.commit, std::min(applied->index, last_index_));
+  // Terms never go backwards: a node imported at a later log term starts at that term (with
+  // no vote in it).
+  if (purged_ && purged_->leader_id.term > hard_state_.term) {
+    hard_state_.term = purged_->leader_id.term;
+    hard_state_.vote = raft::kNone;
+  }
+  return Status::OK();
+}
+
+Result<std::vector<raft::Entry>> RaftLogStore::Entries(uint64_t lo, uint64_t hi, uint64_t max_bytes) const {
+  if (lo < first_index_) return raft::ErrCompacted(lo);
+  if (hi > last_index_ + 1) return raft::ErrUnavailable(hi);
+  std::vector<raft::Entry> out;
+  uint64_t bytes = 0;
+  for (uint64_t i = lo; i < hi; ++i) {
+    std::optional<LogEntry> e;
+    RS_RETURN_IF_ERROR(dir_->GetJson(keys::LogKey(i), &e));
+    if (!e) return Status::Corruption(dir_->path() + ": raft log entry " + std::to_string(i) + " is missing");
+    raft::Entry r = ToRaftEntry(*e);
+    bytes += r.ByteSize();
+    if (!out.empty() && bytes > max_bytes) break;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<uint64_t> RaftLogStore::Term(uint64_t i) const {
+  if (purged_ && i == purged_->index) return purged_->leader_id.term;
+  if (i == 0) return uint64_t{0};
+  if (i < first_index_) return raft::ErrCompacted(i);
+  if (i > last_index_) return raft::ErrUnavailable(i);
+  std::optional<LogEntry> e;
+  RS_RETURN_IF_ERROR(dir_->GetJson(keys::LogKey(i), &e));
+  if (!e) return Status::Corruption(dir_->path() + ": raft log entry " + std::to_string(i) + " is missing");
+  return e->log_id.leader_id.term;
+}
+
+Result<raft::SnapshotMeta> RaftLogStore::Snapshot() const {
+  raft::SnapshotMeta meta;
+  if (purged_) {
+    meta.index = purged_->index;
+    meta.term = purged_->leader_id.term;
+  }
+  std::optional<StoredMembership> m;
+  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kLastMembership, &m));
+  if (m) meta.membership = ToMembershipConfig(m->membership);
+  return meta;
+}
+
+Result<std::optional<LogId>> RaftLogStore::LogIdAt(uint64_t index, const std::vector<raft::Entry>& pending) const {
+  for (const auto& e : pending) {
+    if (e.index == index) return std::optional<LogId>(LogId{LeaderId{e.term, e.leader_node_id}, index});
+  }
+  if (index == 0) return std::optional<LogId>();
+  if (purged_ && purged_->index == index) return std::optional<LogId>(*purged_);
+  std::optional<LogEntry> e;
+  RS_RETURN_IF_ERROR(dir_->GetJson(keys::LogKey(index), &e));
+  if (!e) return std::optional<LogId>();
+  return std::optional<LogId>(e->log_id);
+}
+
+Status RaftLogStore::Persist(const std::vector<raft::Entry>& entries, const std::optional<raft::HardState>& hs,
+                             bool leader_known) {
+  rocksdb::WriteBatch b;
+  uint64_t new_last = last_index_;
+  if (!entries.empty()) {
+    const uint64_t first = entries.front().index;
+    if (first <= last_index_) b.DeleteRange(keys::LogKey(first), keys::LogKey(last_index_ + 1));
+    for (const auto& e : entries) {
+      auto le = ToLogEntryChecked(e);
+      if (!le.ok()) return le.status();
+      PutRecord(&b, Record{kTreeRaftLog, LogEntryRec{std::move(le).value()}});
+    }
+    new_last = entries.back().index;
+  }
+  if (hs) {
+    Vote v{LeaderId{hs->term, hs->vote}, leader_known};
+    PutRecord(&b, Record{kTreeRaftLog, VoteRec{v}});
+    if (hs->commit != hard_state_.commit) {
+      RS_ASSIGN_OR_RETURN(std::optional<LogId> c, LogIdAt(hs->commit, entries));
+      PutRecord(&b, Record{kTreeRaftLog, CommittedRec{c}});
+    }
+  }
+  RS_RETURN_IF_ERROR(dir_->Write(&b, /*sync=*/true));
+  last_index_ = new_last;
+  if (hs) hard_state_ = *hs;
+  return Status::OK();
+}
+
+}  // namespace raftstore::node

@@ -1,0 +1,57 @@
+// RaftLogStore: the raft core's Storage, kept in the raft dir (docs/raft-dir.md).
+//
+// Mapping: HardState.term/vote <-> Vote{leader_id{term, vote}}; HardState.commit <->
+// Committed (a LogId; its term is the entry's). The log is the 'L' keys; FirstIndex() is
+// Purged.index + 1 and Term(Purged.index) is Purged's term. Snapshot() is {Purged, the
+// membership in the state machine (LastMembership)}: the core starts from that membership and
+// replays membership entries after it.
+//
+// Durability (ready.h step 2): Persist() writes entries, then hard state, in ONE RocksDB
+// batch with WriteOptions::sync, so neither a vote nor an appended entry is acknowledged
+// before it is on disk, and an entry never becomes durable after the hard state naming it.
+//
+// Thread safety: the node's raft thread is the only writer; reads come from that thread too.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "raftstore/raft/storage.h"
+#include "raftstore/storage/raft_dir.h"
+#include "raftstore/types/log_id.h"
+
+namespace raftstore::node {
+
+class RaftLogStore : public raft::Storage {
+ public:
+  // Loads purged/last index/hard state from `dir` (which must outlive this object).
+  static Result<std::unique_ptr<RaftLogStore>> Open(RaftDir* dir);
+
+  Result<raft::HardState> InitialState() const override { return hard_state_; }
+  Result<std::vector<raft::Entry>> Entries(uint64_t lo, uint64_t hi, uint64_t max_bytes) const override;
+  Result<uint64_t> Term(uint64_t i) const override;
+  Result<uint64_t> FirstIndex() const override { return first_index_; }
+  Result<uint64_t> LastIndex() const override { return last_index_; }
+  Result<raft::SnapshotMeta> Snapshot() const override;
+
+  // Ready step 2: replaces entries at and after entries[0].index, writes the hard state (when
+  // given); syncs. `leader_known`: this node knows hard_state.vote won that term (it is
+  // recorded as Vote.committed, as databend does).
+  Status Persist(const std::vector<raft::Entry>& entries, const std::optional<raft::HardState>& hard_state,
+                 bool leader_known);
+
+  uint64_t purged_index() const { return purged_ ? purged_->index : 0; }
+
+ private:
+  explicit RaftLogStore(RaftDir* dir) : dir_(dir) {}
+  Status Load();
+  Result<std::optional<LogId>> LogIdAt(uint64_t index, const std::vector<raft::Entry>& pending) const;
+
+  RaftDir* dir_;
+  std::optional<LogId> purged_;
+  uint64_t first_index_ = 1;
+  uint64_t last_index_ = 0;
+  raft::HardState hard_state_;
+};
+
+}  // namespace raftstore::node

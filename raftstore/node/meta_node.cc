@@ -1,0 +1,363 @@
+#include "raftstore/node/meta_node.h"
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "raftstore/node/entry_codec.h"
+#include "raftstore/storage/keys.h"
+#include "raftstore/storage/record_stream.h"
+
+namespace raftstore::node {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t MetaNode::NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+namespace {
+
+// "host:port" -> Endpoint; the port part must be a number.
+Endpoint ParseEndpoint(const std::string& addr) {
+  Endpoint e;
+  size_t colon = addr.rfind(':');
+  e.addr = colon == std::string::npos ? addr : addr.substr(0, colon);
+  if (colon != std::string::npos) e.port = std::strtoull(addr.c_str() + colon + 1, nullptr, 10);
+  return e;
+}
+
+const char* RoleName(raft::StateType s, bool learner) {
+  if (learner) return "learner";
+  switch (s) {
+    case raft::StateType::kLeader: return "leader";
+    case raft::StateType::kCandidate: return "candidate";
+    case raft::StateType::kPreCandidate: return "pre-candidate";
+    case raft::StateType::kFollower: return "follower";
+  }
+  return "follower";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
+  if (options.id == 0) return Status::InvalidArgument("--id must be 1 or more");
+  std::unique_ptr<MetaNode> n(new MetaNode(options));
+  std::error_code ec;
+  const bool fresh = !std::filesystem::exists(options.raft_dir, ec) || std::filesystem::is_empty(options.raft_dir, ec);
+  if (fresh && !options.single) {
+    return Status::InvalidArgument("raft dir " + options.raft_dir +
+                                   " is empty: start with --single to bootstrap a one-node cluster, or seed it "
+                                   "with `metactl import --id N --initial-cluster ...`");
+  }
+  RaftDirOptions ro;
+  ro.create_if_missing = fresh;
+  auto dir = RaftDir::Open(options.raft_dir, ro);
+  if (!dir.ok()) return dir.status();
+  n->dir_ = std::move(dir).value();
+
+  std::optional<uint64_t> stored_id;
+  RS_RETURN_IF_ERROR(n->dir_->GetJson(keys::kNodeId, &stored_id));
+  if (stored_id && *stored_id != options.id) {
+    return Status::InvalidArgument("raft dir " + options.raft_dir + " belongs to node " + std::to_string(*stored_id) +
+                                   ", not --id " + std::to_string(options.id));
+  }
+  std::optional<StoredMembership> membership;
+  RS_RETURN_IF_ERROR(n->dir_->GetJson(keys::kLastMembership, &membership));
+  if (!membership) {
+    if (!options.single) {
+      return Status::InvalidArgument("raft dir " + options.raft_dir +
+                                     " has no cluster membership: start with --single to bootstrap a one-node "
+                                     "cluster, or seed it with `metactl import --initial-cluster`");
+    }
+    RS_RETURN_IF_ERROR(n->Bootstrap());
+  } else if (!stored_id) {
+    rocksdb::WriteBatch b;
+    PutRecord(&b, Record{kTreeRaftLog, NodeIdRec{options.id}});
+    RS_RETURN_IF_ERROR(n->dir_->Write(&b, true));
+  }
+
+  RS_ASSIGN_OR_RETURN(n->store_, RaftLogStore::Open(n->dir_.get()));
+  n->sm_ = std::make_unique<StateMachine>(n->dir_.get());
+  RS_ASSIGN_OR_RETURN(std::optional<LogId> applied, n->sm_->LastApplied());
+  n->applied_ = applied ? applied->index : 0;
+
+  raft::Config c;
+  c.id = options.id;
+  c.storage = n->store_.get();
+  c.election_tick = options.election_ticks;
+  c.heartbeat_tick = 1;
+  c.applied = n->applied_;
+  c.seed = options.seed ? options.seed
+                        : static_cast<uint64_t>(Clock::now().time_since_epoch().count()) ^ (options.id << 32);
+  auto raw = raft::RawNode::Create(c);
+  if (!raw.ok()) return raw.status().WithContext("start raft for " + options.raft_dir);
+  n->raw_ = std::move(raw).value();
+  n->UpdateStatus();
+  return n;
+}
+
+Status MetaNode::Bootstrap() {
+  spdlog::info("bootstrapping a one-node cluster of node {} in {}", options_.id, options_.raft_dir);
+  rocksdb::WriteBatch b;
+  PutRecord(&b, Record{kTreeRaftLog, NodeIdRec{options_.id}});
+  Membership m{{{options_.id}}, {options_.id}};
+  PutRecord(&b, Record{kTreeStateMachine, LastMembershipRec{StoredMembership{std::nullopt, m}}});
+  return dir_->Write(&b, /*sync=*/true);
+}
+
+MetaNode::~MetaNode() { Stop(); }
+
+Status MetaNode::Start() {
+  thread_ = std::thread([this] { Run(); });
+  return Status::OK();
+}
+
+void MetaNode::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (dir_) {
+    Status st = dir_->Close();
+    if (!st.ok()) spdlog::error("closing {}: {}", options_.raft_dir, st.message());
+  }
+}
+
+Result<ApplyResult> MetaNode::Propose(Cmd cmd, std::chrono::milliseconds timeout) {
+  NormalPayload p{NowMs(), std::move(cmd)};
+  auto done = std::make_shared<std::promise<Result<ApplyResult>>>();
+  auto fut = done->get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Status::Unavailable("node is shutting down");
+    inbox_.push_back(Request{Request::Kind::kPropose, EncodeNormal(p), done, nullptr});
+  }
+  cv_.notify_one();
+  if (fut.wait_for(timeout) != std::future_status::ready) {
+    return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
+                               " ms waiting for the write to commit; it may still be applied");
+  }
+  return fut.get();
+}
+
+Status MetaNode::Barrier(std::chrono::milliseconds timeout) {
+  auto done = std::make_shared<std::promise<Status>>();
+  auto fut = done->get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Status::Unavailable("node is shutting down");
+    inbox_.push_back(Request{Request::Kind::kRead, "", nullptr, done});
+  }
+  cv_.notify_one();
+  if (fut.wait_for(timeout) != std::future_status::ready) {
+    return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
+                               " ms waiting for the leader to confirm a read");
+  }
+  return fut.get();
+}
+
+NodeStatusView MetaNode::GetStatus() const {
+  std::lock_guard<std::mutex> lock(status_mu_);
+  return status_;
+}
+
+void MetaNode::Run() {
+  const auto tick = std::chrono::milliseconds(options_.tick_ms);
+  auto next_tick = Clock::now() + tick;
+  for (;;) {
+    std::deque<Request> requests;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_until(lock, next_tick, [&] { return stopping_ || !inbox_.empty(); });
+      if (stopping_) break;
+      requests.swap(inbox_);
+    }
+    const auto now = Clock::now();
+    if (now >= next_tick) {
+      raw_->Tick();
+      next_tick = std::max(next_tick + tick, now);
+    }
+    HandleRequests(std::move(requests));
+    if (leader_ && now - last_cleanup_ >= std::chrono::seconds(1)) {
+      last_cleanup_ = now;
+      ProposeExpiryCleanup();
+    }
+    raftstore::Status st;
+    while (st.ok() && raw_->HasReady()) st = HandleReady();
+    if (!st.ok()) {
+      // A storage failure: continuing could acknowledge what is not durable. Stop serving.
+      spdlog::critical("node {} stops: {}", options_.id, st.message());
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      break;
+    }
+    ServeReads();
+  }
+  FailAll(Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down"));
+}
+
+void MetaNode::HandleRequests(std::deque<Request> requests) {
+  for (Request& r : requests) {
+    if (r.kind == Request::Kind::kPropose) {
+      if (!leader_) {
+        r.write_done->set_value(Status::Unavailable(NotLeaderMessage()));
+        continue;
+      }
+      auto pos = raw_->Propose(std::move(r.data));
+      if (!pos.ok()) {
+        r.write_done->set_value(pos.status());
+        continue;
+      }
+      write_waiters_[pos->index] = WriteWaiter{pos->term, r.write_done};
+    } else {
+      std::string ctx = std::to_string(options_.id) + "-" + std::to_string(next_read_ctx_++);
+      raftstore::Status st = raw_->ReadIndex(ctx);
+      if (!st.ok()) {
+        r.read_done->set_value(Status::Unavailable(NotLeaderMessage() + ": " + st.message()));
+        continue;
+      }
+      read_waiters_[ctx] = ReadWaiter{0, Clock::now(), r.read_done};
+    }
+  }
+}
+
+Status MetaNode::HandleReady() {
+  raft::Ready rd = raw_->GetReady();
+  bool became_leader = false;
+  if (rd.soft_state) {
+    const bool was_leader = leader_;
+    lead_ = rd.soft_state->lead;
+    leader_ = rd.soft_state->state == raft::StateType::kLeader;
+    became_leader = leader_ && !was_leader;
+    if (lead_ != 0) spdlog::info("node {}: leader is node {}", options_.id, lead_);
+  }
+  if (rd.snapshot) {
+    return Status::Internal("received a snapshot to install; this build does not install snapshots yet");
+  }
+  const bool leader_known = rd.hard_state && lead_ != 0 && rd.hard_state->vote == lead_;
+  RS_RETURN_IF_ERROR(store_->Persist(rd.entries, rd.hard_state, leader_known));
+  // Messages to peers would be sent here, after the sync (multi-node transport: issue 4).
+  for (const auto& rs : rd.read_states) {
+    auto it = read_waiters_.find(rs.context);
+    if (it != read_waiters_.end()) it->second.index = std::max<uint64_t>(rs.index, 1);
+  }
+  RS_RETURN_IF_ERROR(ApplyCommitted(rd.committed_entries));
+  raw_->Advance(rd);
+  if (became_leader) OnBecameLeader();
+  UpdateStatus();
+  return Status::OK();
+}
+
+Status MetaNode::ApplyCommitted(const std::vector<raft::Entry>& entries) {
+  for (const raft::Entry& e : entries) {
+    if (e.index <= applied_) continue;
+    RS_ASSIGN_OR_RETURN(LogEntry le, ToLogEntryChecked(e));
+    auto r = sm_->Apply(le, /*sync=*/false);  // the log is durable; replay re-applies after a crash
+    if (!r.ok()) return r.status();
+    applied_ = e.index;
+    hub_.Publish(r->changes, e.index);
+    auto w = write_waiters_.find(e.index);
+    if (w != write_waiters_.end()) {
+      if (w->second.term == e.term) {
+        w->second.done->set_value(std::move(r).value());
+      } else {
+        w->second.done->set_value(Status::Unavailable("leadership changed before the write committed; it was not applied"));
+      }
+      write_waiters_.erase(w);
+    }
+  }
+  return Status::OK();
+}
+
+void MetaNode::ServeReads() {
+  const auto now = Clock::now();
+  for (auto it = read_waiters_.begin(); it != read_waiters_.end();) {
+    ReadWaiter& w = it->second;
+    if (w.index != 0 && w.index <= applied_) {
+      w.done->set_value(Status::OK());
+      it = read_waiters_.erase(it);
+    } else if (now - w.started > std::chrono::seconds(30)) {
+      w.done->set_value(Status::Unavailable("no leader confirmed the read within 30 s"));
+      it = read_waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void MetaNode::OnBecameLeader() {
+  spdlog::info("node {} is the leader (term {})", options_.id, raw_->GetStatus().hard_state.term);
+  // Keep this node's entry in Nodes current: its addresses may have changed since last time.
+  Node want{std::to_string(options_.id), ParseEndpoint(options_.raft_address), options_.grpc_address};
+  std::optional<Node> have;
+  raftstore::Status st = dir_->GetJson(keys::NodeKey(options_.id), &have);
+  if (st.ok() && have == want) return;
+  ProposeInternal(AddNode{options_.id, want, /*overriding=*/true});
+}
+
+void MetaNode::ProposeExpiryCleanup() {
+  auto expired = sm_->ExpiredKeys(NowMs(), 1000);
+  if (!expired.ok()) {
+    spdlog::error("listing expired keys: {}", expired.status().message());
+    return;
+  }
+  for (const std::string& key : *expired) {
+    // Exact(0) matches only while the key is absent or expired: a rewrite in between wins.
+    ProposeInternal(UpsertKV{key, MatchSeq{MatchSeq::Kind::kExact, 0}, Operation{Operation::Kind::kDelete, ""}, std::nullopt});
+  }
+}
+
+void MetaNode::ProposeInternal(const Cmd& cmd) {
+  auto pos = raw_->Propose(EncodeNormal(NormalPayload{NowMs(), cmd}));
+  if (!pos.ok()) spdlog::warn("node {}: internal proposal refused: {}", options_.id, pos.status().message());
+}
+
+void MetaNode::FailAll(const raftstore::Status& why) {
+  for (auto& [index, w] : write_waiters_) w.done->set_value(why);
+  write_waiters_.clear();
+  for (auto& [ctx, w] : read_waiters_) w.done->set_value(why);
+  read_waiters_.clear();
+  std::deque<Request> left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    left.swap(inbox_);
+  }
+  for (Request& r : left) {
+    if (r.write_done) r.write_done->set_value(why);
+    if (r.read_done) r.read_done->set_value(why);
+  }
+}
+
+std::string MetaNode::NotLeaderMessage() const {
+  if (lead_ == 0) return "node " + std::to_string(options_.id) + " is not the leader and no leader is known yet; retry";
+  std::optional<Node> leader;
+  (void)dir_->GetJson(keys::NodeKey(lead_), &leader);
+  std::string where = leader && leader->grpc_api_advertise_address ? " at " + *leader->grpc_api_advertise_address : "";
+  return "node " + std::to_string(options_.id) + " is not the leader; the leader is node " + std::to_string(lead_) + where;
+}
+
+void MetaNode::UpdateStatus() {
+  raft::NodeStatus s = raw_->GetStatus();
+  NodeStatusView v;
+  v.id = options_.id;
+  v.role = RoleName(s.soft_state.state, s.membership.IsLearner(options_.id));
+  v.leader_id = s.soft_state.lead;
+  v.term = s.hard_state.term;
+  v.last_log_index = s.last_index;
+  v.last_applied = applied_;
+  v.committed = s.hard_state.commit;
+  v.purged = store_->purged_index();
+  auto voters = s.membership.Voters();
+  v.voters.assign(voters.begin(), voters.end());
+  v.learners.assign(s.membership.learners.begin(), s.membership.learners.end());
+  std::lock_guard<std::mutex> lock(status_mu_);
+  status_ = std::move(v);
+}
+
+}  // namespace raftstore::node

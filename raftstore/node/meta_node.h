@@ -1,0 +1,142 @@
+// MetaNode: one metasrv node. It owns the raft dir, drives the raft core on one thread (the
+// "raft thread") and serves the gRPC layer's requests through thread-safe calls.
+//
+// The raft thread follows ready.h's contract for every Ready: persist entries + hard state
+// with one synced write (RaftLogStore::Persist), then send messages, then apply committed
+// entries through the StateMachine, then Advance. So a write is acknowledged only after its
+// entry is durable and applied, and a vote is on disk before it is granted.
+//
+// Writes: Propose() hands a command to the raft thread, which appends it as a Normal entry
+// (time_ms = the leader's clock) and completes the call when that entry is applied.
+// Reads: Barrier() runs a ReadIndex round (thesis §6.4) and returns once the state machine has
+// applied everything committed before the call; reads after it are linearizable.
+// Expired keys: the leader proposes UpsertKV{key, Exact(0), Delete} for them every second, so
+// their removal goes through the log like any write.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "raftstore/node/log_store.h"
+#include "raftstore/node/watch_hub.h"
+#include "raftstore/raft/rawnode.h"
+#include "raftstore/sm/state_machine.h"
+#include "raftstore/storage/raft_dir.h"
+
+namespace raftstore::node {
+
+struct NodeOptions {
+  uint64_t id = 0;
+  std::string raft_dir;
+  std::string raft_address;  // HOST:PORT this node's peers use
+  std::string grpc_address;  // HOST:PORT clients use (advertised in Nodes)
+  bool single = false;       // bootstrap a one-node cluster when the dir is fresh
+  int tick_ms = 100;
+  int election_ticks = 10;   // election timeout in [10, 20) ticks
+  uint64_t seed = 0;         // 0: from the clock
+};
+
+struct NodeStatusView {
+  uint64_t id = 0;
+  std::string role;
+  uint64_t leader_id = 0;
+  uint64_t term = 0;
+  uint64_t last_log_index = 0;
+  uint64_t last_applied = 0;
+  uint64_t committed = 0;
+  uint64_t purged = 0;
+  std::vector<uint64_t> voters;
+  std::vector<uint64_t> learners;
+};
+
+class MetaNode {
+ public:
+  // Opens the raft dir and checks/bootstraps it. Errors name the dir and what to do.
+  static Result<std::unique_ptr<MetaNode>> Open(const NodeOptions& options);
+  ~MetaNode();
+
+  Status Start();  // starts the raft thread
+  void Stop();     // fails pending calls, joins the thread, closes the raft dir
+
+  // Appends `cmd` and waits (up to `timeout`) until it is applied. Unavailable when this node
+  // is not the leader (the message names the leader when known).
+  Result<ApplyResult> Propose(Cmd cmd, std::chrono::milliseconds timeout);
+
+  // Waits until everything committed before the call is applied (ReadIndex).
+  Status Barrier(std::chrono::milliseconds timeout);
+
+  const StateMachine& state_machine() const { return *sm_; }
+  const RaftDir& dir() const { return *dir_; }
+  WatchHub& watch_hub() { return hub_; }
+  NodeStatusView GetStatus() const;
+  const NodeOptions& options() const { return options_; }
+
+  static uint64_t NowMs();
+
+ private:
+  struct Request {
+    enum class Kind { kPropose, kRead } kind;
+    std::string data;  // kPropose: the Normal payload's JSON
+    std::shared_ptr<std::promise<Result<ApplyResult>>> write_done;
+    std::shared_ptr<std::promise<raftstore::Status>> read_done;
+  };
+  struct WriteWaiter {
+    uint64_t term;
+    std::shared_ptr<std::promise<Result<ApplyResult>>> done;
+  };
+  struct ReadWaiter {
+    uint64_t index = 0;  // 0 until the read state arrives
+    std::chrono::steady_clock::time_point started;
+    std::shared_ptr<std::promise<raftstore::Status>> done;
+  };
+
+  explicit MetaNode(NodeOptions options) : options_(std::move(options)) {}
+  raftstore::Status Bootstrap();
+  void Run();
+  void HandleRequests(std::deque<Request> requests);
+  raftstore::Status HandleReady();
+  raftstore::Status ApplyCommitted(const std::vector<raft::Entry>& entries);
+  void ServeReads();
+  void OnBecameLeader();
+  void ProposeExpiryCleanup();
+  void ProposeInternal(const Cmd& cmd);
+  void FailAll(const raftstore::Status& why);
+  std::string NotLeaderMessage() const;
+  void UpdateStatus();
+
+  NodeOptions options_;
+  std::unique_ptr<RaftDir> dir_;
+  std::unique_ptr<RaftLogStore> store_;
+  std::unique_ptr<StateMachine> sm_;
+  std::unique_ptr<raft::RawNode> raw_;
+  WatchHub hub_;
+
+  std::mutex mu_;  // guards inbox_, stopping_
+  std::condition_variable cv_;
+  std::deque<Request> inbox_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  // Raft thread only.
+  std::map<uint64_t, WriteWaiter> write_waiters_;  // by log index
+  std::map<std::string, ReadWaiter> read_waiters_;  // by read context
+  uint64_t next_read_ctx_ = 1;
+  uint64_t applied_ = 0;
+  bool leader_ = false;
+  uint64_t lead_ = 0;
+  std::chrono::steady_clock::time_point last_cleanup_{};
+
+  mutable std::mutex status_mu_;
+  NodeStatusView status_;
+};
+
+}  // namespace raftstore::node

@@ -1,0 +1,67 @@
+// WatchHub: fans out applied key changes to watchers, in commit order.
+//
+// Each watcher has its own bounded queue. Publish() never blocks the raft thread: a watcher
+// whose queue is full is marked overflowed and gets no further events (its stream ends with
+// an error telling the client to watch again), so one slow client cannot stall the node.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raftstore/sm/state_machine.h"
+
+namespace raftstore::node {
+
+struct WatchEventData {
+  std::string key;
+  std::optional<SeqV> prev;
+  std::optional<SeqV> current;
+  uint64_t log_index = 0;
+};
+
+// Keys in [begin, end); an empty `end` with `single_key` means exactly `begin`.
+struct KeyRange {
+  std::string begin;
+  std::string end;
+  bool single_key = false;
+  bool Contains(const std::string& key) const;
+  static KeyRange Prefix(const std::string& prefix);
+};
+
+class Watcher {
+ public:
+  Watcher(KeyRange range, size_t capacity) : range_(std::move(range)), capacity_(capacity) {}
+  const KeyRange& range() const { return range_; }
+  // Waits up to `timeout` for an event. Returns nullopt on timeout; *overflowed tells why the
+  // queue stopped (then the watcher must end).
+  std::optional<WatchEventData> Pop(std::chrono::milliseconds timeout, bool* overflowed);
+  void Push(WatchEventData e);  // called by the hub
+
+ private:
+  KeyRange range_;
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WatchEventData> queue_;
+  bool overflowed_ = false;
+};
+
+class WatchHub {
+ public:
+  std::shared_ptr<Watcher> Subscribe(KeyRange range, size_t capacity = 100000);
+  void Unsubscribe(const std::shared_ptr<Watcher>& w);
+  void Publish(const std::vector<KvChange>& changes, uint64_t log_index);
+  size_t size();
+
+ private:
+  std::mutex mu_;
+  std::vector<std::shared_ptr<Watcher>> watchers_;
+};
+
+}  // namespace raftstore::node

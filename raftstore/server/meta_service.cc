@@ -1,0 +1,225 @@
+#include "raftstore/server/meta_service.h"
+
+#include "raftstore/codec/footer.h"
+#include "raftstore/codec/line_codec.h"
+#include "raftstore/storage/keys.h"
+#include "raftstore/storage/record_stream.h"
+
+#ifndef METASRV_VERSION
+#define METASRV_VERSION "unknown"
+#endif
+
+namespace raftstore::server {
+
+using node::MetaNode;
+
+grpc::Status ToGrpc(const raftstore::Status& st) {
+  if (st.ok()) return grpc::Status::OK;
+  grpc::StatusCode code = grpc::StatusCode::INTERNAL;
+  switch (st.code()) {
+    case raftstore::Status::Code::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
+    case raftstore::Status::Code::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
+    case raftstore::Status::Code::kUnavailable:
+    case raftstore::Status::Code::kBusy: code = grpc::StatusCode::UNAVAILABLE; break;
+    case raftstore::Status::Code::kAborted: code = grpc::StatusCode::ABORTED; break;
+    default: break;
+  }
+  return grpc::Status(code, st.message());
+}
+
+#define RETURN_GRPC_IF_ERROR(expr)              \
+  do {                                          \
+    ::raftstore::Status _s = (expr);            \
+    if (!_s.ok()) return ToGrpc(_s);            \
+  } while (0)
+
+grpc::Status MetaService::Get(grpc::ServerContext*, const metasrv::GetRequest* req, metasrv::GetReply* reply) {
+  RETURN_GRPC_IF_ERROR(CheckKey(req->key(), "key"));
+  RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  auto v = node_->state_machine().Get(req->key(), MetaNode::NowMs());
+  if (!v.ok()) return ToGrpc(v.status());
+  if (*v) ToProto(**v, reply->mutable_value());
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::MGet(grpc::ServerContext*, const metasrv::MGetRequest* req, metasrv::MGetReply* reply) {
+  for (int i = 0; i < req->keys_size(); ++i) RETURN_GRPC_IF_ERROR(CheckKey(req->keys(i), "keys[" + std::to_string(i) + "]"));
+  RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  const uint64_t now = MetaNode::NowMs();
+  for (const auto& key : req->keys()) {
+    auto v = node_->state_machine().Get(key, now);
+    if (!v.ok()) return ToGrpc(v.status());
+    auto* out = reply->add_values();
+    if (*v) ToProto(**v, out->mutable_value());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequest* req,
+                               grpc::ServerWriter<metasrv::KeyValue>* writer) {
+  RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  bool cancelled = false;
+  RETURN_GRPC_IF_ERROR(node_->state_machine().List(
+      req->prefix(), MetaNode::NowMs(), req->limit(), [&](const std::string& key, const SeqV& v) {
+        metasrv::KeyValue kv;
+        kv.set_key(key);
+        ToProto(v, kv.mutable_value());
+        if (ctx->IsCancelled() || !writer->Write(kv)) cancelled = true;
+        return !cancelled;
+      }));
+  return cancelled ? grpc::Status(grpc::StatusCode::CANCELLED, "client went away") : grpc::Status::OK;
+}
+
+grpc::Status MetaService::Upsert(grpc::ServerContext*, const metasrv::UpsertRequest* req, metasrv::UpsertReply* reply) {
+  auto cmd = ToUpsert(*req, limits_);
+  if (!cmd.ok()) return ToGrpc(cmd.status());
+  auto r = node_->Propose(std::move(cmd).value(), timeout_);
+  if (!r.ok()) return ToGrpc(r.status());
+  ToProto(std::get<UpsertResult>(r->detail), reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::Transaction(grpc::ServerContext*, const metasrv::TxnRequest* req, metasrv::TxnReply* reply) {
+  auto txn = ToTransaction(*req, limits_);
+  if (!txn.ok()) return ToGrpc(txn.status());
+  auto r = node_->Propose(std::move(txn).value(), timeout_);
+  if (!r.ok()) return ToGrpc(r.status());
+  ToProto(std::get<TxnResult>(r->detail), reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRequest* req,
+                                grpc::ServerWriter<metasrv::WatchEvent>* writer) {
+  node::KeyRange range;
+  std::string list_prefix;  // what the initial flush scans
+  if (!req->prefix().empty() || req->key().empty()) {
+    range = node::KeyRange::Prefix(req->prefix());
+    list_prefix = req->prefix();
+  } else if (req->key_end().empty()) {
+    range = node::KeyRange{req->key(), "", true};
+    list_prefix = req->key();
+  } else {
+    if (req->key_end() <= req->key()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "key_end must be greater than key");
+    }
+    range = node::KeyRange{req->key(), req->key_end(), false};
+    size_t n = 0;
+    while (n < req->key().size() && n < req->key_end().size() && req->key()[n] == req->key_end()[n]) ++n;
+    list_prefix = req->key().substr(0, n);
+  }
+  // Subscribe before the flush, so no change falls between the two.
+  auto watcher = node_->watch_hub().Subscribe(range);
+  struct Unsub {
+    node::WatchHub& hub;
+    std::shared_ptr<node::Watcher> w;
+    ~Unsub() { hub.Unsubscribe(w); }
+  } unsub{node_->watch_hub(), watcher};
+
+  if (req->initial_flush()) {
+    RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+    bool ok = true;
+    RETURN_GRPC_IF_ERROR(node_->state_machine().List(list_prefix, MetaNode::NowMs(), 0,
+                                                     [&](const std::string& key, const SeqV& v) {
+                                                       if (!range.Contains(key)) return true;
+                                                       metasrv::WatchEvent e;
+                                                       e.set_key(key);
+                                                       ToProto(v, e.mutable_current());
+                                                       e.set_initial(true);
+                                                       ok = writer->Write(e);
+                                                       return ok;
+                                                     }));
+    if (!ok) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  while (!ctx->IsCancelled() && !shutting_down_) {
+    bool overflowed = false;
+    auto ev = watcher->Pop(std::chrono::milliseconds(200), &overflowed);
+    if (overflowed) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "this watcher fell too far behind and missed changes; watch again (with initial_flush)");
+    }
+    if (!ev) continue;
+    metasrv::WatchEvent e;
+    e.set_key(ev->key);
+    if (ev->prev) ToProto(*ev->prev, e.mutable_prev());
+    if (ev->current) ToProto(*ev->current, e.mutable_current());
+    e.set_log_index(ev->log_index);
+    if (!writer->Write(e)) break;
+  }
+  return shutting_down_ ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "metasrv is shutting down") : grpc::Status::OK;
+}
+
+grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::ExportRequest* req,
+                                 grpc::ServerWriter<metasrv::ExportChunk>* writer) {
+  const uint32_t chunk_size = req->chunk_size() ? req->chunk_size() : 1000;
+  StreamDigest digest;
+  metasrv::ExportChunk chunk;
+  bool gone = false;
+  // ForEachRecord reads one RocksDB snapshot: one point in time while writes go on. A
+  // blocking Write() is the flow control: the next chunk is made only when this one is taken.
+  raftstore::Status st = ForEachRecord(node_->dir(), nullptr, [&](const Record& rec) {
+    std::string line = EncodeLine(rec);
+    digest.AddLine(line);
+    chunk.add_lines(std::move(line));
+    if (static_cast<uint32_t>(chunk.lines_size()) >= chunk_size) {
+      if (ctx->IsCancelled() || !writer->Write(chunk)) {
+        gone = true;
+        return raftstore::Status::Aborted("client went away");
+      }
+      chunk.Clear();
+    }
+    return raftstore::Status::OK();
+  });
+  if (gone) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  RETURN_GRPC_IF_ERROR(st);
+  chunk.add_lines(EncodeLine(Record{kTreeFooter, digest.Finish()}));
+  writer->Write(chunk);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequest*, metasrv::StatusReply* reply) {
+  node::NodeStatusView s = node_->GetStatus();
+  reply->set_id(s.id);
+  reply->set_raft_address(node_->options().raft_address);
+  reply->set_grpc_address(node_->options().grpc_address);
+  reply->set_role(s.role);
+  reply->set_leader_id(s.leader_id);
+  reply->set_term(s.term);
+  reply->set_last_log_index(s.last_log_index);
+  reply->set_last_applied(s.last_applied);
+  reply->set_committed(s.committed);
+  reply->set_purged(s.purged);
+  reply->set_last_snapshot(s.purged);
+  for (uint64_t v : s.voters) reply->add_voters(v);
+  for (uint64_t l : s.learners) reply->add_learners(l);
+  uint64_t n = 0;
+  RETURN_GRPC_IF_ERROR(node_->state_machine().List("", MetaNode::NowMs(), 0, [&](const std::string&, const SeqV&) {
+    ++n;
+    return true;
+  }));
+  reply->set_num_keys(n);
+  reply->set_data_version(keys::kDataVersion);
+  reply->set_binary_version(METASRV_VERSION);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::MemberList(grpc::ServerContext*, const metasrv::MemberListRequest*,
+                                     metasrv::MemberListReply* reply) {
+  node::NodeStatusView s = node_->GetStatus();
+  std::set<uint64_t> ids(s.voters.begin(), s.voters.end());
+  ids.insert(s.learners.begin(), s.learners.end());
+  for (uint64_t id : ids) {
+    std::optional<Node> n;
+    RETURN_GRPC_IF_ERROR(node_->dir().GetJson(keys::NodeKey(id), &n));
+    auto* m = reply->add_members();
+    m->set_id(id);
+    m->set_voter(std::find(s.voters.begin(), s.voters.end(), id) != s.voters.end());
+    if (n) {
+      m->set_name(n->name);
+      m->set_raft_address(n->endpoint.addr + ":" + std::to_string(n->endpoint.port));
+      if (n->grpc_api_advertise_address) m->set_grpc_address(*n->grpc_api_advertise_address);
+    }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace raftstore::server

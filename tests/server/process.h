@@ -1,0 +1,151 @@
+// Test helpers: free loopback ports and real metasrv processes.
+#pragma once
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "meta.grpc.pb.h"
+
+namespace testutil {
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+inline int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  int port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+inline std::string Addr(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+// Runs a command (through sh), returning its exit code; stdout/stderr go to the given files.
+inline int RunShell(const std::string& cmd) {
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Metasrv {
+ public:
+  Metasrv(std::string dir, int id = 1) : dir_(std::move(dir)), id_(id) {
+    grpc_port_ = FreePort();
+    raft_port_ = FreePort();
+  }
+  ~Metasrv() { Kill9(); }
+
+  // Starts metasrv with `extra` flags; waits until it serves as leader (up to 15 s).
+  bool Start(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {METASRV_BIN, "--id", std::to_string(id_), "--raft-dir", dir_,
+                                     "--grpc-api-address", Addr(grpc_port_), "--raft-address", Addr(raft_port_)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    log_ = dir_ + ".log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      FILE* f = std::fopen(log_.c_str(), "a");
+      dup2(fileno(f), 2);
+      dup2(fileno(f), 1);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    channel_ = grpc::CreateChannel(Addr(grpc_port_), grpc::InsecureChannelCredentials());
+    stub_ = metasrv::Meta::NewStub(channel_);
+    for (int i = 0; i < 150; ++i) {
+      metasrv::StatusReply s;
+      if (StatusRpc(&s).ok() && s.role() == "leader") {
+        // The leader's first writes (blank entry, own node record) are applied once a read passes.
+        metasrv::GetReply r;
+        metasrv::GetRequest g;
+        g.set_key("__probe");
+        grpc::ClientContext ctx;
+        if (stub_->Get(&ctx, g, &r).ok()) return true;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  // SIGTERM and wait; returns the exit code.
+  int Stop() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  void Kill9() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  grpc::Status StatusRpc(metasrv::StatusReply* out) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    return stub_->Status(&ctx, metasrv::StatusRequest(), out);
+  }
+
+  metasrv::Meta::Stub& stub() { return *stub_; }
+  std::string addr() const { return Addr(grpc_port_); }
+  int raft_port() const { return raft_port_; }
+  int grpc_port() const { return grpc_port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+  std::string log() const { return ReadFile(log_); }
+
+ private:
+  std::string dir_;
+  int id_;
+  int grpc_port_ = 0, raft_port_ = 0;
+  pid_t pid_ = -1;
+  std::string log_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<metasrv::Meta::Stub> stub_;
+};
+
+// Deadline-bounded unary call helper.
+template <typename Req, typename Rep, typename F>
+grpc::Status Call(F f, const Req& req, Rep* rep, int seconds = 10) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return f(&ctx, req, rep);
+}
+
+}  // namespace testutil
