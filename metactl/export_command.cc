@@ -1,11 +1,13 @@
 #include "metactl/export_command.h"
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
 
 #include "metactl/exporter.h"
+#include "metactl/live_export.h"
 #include "raftstore/common/file_util.h"
 
 namespace metactl {
@@ -17,17 +19,28 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "export",
       "Export every record (raft state, raft log, state machine) as V004 lines.\n"
-      "Reads a stopped raft dir. Writes to --db FILE (via FILE.part, synced, then renamed)\n"
-      "or to stdout. Ends with an integrity footer unless --no-footer.");
-  cmd->add_option("--raft-dir", raft_dir_, "raft dir of a stopped metasrv")->required();
+      "Reads a stopped raft dir (--raft-dir) or a live metasrv (--grpc-api-address, one\n"
+      "consistent snapshot while writes go on). Writes to --db FILE (via FILE.part, synced,\n"
+      "then renamed) or to stdout. Ends with an integrity footer unless --no-footer.");
+  cmd->add_option("--raft-dir", raft_dir_, "raft dir of a stopped metasrv");
+  cmd->add_option("--grpc-api-address", grpc_addrs_,
+                  "gRPC API address of a live metasrv; repeatable, the first that answers is used");
+  timeout_opt_ = cmd->add_option("--timeout", timeout_sec_,
+                  "with --grpc-api-address: seconds to wait for an answer and for each chunk")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  chunk_size_opt_ = cmd->add_option("--chunk-size", chunk_size_,
+                  "with --grpc-api-address: lines per chunk (0: the server's default, 1000)")
+      ->capture_default_str();
   cmd->add_option("--db", db_, "output file (default: stdout)");
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");
   return cmd;
 }
 
+using ExportFn = std::function<Result<ExportStats>(std::ostream&)>;
+
 // Writes to FILE.part, syncs, renames: a failed export never leaves a file that looks complete.
-static Result<ExportStats> ExportToFile(const std::string& raft_dir, const std::string& path,
-                                        const ExportOptions& options) {
+static Result<ExportStats> ExportToFile(const std::string& path, const ExportFn& export_fn) {
   const std::string part = path + ".part";
   Result<ExportStats> stats = Status::Internal("not run");
   {
@@ -35,7 +48,7 @@ static Result<ExportStats> ExportToFile(const std::string& raft_dir, const std::
     if (!out) return Status::IOError("cannot create " + part + ": " + raftstore::ErrnoText(errno));
     std::vector<char> buf(1 << 20);
     out.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));
-    stats = ExportRaftDir(raft_dir, out, options);
+    stats = export_fn(out);
     out.close();
     if (stats.ok() && !out) stats = Status::IOError("write " + part + " failed (disk full?)");
   }
@@ -50,14 +63,26 @@ static Result<ExportStats> ExportToFile(const std::string& raft_dir, const std::
 }
 
 int ExportCommand::Run() {
+  if (raft_dir_.empty() == grpc_addrs_.empty()) {
+    spdlog::error("export: give exactly one of --raft-dir DIR (a stopped node) or "
+                  "--grpc-api-address ADDR (a live metasrv)");
+    return kExitUsage;
+  }
+  if (!raft_dir_.empty() && (timeout_opt_->count() > 0 || chunk_size_opt_->count() > 0)) {
+    spdlog::error("export: --timeout and --chunk-size apply only with --grpc-api-address");
+    return kExitUsage;
+  }
   ExportOptions options;
   options.footer = !no_footer_;
-  Result<ExportStats> stats = Status::Internal("not run");
-  if (db_.empty()) {
-    stats = ExportRaftDir(raft_dir_, std::cout, options);
+  ExportFn export_fn;
+  if (!raft_dir_.empty()) {
+    export_fn = [&](std::ostream& out) { return ExportRaftDir(raft_dir_, out, options); };
   } else {
-    stats = ExportToFile(raft_dir_, db_, options);
+    export_fn = [&](std::ostream& out) {
+      return ExportLive(grpc_addrs_, out, options, timeout_sec_, chunk_size_);
+    };
   }
+  Result<ExportStats> stats = db_.empty() ? export_fn(std::cout) : ExportToFile(db_, export_fn);
   if (!stats.ok()) {
     spdlog::error("{}", stats.status().message());
     return kExitFailure;

@@ -1,5 +1,9 @@
-// `metactl export`: a raft dir (or, later, a live server) as V004 lines.
+// `metactl export`: a stopped raft dir, or a live metasrv over gRPC, as V004 lines.
 #pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "metactl/command.h"
 
@@ -12,8 +16,13 @@ class ExportCommand : public Command {
 
  private:
   std::string raft_dir_;
+  std::vector<std::string> grpc_addrs_;
+  int timeout_sec_ = 10;
+  uint32_t chunk_size_ = 0;
   std::string db_;
   bool no_footer_ = false;
+  CLI::Option* timeout_opt_ = nullptr;
+  CLI::Option* chunk_size_opt_ = nullptr;
 };
 
 }  // namespace metactl

@@ -1,16 +1,15 @@
 #include "metactl/backup/live_export_bridge.h"
 
+#include "metactl/client/meta_client.h"
+#include "metactl/live_export.h"
+
 namespace metactl::backup {
 
 raftstore::Result<ExportStats> ExportLiveForBackup(const std::vector<std::string>& addrs,
-                                                   std::ostream& /*out*/,
-                                                   const ExportOptions& /*options*/) {
-  // TODO(lead): return metactl::ExportLive(addrs, out, options); (metactl/live_export.h)
-  std::string list;
-  for (const auto& a : addrs) list += (list.empty() ? "" : ",") + a;
-  return raftstore::Status::Unavailable(
-      "--meta-grpc " + list + ": exporting a live metasrv over gRPC is not available yet in "
-      "this build: stop the node and use --meta-raft-dir DIR instead");
+                                                   std::ostream& out,
+                                                   const ExportOptions& options) {
+  // The footer is verified by ExportLive whatever options.footer says.
+  return metactl::ExportLive(addrs, out, options, client::kDefaultTimeoutSec, /*chunk_size=*/0);
 }
 
 }  // namespace metactl::backup

@@ -1,6 +1,5 @@
-// The one call through which `metactl backup --meta-grpc` exports a live cluster.
-// Swap the body of ExportLiveForBackup (live_export_bridge.cc) for metactl::ExportLive once
-// metactl/live_export.h exists.
+// The one call through which `metactl backup --meta-grpc` exports a live cluster: the first
+// address that answers streams its export (metactl::ExportLive; footer verified on the way).
 #pragma once
 
 #include <ostream>

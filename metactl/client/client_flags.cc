@@ -1,0 +1,34 @@
+#include "metactl/client/client_flags.h"
+
+#include <spdlog/spdlog.h>
+
+#include "metactl/command.h"
+
+namespace metactl::client {
+
+void ClientFlags::Add(CLI::App* cmd, bool with_json) {
+  cmd->add_option("--grpc-api-address", addrs,
+                  std::string("metasrv gRPC API address HOST:PORT; repeatable, the first that "
+                              "answers is used (default ") + kDefaultAddress + ")");
+  cmd->add_option("--timeout", timeout_sec,
+                  "seconds to wait for an answer (streams: for the next message)")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  if (with_json) cmd->add_flag("--json", json, "machine-readable JSON output on stdout");
+}
+
+raftstore::Result<std::unique_ptr<MetaClient>> ClientFlags::Connect() const {
+  return MetaClient::Connect(addrs, std::chrono::seconds(timeout_sec));
+}
+
+int Fail(const raftstore::Status& st) {
+  spdlog::error("{}", st.message());
+  return kExitFailure;
+}
+
+int UsageError(const std::string& message) {
+  spdlog::error("{}", message);
+  return kExitUsage;
+}
+
+}  // namespace metactl::client

@@ -1,0 +1,30 @@
+// Options every live-cluster subcommand takes: --grpc-api-address (repeatable), --timeout, --json.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "metactl/client/meta_client.h"
+#include "raftstore/common/status.h"
+
+namespace metactl::client {
+
+struct ClientFlags {
+  std::vector<std::string> addrs;  // empty: kDefaultAddress
+  int timeout_sec = kDefaultTimeoutSec;
+  bool json = false;
+
+  // Adds --grpc-api-address and --timeout; and --json unless `with_json` is false.
+  void Add(CLI::App* cmd, bool with_json = true);
+  raftstore::Result<std::unique_ptr<MetaClient>> Connect() const;
+};
+
+// Logs `st` on stderr (one line) and returns the exit code 1.
+int Fail(const raftstore::Status& st);
+// Logs a usage error on stderr and returns the exit code 2.
+int UsageError(const std::string& message);
+
+}  // namespace metactl::client
