@@ -373,3 +373,74 @@ TEST_F(MetasrvTest, ConfigFileAndFlags) {
                 std::to_string(FreePort()) + " 2>" + Path("empty.err")), 1);
   EXPECT_NE(ReadFile(Path("empty.err")).find("start with --single"), std::string::npos);
 }
+
+// MGet, List with a limit, and GE matching.
+TEST_F(MetasrvTest, MGetListAndGreaterOrEqualMatch) {
+  Metasrv m(Path("raft"));
+  ASSERT_TRUE(m.Start({"--single"})) << m.log();
+  metasrv::UpsertReply r;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Upsert(m.stub(), "l/" + std::to_string(i), "v" + std::to_string(i), &r).ok());
+  ASSERT_TRUE(Upsert(m.stub(), "other", "x", &r).ok());
+  const uint64_t seq = r.result().seq();
+
+  metasrv::MGetRequest mg;
+  for (const char* k : {"l/1", "nope", "other"}) mg.add_keys(k);
+  metasrv::MGetReply mr;
+  ASSERT_TRUE(Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return m.stub().MGet(c, q, p); }, mg, &mr).ok());
+  ASSERT_EQ(mr.values_size(), 3);
+  EXPECT_EQ(mr.values(0).value().data(), "v1");
+  EXPECT_FALSE(mr.values(1).has_value());
+  EXPECT_EQ(mr.values(2).value().seq(), seq);
+
+  grpc::ClientContext lc;
+  metasrv::ListRequest lr;
+  lr.set_prefix("l/");
+  lr.set_limit(3);
+  auto stream = m.stub().List(&lc, lr);
+  std::vector<std::string> keys;
+  for (metasrv::KeyValue kv; stream->Read(&kv);) keys.push_back(kv.key());
+  ASSERT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(keys, (std::vector<std::string>{"l/0", "l/1", "l/2"}));
+
+  ASSERT_TRUE(Upsert(m.stub(), "other", "y", &r, std::nullopt, metasrv::MATCH_GE, seq + 1).ok());
+  EXPECT_FALSE(r.applied());
+  ASSERT_TRUE(Upsert(m.stub(), "other", "y", &r, std::nullopt, metasrv::MATCH_GE, seq).ok());
+  EXPECT_TRUE(r.applied());
+  EXPECT_EQ(Get(m.stub(), "other")->data(), "y");
+}
+
+// `metasrv --single` alone: data in ./.metasrv, the API on 127.0.0.1:9191.
+TEST_F(MetasrvTest, SingleAloneUsesTheDefaults) {
+  auto port_free = [](int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    return ok;
+  };
+  if (!port_free(9191) || !port_free(28103)) GTEST_SKIP() << "127.0.0.1:9191 or :28103 is in use on this machine";
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(root_.c_str()) != 0) _exit(126);
+    FILE* f = std::fopen("metasrv.log", "w");
+    dup2(fileno(f), 2);
+    execl(METASRV_BIN, METASRV_BIN, "--single", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto stub = metasrv::Meta::NewStub(grpc::CreateChannel("127.0.0.1:9191", grpc::InsecureChannelCredentials()));
+  metasrv::StatusReply s;
+  for (int i = 0; i < 100 && !(Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return stub->Status(c, q, p); },
+                                     metasrv::StatusRequest(), &s, 1).ok() && s.role() == "leader"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(pid, SIGINT);  // SIGINT shuts down as cleanly as SIGTERM
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(s.role(), "leader") << ReadFile(Path("metasrv.log"));
+  EXPECT_EQ(s.raft_address(), "127.0.0.1:28103");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(Path("metasrv.log"));
+  EXPECT_TRUE(fs::exists(Path(".metasrv/CURRENT")));
+}
