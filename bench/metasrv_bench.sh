@@ -13,13 +13,13 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-start() {  # start DIR GRPC RAFT [flags]: starts metasrv, waits until it answers
+start() {  # start DIR GRPC RAFT [flags]: starts metasrv, waits until it is the leader
   local dir=$1 g=$2 r=$3; shift 3
   "$B/raftstore/server/metasrv" --raft-dir "$dir" --grpc-api-address "127.0.0.1:$g" --raft-address "127.0.0.1:$r" "$@" \
     2>"$dir.log" &
   PIDS+=($!)
   for _ in $(seq 1 100); do
-    "$B/metactl/metactl" status --grpc-api-address "127.0.0.1:$g" >/dev/null 2>&1 && return 0
+    "$B/metactl/metactl" status --grpc-api-address "127.0.0.1:$g" 2>/dev/null | grep -Eq "^role: +leader$" && return 0
     sleep 0.2
   done
   echo "metasrv did not start: $(cat "$dir.log")" >&2; exit 1

@@ -49,7 +49,9 @@ int main(int argc, char** argv) {
         auto t0 = std::chrono::steady_clock::now();
         grpc::Status st = stub->Upsert(&ctx, r, &reply);
         auto t1 = std::chrono::steady_clock::now();
-        if (!st.ok()) ++errors;
+        if (!st.ok() && errors++ == 0) {
+          std::fprintf(stderr, "first error: %s\n", st.error_message().c_str());
+        }
         lat[c].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       }
     });
