@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: make a raft dir with data, export it, import the
 # export with --initial-cluster into three dirs (a new 3-node cluster of ids 4, 5, 6), export
-# one of them and show it. Everything happens under ./_demo (removed first).
+# one of them and show it; then start the three nodes on 127.0.0.1: they elect a leader and
+# serve the same keys. Everything happens under ./_demo (removed first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
 BIN=build/metactl/metactl
+SRV=build/raftstore/server/metasrv
 GEN=build/bench/gen_keys
 DEMO=_demo
 rm -rf "$DEMO"; mkdir -p "$DEMO"
@@ -19,7 +21,13 @@ say "2. export it (with the integrity footer)"
 tail -n 1 "$DEMO/backup.jsonl"
 
 say "3. import it into three dirs that seed a new cluster 4, 5, 6 (node 6 through a pipe)"
-PEERS=(4=127.0.0.1:29104,127.0.0.1:9104 5=127.0.0.1:29105,127.0.0.1:9105 6=127.0.0.1:29106,127.0.0.1:9106)
+port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+declare -A RAFT GRPC
+PEERS=()
+for n in 4 5 6; do
+  RAFT[$n]=$(port); GRPC[$n]=$(port)
+  PEERS+=("$n=127.0.0.1:${RAFT[$n]},127.0.0.1:${GRPC[$n]}")
+done
 for n in 4 5; do
   "$BIN" import --raft-dir "$DEMO/new/$n" --db "$DEMO/backup.jsonl" --id "$n" --initial-cluster "${PEERS[@]}"
 done
@@ -30,3 +38,28 @@ say "4. node 5's dir, exported: its id, the new members and membership, then the
 grep -vE '"(GenericKV|Expire)"' "$DEMO/node5.jsonl"
 grep -m 3 '"GenericKV"' "$DEMO/node5.jsonl" | cut -c1-160
 say "keys in the source: $(grep -c '"GenericKV"' "$DEMO/backup.jsonl"), in node 5's dir: $(grep -c '"GenericKV"' "$DEMO/node5.jsonl")"
+
+say "5. start nodes 4, 5 and 6 from those dirs (no --single, no --join): they form the new cluster"
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+for n in 4 5 6; do
+  "$SRV" --id "$n" --raft-dir "$DEMO/new/$n" --grpc-api-address "127.0.0.1:${GRPC[$n]}" \
+    --raft-address "127.0.0.1:${RAFT[$n]}" 2>"$DEMO/node$n.log" &
+  PIDS+=($!)
+done
+ALL=(--grpc-api-address "127.0.0.1:${GRPC[4]}" --grpc-api-address "127.0.0.1:${GRPC[5]}" --grpc-api-address "127.0.0.1:${GRPC[6]}")
+for _ in $(seq 1 100); do
+  "$BIN" status "${ALL[@]}" 2>/dev/null | grep -Eq "^leader_id: +[456]$" && break
+  sleep 0.2
+done
+for n in 4 5 6; do
+  "$BIN" status --grpc-api-address "127.0.0.1:${GRPC[$n]}" | grep -E "^(id|role|leader_id|term|voters|num_keys):" | tr -s ' ' | paste -sd' '
+done
+"$BIN" members --grpc-api-address "127.0.0.1:${GRPC[5]}"
+
+say "6. read a key from node 6, write one through node 4 (forwarded to the leader if needed), read it on node 5"
+KEY=$(grep -m 1 -o '"GenericKV":{"key":"[^"]*"' "$DEMO/backup.jsonl" | cut -d'"' -f6)
+"$BIN" get --grpc-api-address "127.0.0.1:${GRPC[6]}" --key "$KEY" | head -3
+"$BIN" upsert --grpc-api-address "127.0.0.1:${GRPC[4]}" --key demo/hello --value "written to the new cluster"
+"$BIN" get --grpc-api-address "127.0.0.1:${GRPC[5]}" --key demo/hello
+say "done: the old dir ($DEMO/source) is untouched; the new cluster stops when this script ends"

@@ -111,8 +111,49 @@ Status MetaNode::Bootstrap() {
 MetaNode::~MetaNode() { Stop(); }
 
 Status MetaNode::Start() {
+  TransportOptions to;
+  to.self = options_.id;
+  transport_ = std::make_unique<Transport>(
+      to, [this](uint64_t id) { return PeerAddress(id); },
+      [this](uint64_t id) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (stopping_) return;
+          unreachable_.insert(id);
+        }
+        cv_.notify_one();
+      });
   thread_ = std::thread([this] { Run(); });
   return Status::OK();
+}
+
+Status MetaNode::Deliver(std::vector<raft::Message> messages) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down");
+    if (delivered_.empty()) {
+      delivered_ = std::move(messages);
+    } else {
+      for (auto& m : messages) delivered_.push_back(std::move(m));
+    }
+  }
+  cv_.notify_one();
+  return Status::OK();
+}
+
+bool MetaNode::IsNotLeaderRefusal(const Status& st) {
+  return st.code() == Status::Code::kUnavailable && st.message().find(" is not the leader") != std::string::npos;
+}
+
+std::optional<std::string> MetaNode::PeerAddress(uint64_t id) const {
+  std::optional<Node> n;
+  raftstore::Status st = dir_->GetJson(keys::NodeKey(id), &n);
+  if (!st.ok()) {
+    spdlog::warn("node {}: reading the address of node {}: {}", options_.id, id, st.message());
+    return std::nullopt;
+  }
+  if (!n || n->endpoint.addr.empty() || n->endpoint.port == 0) return std::nullopt;
+  return n->endpoint.addr + ":" + std::to_string(n->endpoint.port);
 }
 
 void MetaNode::Stop() {
@@ -123,6 +164,8 @@ void MetaNode::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Senders read peer addresses from the dir: stop them before closing it.
+  if (transport_) transport_->Stop();
   if (dir_) {
     Status st = dir_->Close();
     if (!st.ok()) spdlog::error("closing {}: {}", options_.raft_dir, st.message());
@@ -172,16 +215,27 @@ void MetaNode::Run() {
   auto next_tick = Clock::now() + tick;
   for (;;) {
     std::deque<Request> requests;
+    std::vector<raft::Message> delivered;
+    std::set<uint64_t> unreachable;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, next_tick, [&] { return stopping_ || !inbox_.empty(); });
+      cv_.wait_until(lock, next_tick, [&] {
+        return stopping_ || !inbox_.empty() || !delivered_.empty() || !unreachable_.empty();
+      });
       if (stopping_) break;
       requests.swap(inbox_);
+      delivered.swap(delivered_);
+      unreachable.swap(unreachable_);
     }
     const auto now = Clock::now();
     if (now >= next_tick) {
       raw_->Tick();
       next_tick = std::max(next_tick + tick, now);
+    }
+    for (uint64_t id : unreachable) raw_->ReportUnreachable(id);
+    for (const raft::Message& m : delivered) {
+      raftstore::Status st = raw_->Step(m);
+      if (!st.ok()) spdlog::debug("node {}: ignored {}: {}", options_.id, raft::Describe(m), st.message());
     }
     HandleRequests(std::move(requests));
     if (leader_ && now - last_cleanup_ >= std::chrono::seconds(1)) {
@@ -242,13 +296,16 @@ Status MetaNode::HandleReady() {
   }
   const bool leader_known = rd.hard_state && lead_ != 0 && rd.hard_state->vote == lead_;
   RS_RETURN_IF_ERROR(store_->Persist(rd.entries, rd.hard_state, leader_known));
-  // Messages to peers would be sent here, after the sync (multi-node transport: issue 4).
+  // Only after the sync (ready.h step 3): a vote or an append ack must be durable first.
+  std::vector<uint64_t> snapshot_failures;
+  SendMessages(std::move(rd.messages), &snapshot_failures);
   for (const auto& rs : rd.read_states) {
     auto it = read_waiters_.find(rs.context);
     if (it != read_waiters_.end()) it->second.index = std::max<uint64_t>(rs.index, 1);
   }
   RS_RETURN_IF_ERROR(ApplyCommitted(rd.committed_entries));
   raw_->Advance(rd);
+  for (uint64_t to : snapshot_failures) raw_->ReportSnapshot(to, false);
   if (became_leader) OnBecameLeader();
   UpdateStatus();
   return Status::OK();
@@ -261,6 +318,11 @@ Status MetaNode::ApplyCommitted(const std::vector<raft::Entry>& entries) {
     auto r = sm_->Apply(le, /*sync=*/false);  // the log is durable; replay re-applies after a crash
     if (!r.ok()) return r.status();
     applied_ = e.index;
+    if (const auto* normal = std::get_if<NormalPayload>(&le.payload)) {
+      if (std::holds_alternative<AddNode>(normal->cmd) || std::holds_alternative<RemoveNode>(normal->cmd)) {
+        if (transport_) transport_->InvalidateAddresses();
+      }
+    }
     hub_.Publish(r->changes, e.index);
     auto w = write_waiters_.find(e.index);
     if (w != write_waiters_.end()) {
@@ -316,6 +378,24 @@ void MetaNode::ProposeExpiryCleanup() {
 void MetaNode::ProposeInternal(const Cmd& cmd) {
   auto pos = raw_->Propose(EncodeNormal(NormalPayload{NowMs(), cmd}));
   if (!pos.ok()) spdlog::warn("node {}: internal proposal refused: {}", options_.id, pos.status().message());
+}
+
+void MetaNode::SendMessages(std::vector<raft::Message> messages, std::vector<uint64_t>* snapshot_failures) {
+  if (messages.empty()) return;
+  std::vector<raft::Message> out;
+  out.reserve(messages.size());
+  for (raft::Message& m : messages) {
+    if (m.type == raft::MessageType::kSnapshot) {
+      // The log is never purged yet, so this should not happen; without InstallSnapshot the
+      // follower cannot be caught up. Report the failure so the core probes again later.
+      spdlog::error("node {}: node {} needs a snapshot ({}), but this build cannot send snapshots yet",
+                    options_.id, m.to, raft::Describe(m));
+      snapshot_failures->push_back(m.to);
+      continue;
+    }
+    out.push_back(std::move(m));
+  }
+  if (transport_) transport_->Send(std::move(out));
 }
 
 void MetaNode::FailAll(const raftstore::Status& why) {

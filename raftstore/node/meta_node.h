@@ -10,6 +10,9 @@
 // (time_ms = the leader's clock) and completes the call when that entry is applied.
 // Reads: Barrier() runs a ReadIndex round (thesis §6.4) and returns once the state machine has
 // applied everything committed before the call; reads after it are linearizable.
+// Peers: the raft thread hands rd.messages to a Transport (per-peer async senders, never
+// blocking) after the sync; messages from peers arrive through RaftService -> Deliver() and
+// are stepped on the raft thread. Peer addresses come from the state machine's Nodes.
 // Expired keys: the leader proposes UpsertKV{key, Exact(0), Delete} for them every second, so
 // their removal goes through the log like any write.
 #pragma once
@@ -23,10 +26,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
 #include "raftstore/node/log_store.h"
+#include "raftstore/node/transport.h"
 #include "raftstore/node/watch_hub.h"
 #include "raftstore/raft/rawnode.h"
 #include "raftstore/sm/state_machine.h"
@@ -41,7 +47,7 @@ struct NodeOptions {
   std::string grpc_address;  // HOST:PORT clients use (advertised in Nodes)
   bool single = false;       // bootstrap a one-node cluster when the dir is fresh
   int tick_ms = 100;
-  int election_ticks = 10;   // election timeout in [10, 20) ticks
+  int election_ticks = 6;    // election timeout in [6, 12) ticks (heartbeat: every tick)
   uint64_t seed = 0;         // 0: from the clock
 };
 
@@ -64,8 +70,16 @@ class MetaNode {
   static Result<std::unique_ptr<MetaNode>> Open(const NodeOptions& options);
   ~MetaNode();
 
-  Status Start();  // starts the raft thread
-  void Stop();     // fails pending calls, joins the thread, closes the raft dir
+  Status Start();  // starts the raft thread and the transport
+  void Stop();     // fails pending calls, joins the threads, closes the raft dir
+
+  // Messages from peers (RaftService): queued for the raft thread, which steps them.
+  // Unavailable once the node is stopping.
+  Status Deliver(std::vector<raft::Message> messages);
+
+  // True if `st` is Propose()'s refusal because this node is not the leader: nothing was
+  // proposed, so the request may be sent to the leader instead.
+  static bool IsNotLeaderRefusal(const Status& st);
 
   // Appends `cmd` and waits (up to `timeout`) until it is applied. Unavailable when this node
   // is not the leader (the message names the leader when known).
@@ -111,6 +125,8 @@ class MetaNode {
   void ProposeInternal(const Cmd& cmd);
   void FailAll(const raftstore::Status& why);
   std::string NotLeaderMessage() const;
+  void SendMessages(std::vector<raft::Message> messages, std::vector<uint64_t>* snapshot_failures);
+  std::optional<std::string> PeerAddress(uint64_t id) const;
   void UpdateStatus();
 
   NodeOptions options_;
@@ -119,10 +135,13 @@ class MetaNode {
   std::unique_ptr<StateMachine> sm_;
   std::unique_ptr<raft::RawNode> raw_;
   WatchHub hub_;
+  std::unique_ptr<Transport> transport_;
 
-  std::mutex mu_;  // guards inbox_, stopping_
+  std::mutex mu_;  // guards inbox_, delivered_, unreachable_, stopping_
   std::condition_variable cv_;
   std::deque<Request> inbox_;
+  std::vector<raft::Message> delivered_;  // from peers, to step
+  std::set<uint64_t> unreachable_;        // peers the transport dropped messages to
   bool stopping_ = false;
   std::thread thread_;
 

@@ -1,5 +1,7 @@
 #include "raftstore/server/meta_service.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include "raftstore/codec/footer.h"
 #include "raftstore/codec/line_codec.h"
 #include "raftstore/storage/keys.h"
@@ -70,19 +72,83 @@ grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequ
   return cancelled ? grpc::Status(grpc::StatusCode::CANCELLED, "client went away") : grpc::Status::OK;
 }
 
-grpc::Status MetaService::Upsert(grpc::ServerContext*, const metasrv::UpsertRequest* req, metasrv::UpsertReply* reply) {
+namespace {
+constexpr char kForwardedBy[] = "x-metasrv-forwarded-by";
+}  // namespace
+
+metasrv::Meta::Stub* MetaService::LeaderStub(grpc::ServerContext* ctx, std::string* leader_addr) {
+  node::NodeStatusView s = node_->GetStatus();
+  if (s.leader_id == 0 || s.leader_id == s.id) return nullptr;
+  // Forwarded once already: the sender thought this node leads. Answer here (Unavailable
+  // naming the leader) rather than bounce the request on.
+  if (ctx->client_metadata().count(kForwardedBy) != 0) return nullptr;
+  std::optional<Node> leader;
+  raftstore::Status st = node_->dir().GetJson(keys::NodeKey(s.leader_id), &leader);
+  if (!st.ok() || !leader || !leader->grpc_api_advertise_address || leader->grpc_api_advertise_address->empty()) {
+    return nullptr;
+  }
+  *leader_addr = *leader->grpc_api_advertise_address;
+  std::lock_guard<std::mutex> lock(stubs_mu_);
+  auto& stub = stubs_[*leader_addr];
+  if (!stub) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    args.SetMaxSendMessageSize(-1);
+    args.SetMaxReceiveMessageSize(-1);
+    stub = metasrv::Meta::NewStub(grpc::CreateCustomChannel(*leader_addr, grpc::InsecureChannelCredentials(), args));
+  }
+  return stub.get();
+}
+
+template <typename Req, typename Rep, typename Fn>
+grpc::Status MetaService::Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const std::string& addr,
+                                  metasrv::Meta::Stub* stub, Fn call) {
+  grpc::ClientContext fwd;
+  auto deadline = std::chrono::system_clock::now() + timeout_;
+  if (ctx->deadline() < deadline) deadline = ctx->deadline();
+  fwd.set_deadline(deadline);
+  fwd.AddMetadata(kForwardedBy, std::to_string(node_->options().id));
+  grpc::Status st = call(stub, &fwd, req, reply);
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return grpc::Status(st.error_code(), "node " + std::to_string(node_->options().id) +
+                                             " forwarded the write to the leader at " + addr + ": " +
+                                             st.error_message());
+  }
+  return st;
+}
+
+grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::UpsertRequest* req,
+                                 metasrv::UpsertReply* reply) {
   auto cmd = ToUpsert(*req, limits_);
   if (!cmd.ok()) return ToGrpc(cmd.status());
+  auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::UpsertRequest& q,
+                 metasrv::UpsertReply* p) { return s->Upsert(c, q, p); };
+  std::string addr;
+  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   auto r = node_->Propose(std::move(cmd).value(), timeout_);
+  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+    // Nothing was proposed: the leader changed in between; send it there if it is known now.
+    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  }
   if (!r.ok()) return ToGrpc(r.status());
   ToProto(std::get<UpsertResult>(r->detail), reply);
   return grpc::Status::OK;
 }
 
-grpc::Status MetaService::Transaction(grpc::ServerContext*, const metasrv::TxnRequest* req, metasrv::TxnReply* reply) {
+grpc::Status MetaService::Transaction(grpc::ServerContext* ctx, const metasrv::TxnRequest* req,
+                                      metasrv::TxnReply* reply) {
   auto txn = ToTransaction(*req, limits_);
   if (!txn.ok()) return ToGrpc(txn.status());
+  auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TxnRequest& q,
+                 metasrv::TxnReply* p) { return s->Transaction(c, q, p); };
+  std::string addr;
+  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   auto r = node_->Propose(std::move(txn).value(), timeout_);
+  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  }
   if (!r.ok()) return ToGrpc(r.status());
   ToProto(std::get<TxnResult>(r->detail), reply);
   return grpc::Status::OK;

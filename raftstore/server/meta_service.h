@@ -1,9 +1,20 @@
 // The gRPC client API (proto/meta.proto) over a MetaNode. Synchronous gRPC: each call runs on
 // a gRPC thread; writes wait for the raft thread to apply them, reads wait for a ReadIndex
 // barrier and then read the state machine directly.
+//
+// Writes on a follower: Upsert and Transaction are forwarded to the leader's client address
+// (its grpc_api_advertise_address in Nodes) and the leader's reply is returned as is. A
+// forwarded request carries the metadata key `x-metasrv-forwarded-by`; a node that receives
+// such a request and is not the leader refuses it (Unavailable) instead of forwarding again,
+// so two nodes with stale views cannot bounce a request between them. Reads are never
+// forwarded: a follower's ReadIndex barrier makes its local reads linearizable.
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
 
 #include "meta.grpc.pb.h"
 #include "raftstore/node/meta_node.h"
@@ -30,7 +41,17 @@ class MetaService final : public metasrv::Meta::Service {
   void Shutdown() { shutting_down_ = true; }
 
  private:
+  // The leader's client stub when this node should forward writes to it; nullptr with
+  // *why set when the request must be answered here (this node leads, or no leader address
+  // is known: then *why is empty and the local Propose gives the error).
+  metasrv::Meta::Stub* LeaderStub(grpc::ServerContext* ctx, std::string* leader_addr);
+  template <typename Req, typename Rep, typename Fn>
+  grpc::Status Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const std::string& addr,
+                       metasrv::Meta::Stub* stub, Fn call);
+
   node::MetaNode* node_;
+  std::mutex stubs_mu_;
+  std::map<std::string, std::unique_ptr<metasrv::Meta::Stub>> stubs_;  // by client address
   Limits limits_;
   std::chrono::milliseconds timeout_;
   std::atomic<bool> shutting_down_{false};

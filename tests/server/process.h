@@ -1,7 +1,9 @@
 // Test helpers: free loopback ports and real metasrv processes.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -11,6 +13,8 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -22,8 +26,7 @@
 
 namespace testutil {
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-inline int FreePort() {
+inline int FreePortOnce() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -37,7 +40,30 @@ inline int FreePort() {
   return port;
 }
 
+// A TCP port on 127.0.0.1 that was free a moment ago (never the same one twice in a process).
+inline int FreePort() {
+  static std::mutex mu;
+  static std::set<int> given;
+  std::lock_guard<std::mutex> lock(mu);
+  for (;;) {
+    int port = FreePortOnce();
+    if (given.insert(port).second) return port;
+  }
+}
+
 inline std::string Addr(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+// True if something accepts TCP connections on 127.0.0.1:port.
+inline bool PortOpen(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
 
 // Runs a command (through sh), returning its exit code; stdout/stderr go to the given files.
 inline int RunShell(const std::string& cmd) {
@@ -62,23 +88,7 @@ class Metasrv {
 
   // Starts metasrv with `extra` flags; waits until it serves as leader (up to 15 s).
   bool Start(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {METASRV_BIN, "--id", std::to_string(id_), "--raft-dir", dir_,
-                                     "--grpc-api-address", Addr(grpc_port_), "--raft-address", Addr(raft_port_)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    log_ = dir_ + ".log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* f = std::fopen(log_.c_str(), "a");
-      dup2(fileno(f), 2);
-      dup2(fileno(f), 1);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    channel_ = grpc::CreateChannel(Addr(grpc_port_), grpc::InsecureChannelCredentials());
-    stub_ = metasrv::Meta::NewStub(channel_);
+    Launch(extra);
     for (int i = 0; i < 150; ++i) {
       metasrv::StatusReply s;
       if (StatusRpc(&s).ok() && s.role() == "leader") {
@@ -89,15 +99,70 @@ class Metasrv {
         grpc::ClientContext ctx;
         if (stub_->Get(&ctx, g, &r).ok()) return true;
       }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
+      if (Exited()) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return false;
   }
+
+  // Starts metasrv with `extra` flags; waits until it answers Status in any role (up to 15 s):
+  // for a member of a multi-node cluster, which cannot become leader on its own.
+  bool StartServing(const std::vector<std::string>& extra = {}) {
+    Launch(extra);
+    for (int i = 0; i < 300; ++i) {
+      metasrv::StatusReply s;
+      if (StatusRpc(&s).ok()) return true;
+      if (Exited()) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // True (and forgets the pid) if the process has exited.
+  bool Exited() {
+    if (pid_ <= 0) return true;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  void Launch(const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {METASRV_BIN, "--id", std::to_string(id_), "--raft-dir", dir_,
+                                     "--grpc-api-address", Addr(grpc_port_), "--raft-address", Addr(raft_port_)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    log_ = dir_ + ".log";
+    // posix_spawn, not fork(): fork() runs gRPC's pthread_atfork handlers, which can stall the
+    // parent for seconds once it has channels; glibc's posix_spawn runs no fork handlers.
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    pid_t pid = -1;
+    if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    pid_ = pid;
+    // Create the channel only once the port accepts connections: a channel whose first attempts
+    // were refused can stay in backoff for seconds after the server is up.
+    for (int i = 0; i < 300 && !PortOpen(grpc_port_) && !Exited(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // A fresh channel per start; it reconnects fast (gRPC's default backoff grows to minutes).
+    grpc::ChannelArguments ca;
+    ca.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    ca.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    ca.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+    channel_ = grpc::CreateCustomChannel(Addr(grpc_port_), grpc::InsecureChannelCredentials(), ca);
+    stub_ = metasrv::Meta::NewStub(channel_);
+  }
+
+ public:
 
   // SIGTERM and wait; returns the exit code.
   int Stop() {

@@ -1,0 +1,493 @@
+// Multi-node clusters end to end: real metasrv processes on free 127.0.0.1 ports, seeded by
+// `metactl import --id N --initial-cluster ...`, talking over the RaftPeer service.
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/server/process.h"
+
+using namespace testutil;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+using KeyMap = std::map<std::string, std::pair<uint64_t, std::string>>;  // key -> (seq, data)
+
+std::string Tail(const std::string& s, size_t n = 4000) { return s.size() <= n ? s : s.substr(s.size() - n); }
+
+grpc::Status Put(Metasrv& n, const std::string& key, const std::string& value, metasrv::UpsertReply* reply,
+                 int seconds = 5) {
+  metasrv::UpsertRequest r;
+  r.set_key(key);
+  r.set_value(value);
+  return Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return n.stub().Upsert(c, q, p); }, r, reply,
+              seconds);
+}
+
+// Retries while the cluster has no leader (Unavailable / deadline), up to `seconds`. Only for
+// checks where a write applied twice does not matter (the value is the same).
+grpc::Status PutRetry(Metasrv& n, const std::string& key, const std::string& value, metasrv::UpsertReply* reply,
+                      int seconds = 15) {
+  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  for (;;) {
+    grpc::Status st = Put(n, key, value, reply);
+    // Retry while there is no leader; a refusal naming the leader (no forwarding) is final.
+    if (st.ok() || Clock::now() > until ||
+        (st.error_code() != grpc::StatusCode::UNAVAILABLE && st.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) ||
+        st.error_message().find("the leader is node") != std::string::npos) {
+      return st;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::optional<metasrv::SeqV> Get(Metasrv& n, const std::string& key, grpc::Status* status) {
+  metasrv::GetRequest r;
+  r.set_key(key);
+  metasrv::GetReply reply;
+  *status = Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return n.stub().Get(c, q, p); }, r, &reply);
+  if (!status->ok() || !reply.has_value()) return std::nullopt;
+  return reply.value();
+}
+
+// Every key (after a ReadIndex barrier on that node).
+KeyMap ListAll(Metasrv& n) {
+  KeyMap out;
+  metasrv::ListRequest r;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto reader = n.stub().List(&ctx, r);
+  metasrv::KeyValue kv;
+  while (reader->Read(&kv)) out[kv.key()] = {kv.value().seq(), kv.value().data()};
+  grpc::Status st = reader->Finish();
+  EXPECT_TRUE(st.ok()) << "List on " << n.addr() << ": " << st.error_message();
+  return out;
+}
+
+std::set<uint64_t> Voters(const metasrv::StatusReply& s) { return {s.voters().begin(), s.voters().end()}; }
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/metasrv-cluster.XXXXXX";
+    root_ = mkdtemp(tmpl);
+  }
+  void TearDown() override {
+    for (auto& [id, n] : nodes_) n->Kill9();
+    if (HasFailure() || getenv("CLUSTER_LOGS")) {
+      for (auto& [id, n] : nodes_) std::cerr << "---- node " << id << " log (tail):\n" << Tail(n->log()) << "\n";
+      std::cerr << "---- metactl.err:\n" << Tail(ReadFile(Path("metactl.err"))) << "\n";
+    }
+    nodes_.clear();
+    fs::remove_all(root_);
+  }
+  std::string Path(const std::string& name) const { return root_ + "/" + name; }
+
+  int Metactl(const std::string& args) {
+    return RunShell(std::string(METACTL_BIN) + " " + args + " 2>>" + Path("metactl.err"));
+  }
+
+  // Creates (not starts) nodes with these ids, each with its own free ports.
+  void AddNodes(const std::vector<int>& ids) {
+    for (int id : ids) nodes_[id] = std::make_unique<Metasrv>(Path("n" + std::to_string(id)), id);
+  }
+  Metasrv& N(int id) { return *nodes_.at(id); }
+
+  // `ID=127.0.0.1:RAFT,127.0.0.1:GRPC ...` for these ids.
+  std::string InitialCluster(const std::vector<int>& ids) {
+    std::string s;
+    for (int id : ids) {
+      s += " " + std::to_string(id) + "=" + Addr(N(id).raft_port()) + "," + Addr(N(id).grpc_port());
+    }
+    return s;
+  }
+
+  // metactl import of `source` (a file) into node `id`'s dir, as a member of `ids`.
+  bool Import(int id, const std::vector<int>& ids, const std::string& source) {
+    return Metactl("import --raft-dir " + N(id).dir() + " --db " + source + " --id " + std::to_string(id) +
+                   " --initial-cluster" + InitialCluster(ids)) == 0;
+  }
+
+  // Makes a cluster of `ids` from the export `source`: import into every dir, start all.
+  void StartCluster(const std::vector<int>& ids, const std::string& source) {
+    AddNodes(ids);
+    for (int id : ids) ASSERT_TRUE(Import(id, ids, source)) << ReadFile(Path("metactl.err"));
+    for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+  }
+
+  // Waits until one of the running nodes in `ids` leads and every running one of them agrees
+  // (same leader, same term). Returns the leader's id, or 0 on timeout.
+  int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    const auto until = Clock::now() + timeout;
+    do {
+      int leader = 0;
+      uint64_t term = 0;
+      bool agreed = true;
+      for (int id : ids) {
+        if (N(id).pid() <= 0) continue;
+        metasrv::StatusReply s;
+        if (!N(id).StatusRpc(&s).ok() || s.leader_id() == 0) {
+          agreed = false;
+          break;
+        }
+        if (leader == 0) {
+          leader = static_cast<int>(s.leader_id());
+          term = s.term();
+        } else if (leader != static_cast<int>(s.leader_id()) || term != s.term()) {
+          agreed = false;
+          break;
+        }
+        if (static_cast<int>(s.leader_id()) == id && s.role() != "leader") agreed = false;
+      }
+      if (agreed && leader != 0 && N(leader).pid() > 0) return leader;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (Clock::now() < until);
+    return 0;
+  }
+
+  // Checks that every running node of `ids` reports the same leader and term, `voters`, and its
+  // role (exactly one leader).
+  void ExpectStatusAgrees(const std::vector<int>& ids, const std::set<uint64_t>& voters) {
+    int leaders = 0;
+    uint64_t leader_id = 0, term = 0;
+    for (int id : ids) {
+      if (N(id).pid() <= 0) continue;
+      metasrv::StatusReply s;
+      ASSERT_TRUE(N(id).StatusRpc(&s).ok());
+      EXPECT_EQ(s.id(), static_cast<uint64_t>(id));
+      EXPECT_EQ(Voters(s), voters) << "node " << id;
+      EXPECT_EQ(s.learners_size(), 0) << "node " << id;
+      if (leader_id == 0) leader_id = s.leader_id(), term = s.term();
+      EXPECT_EQ(s.leader_id(), leader_id) << "node " << id;
+      EXPECT_EQ(s.term(), term) << "node " << id;
+      EXPECT_EQ(s.role(), s.leader_id() == static_cast<uint64_t>(id) ? "leader" : "follower") << "node " << id;
+      leaders += s.role() == "leader";
+    }
+    EXPECT_EQ(leaders, 1);
+  }
+
+  // A node of `ids` other than `leader` that is running.
+  int AFollower(const std::vector<int>& ids, int leader) {
+    for (int id : ids) {
+      if (id != leader && N(id).pid() > 0) return id;
+    }
+    return 0;
+  }
+
+  std::string root_;
+  std::map<int, std::unique_ptr<Metasrv>> nodes_;
+};
+
+// The headline: a 3-node cluster seeded from an export takes writes through any node; its live
+// export seeds a second, independent 3-node cluster (ids 4,5,6; one dir through a pipe) that
+// elects a leader, holds exactly the same keys (seq and data) and takes writes, while the
+// first one still serves.
+TEST_F(ClusterTest, ExportOfThreeNodeClusterSeedsNewCluster) {
+  ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 2000 --ttl-percent 0 > " + Path("src.jsonl")), 0);
+  const std::vector<int> old_ids = {1, 2, 3};
+  StartCluster(old_ids, Path("src.jsonl"));
+  ASSERT_FALSE(HasFatalFailure());
+  const int old_leader = WaitLeader(old_ids);
+  ASSERT_NE(old_leader, 0) << "no leader elected in the imported 3-node cluster";
+  ExpectStatusAgrees(old_ids, {1, 2, 3});
+
+  // 1,000 keys through every node (2 of 3 forward to the leader), from 4 writers.
+  std::atomic<int> failures{0};
+  std::mutex err_mu;
+  std::string first_error;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = w; i < 1000; i += 4) {
+        Metasrv& n = N(old_ids[static_cast<size_t>(i) % 3]);
+        metasrv::UpsertReply r;
+        char key[32];
+        std::snprintf(key, sizeof key, "new/%04d", i);
+        grpc::Status st = PutRetry(n, key, "value-" + std::to_string(i), &r);
+        if (!st.ok() || !r.applied()) {
+          ++failures;
+          std::lock_guard<std::mutex> lock(err_mu);
+          if (first_error.empty()) first_error = std::string(key) + " via " + n.addr() + ": " + st.error_message();
+        }
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  ASSERT_EQ(failures.load(), 0) << first_error;
+
+  // A transaction through a follower is forwarded too.
+  {
+    metasrv::TxnRequest t;
+    for (const char* k : {"txn/a", "txn/b"}) {
+      auto* put = t.add_if_then()->mutable_put();
+      put->set_key(k);
+      put->set_value("tx");
+    }
+    metasrv::TxnReply reply;
+    Metasrv& f = N(AFollower(old_ids, old_leader));
+    grpc::Status st = Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return f.stub().Transaction(c, q, p); },
+                           t, &reply);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_TRUE(reply.success());
+  }
+
+  // Export a follower (after a read barrier, so it has applied every acknowledged write).
+  const int src = AFollower(old_ids, old_leader);
+  const KeyMap want = ListAll(N(src));
+  ASSERT_EQ(want.size(), 3002u);
+  ASSERT_EQ(Metactl("export --grpc-api-address " + N(src).addr() + " --db " + Path("backup.jsonl")), 0);
+
+  const std::vector<int> new_ids = {4, 5, 6};
+  AddNodes(new_ids);
+  ASSERT_TRUE(Import(4, new_ids, Path("backup.jsonl")));
+  ASSERT_TRUE(Import(5, new_ids, Path("backup.jsonl")));
+  // Node 6 straight from the live cluster through a pipe (nothing was written since).
+  ASSERT_EQ(RunShell("bash -o pipefail -c '" + std::string(METACTL_BIN) + " export --grpc-api-address " +
+                     N(src).addr() + " 2>>" + Path("metactl.err") + " | tee " + Path("piped.jsonl") + " | " +
+                     METACTL_BIN + " import --raft-dir " +
+                     N(6).dir() + " --id 6 --initial-cluster" + InitialCluster(new_ids) + " 2>>" +
+                     Path("metactl.err") + "'"),
+            0)
+      << ReadFile(Path("metactl.err"));
+  // All three dirs must start from the same applied index (a member behind the others would
+  // need a snapshot): both exports are of the same, idle node.
+  auto last_applied = [](const std::string& text) {
+    std::stringstream ss(text);
+    for (std::string l; std::getline(ss, l);) {
+      if (l.find("\"LastApplied\"") != std::string::npos) return l;
+    }
+    return std::string();
+  };
+  ASSERT_FALSE(last_applied(ReadFile(Path("backup.jsonl"))).empty());
+  ASSERT_EQ(last_applied(ReadFile(Path("backup.jsonl"))), last_applied(ReadFile(Path("piped.jsonl"))));
+  for (int id : new_ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+  const int new_leader = WaitLeader(new_ids);
+  ASSERT_NE(new_leader, 0) << "no leader elected in the new cluster";
+  ExpectStatusAgrees(new_ids, {4, 5, 6});
+
+  // Members are exactly 4,5,6 with the addresses given to import.
+  {
+    metasrv::MemberListReply members;
+    grpc::Status st = Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return N(5).stub().MemberList(c, q, p); },
+                           metasrv::MemberListRequest(), &members);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    std::set<uint64_t> ids;
+    for (const auto& m : members.members()) {
+      ids.insert(m.id());
+      EXPECT_EQ(m.raft_address(), Addr(N(static_cast<int>(m.id())).raft_port()));
+      EXPECT_EQ(m.grpc_address(), Addr(N(static_cast<int>(m.id())).grpc_port()));
+    }
+    EXPECT_EQ(ids, (std::set<uint64_t>{4, 5, 6}));
+  }
+
+  // Every key, with the same seq and data, on every new node.
+  uint64_t max_seq = 0;
+  for (const auto& [k, v] : want) max_seq = std::max(max_seq, v.first);
+  for (int id : new_ids) {
+    KeyMap got = ListAll(N(id));
+    EXPECT_EQ(got.size(), want.size()) << "node " << id;
+    EXPECT_TRUE(got == want) << "node " << id << " differs from the source cluster";
+  }
+  for (const char* k : {"new/0000", "new/0999", "txn/b"}) {
+    grpc::Status st;
+    auto v = Get(N(AFollower(new_ids, new_leader)), k, &st);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_TRUE(v.has_value()) << k;
+    EXPECT_EQ(v->seq(), want.at(k).first);
+    EXPECT_EQ(v->data(), want.at(k).second);
+  }
+
+  // New writes, through a follower of the new cluster; the sequence continues.
+  {
+    metasrv::UpsertReply r;
+    grpc::Status st = PutRetry(N(AFollower(new_ids, new_leader)), "after/new", "n", &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_GT(r.result().seq(), max_seq);
+    grpc::Status gs;
+    auto v = Get(N(new_leader), "after/new", &gs);
+    ASSERT_TRUE(v.has_value()) << gs.error_message();
+    EXPECT_EQ(v->data(), "n");
+  }
+  // The old cluster still serves, and the two are independent.
+  {
+    metasrv::UpsertReply r;
+    grpc::Status st = PutRetry(N(AFollower(old_ids, old_leader)), "after/old", "o", &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    grpc::Status gs;
+    auto v = Get(N(old_leader), "after/old", &gs);
+    ASSERT_TRUE(v.has_value()) << gs.error_message();
+    EXPECT_EQ(v->data(), "o");
+    EXPECT_FALSE(Get(N(4), "after/old", &gs).has_value());
+    EXPECT_TRUE(gs.ok()) << gs.error_message();
+    EXPECT_FALSE(Get(N(1), "after/new", &gs).has_value());
+    ExpectStatusAgrees(old_ids, {1, 2, 3});
+  }
+}
+
+// Kill -9 the leader of a 3-node cluster while writes go on: a new leader within 3 s of the
+// kill, every acknowledged write readable from both survivors, and the restarted node catches
+// up with the leader.
+TEST_F(ClusterTest, LeaderKilledDuringWrites) {
+  ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 100 --ttl-percent 0 > " + Path("src.jsonl")), 0);
+  const std::vector<int> ids = {1, 2, 3};
+  StartCluster(ids, Path("src.jsonl"));
+  ASSERT_FALSE(HasFatalFailure());
+  const int leader = WaitLeader(ids);
+  ASSERT_NE(leader, 0);
+  metasrv::StatusReply before;
+  ASSERT_TRUE(N(leader).StatusRpc(&before).ok());
+
+  // Writers go through the two followers (which forward); each key is written once.
+  std::atomic<bool> stop{false};
+  std::atomic<int> acked_after_kill{0};
+  std::atomic<bool> killed{false};
+  std::mutex mu;
+  std::map<std::string, std::pair<uint64_t, std::string>> acked;
+  std::vector<std::thread> writers;
+  // Stops and joins the writers however the test leaves this scope (a failed ASSERT too).
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      stop = true;
+      for (auto& t : threads) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } joiner{stop, writers};
+  int w = 0;
+  for (int id : ids) {
+    if (id == leader) continue;
+    writers.emplace_back([&, id, w] {
+      for (int i = 0; !stop; ++i) {
+        const std::string key = "w" + std::to_string(w) + "/" + std::to_string(i);
+        const std::string value = "v" + std::to_string(i);
+        metasrv::UpsertReply r;
+        grpc::Status st = Put(N(id), key, value, &r, 3);
+        if (st.ok() && r.applied()) {
+          std::lock_guard<std::mutex> lock(mu);
+          acked[key] = {r.result().seq(), value};
+          if (killed) ++acked_after_kill;
+        } else if (!st.ok()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+    });
+    ++w;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_GT(acked.size(), 10u) << "too few writes before the kill";
+  }
+  N(leader).Kill9();
+  const auto killed_at = Clock::now();
+  killed = true;
+  int new_leader = 0;
+  while (Clock::now() - killed_at < std::chrono::seconds(10)) {
+    for (int id : ids) {
+      if (id == leader) continue;
+      metasrv::StatusReply s;
+      if (N(id).StatusRpc(&s).ok() && s.role() == "leader" && s.term() > before.term()) new_leader = id;
+    }
+    if (new_leader) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto failover = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed_at);
+  ASSERT_NE(new_leader, 0) << "no new leader within 10 s of the kill";
+  std::cerr << "new leader " << new_leader << " " << failover.count() << " ms after the kill\n";
+  EXPECT_LT(failover.count(), 3000);
+
+  // Writes resume through the new leader.
+  const auto resume_until = Clock::now() + std::chrono::seconds(10);
+  while (acked_after_kill < 20 && Clock::now() < resume_until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stop = true;
+  for (auto& t : writers) t.join();
+  EXPECT_GE(acked_after_kill.load(), 20) << "writes did not resume after the failover";
+
+  // Every acknowledged write, from both survivors.
+  for (int id : ids) {
+    if (id == leader) continue;
+    KeyMap got = ListAll(N(id));
+    size_t missing = 0, wrong = 0;
+    for (const auto& [k, v] : acked) {
+      auto it = got.find(k);
+      if (it == got.end()) {
+        ++missing;
+      } else if (it->second != v) {
+        ++wrong;
+      }
+    }
+    EXPECT_EQ(missing, 0u) << "node " << id << " lost acknowledged writes (of " << acked.size() << ")";
+    EXPECT_EQ(wrong, 0u) << "node " << id;
+  }
+
+  // The killed node restarts (same dir, same ports) and catches up.
+  metasrv::StatusReply lead_status;
+  ASSERT_TRUE(N(new_leader).StatusRpc(&lead_status).ok());
+  ASSERT_TRUE(N(leader).StartServing()) << N(leader).log();
+  const auto until = Clock::now() + std::chrono::seconds(20);
+  metasrv::StatusReply s;
+  while (Clock::now() < until) {
+    if (N(leader).StatusRpc(&s).ok() && s.last_applied() >= lead_status.last_applied()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(s.last_applied(), lead_status.last_applied()) << "the restarted node did not catch up";
+  EXPECT_EQ(WaitLeader(ids), new_leader);
+  ExpectStatusAgrees(ids, {1, 2, 3});
+  // And it serves the acknowledged writes itself.
+  KeyMap got = ListAll(N(leader));
+  size_t missing = 0;
+  for (const auto& [k, v] : acked) missing += got.count(k) == 0 || got.at(k) != v;
+  EXPECT_EQ(missing, 0u);
+}
+
+// A 5-node cluster keeps working with two nodes killed (the leader among them).
+TEST_F(ClusterTest, FiveNodesSurviveTwoKilled) {
+  ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 100 --ttl-percent 0 > " + Path("src.jsonl")), 0);
+  const std::vector<int> ids = {1, 2, 3, 4, 5};
+  StartCluster(ids, Path("src.jsonl"));
+  ASSERT_FALSE(HasFatalFailure());
+  const int leader = WaitLeader(ids);
+  ASSERT_NE(leader, 0);
+  ExpectStatusAgrees(ids, {1, 2, 3, 4, 5});
+  for (int i = 0; i < 20; ++i) {
+    metasrv::UpsertReply r;
+    grpc::Status st = PutRetry(N(ids[static_cast<size_t>(i) % 5]), "before/" + std::to_string(i), "b", &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  const int follower = AFollower(ids, leader);
+  N(leader).Kill9();
+  N(follower).Kill9();
+  std::vector<int> alive;
+  for (int id : ids) {
+    if (id != leader && id != follower) alive.push_back(id);
+  }
+  const int new_leader = WaitLeader(alive);
+  ASSERT_NE(new_leader, 0) << "the 3 survivors elected no leader";
+  ExpectStatusAgrees(alive, {1, 2, 3, 4, 5});
+
+  for (int i = 0; i < 20; ++i) {
+    metasrv::UpsertReply r;
+    grpc::Status st = PutRetry(N(alive[static_cast<size_t>(i) % 3]), "after/" + std::to_string(i), "a", &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  for (int id : alive) {
+    KeyMap got = ListAll(N(id));
+    EXPECT_EQ(got.size(), 140u) << "node " << id;
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_EQ(got["before/" + std::to_string(i)].second, "b") << "node " << id;
+      EXPECT_EQ(got["after/" + std::to_string(i)].second, "a") << "node " << id;
+    }
+  }
+}
+
+}  // namespace
