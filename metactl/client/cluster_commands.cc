@@ -76,16 +76,84 @@ class StatusCommand : public Command {
   ClientFlags flags_;
 };
 
+void PrintChange(const ClientFlags& flags, const char* what, uint64_t id, const metasrv::MembershipChangeReply& r) {
+  if (flags.json) {
+    Json j = Json::object();
+    j["id"] = id;
+    j["voters"] = std::vector<uint64_t>(r.voters().begin(), r.voters().end());
+    j["learners"] = std::vector<uint64_t>(r.learners().begin(), r.learners().end());
+    j["log_index"] = r.log_index();
+    std::cout << DumpJson(j) << '\n';
+  } else {
+    std::cout << what << " node " << id << "; voters: " << JoinIds(r.voters())
+              << "; learners: " << JoinIds(r.learners()) << " (committed at log index " << r.log_index()
+              << ")\n";
+  }
+  std::cout.flush();
+}
+
+// `metactl members` lists; `metactl members add ...` / `metactl members remove ...` change.
 class MembersCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "members", "List the members of a live cluster (id, name, voter or learner, addresses)");
+        "members", "List the members of a live cluster (id, name, voter or learner, addresses); "
+                   "`members add` / `members remove` change them");
     flags_.Add(cmd);
+    cmd->require_subcommand(0, 1);
+    add_ = cmd->add_subcommand(
+        "add", "Add a node (a learner with --learner, else a voter; an existing learner is promoted); "
+               "waits until the new configuration is committed");
+    add_->add_option("--id", add_id_, "the node's id")->required();
+    add_->add_option("--raft-address", add_raft_, "the node's peer address HOST:PORT");
+    add_->add_option("--grpc-address", add_grpc_, "the node's client address HOST:PORT");
+    add_->add_flag("--learner", add_learner_, "add as a learner (no vote)");
+    add_flags_.Add(add_);
+    remove_ = cmd->add_subcommand(
+        "remove", "Remove a voter or learner (not the leader: transfer leadership first); "
+                  "waits until the configuration without it is committed");
+    remove_->add_option("--id", remove_id_, "the node's id")->required();
+    remove_flags_.Add(remove_);
     return cmd;
   }
 
   int Run() override {
+    // `members --grpc-api-address A add ...` works too: the parent's connection flags are the
+    // fallback of the subcommand's.
+    for (ClientFlags* sub : {&add_flags_, &remove_flags_}) {
+      if (sub->addrs.empty()) sub->addrs = flags_.addrs;
+      sub->json = sub->json || flags_.json;
+    }
+    if (add_->parsed()) return RunAdd();
+    if (remove_->parsed()) return RunRemove();
+    return RunList();
+  }
+
+ private:
+  int RunAdd() {
+    auto client = add_flags_.Connect();
+    if (!client.ok()) return Fail(client.status());
+    metasrv::AddMemberRequest req;
+    req.set_id(add_id_);
+    req.set_raft_address(add_raft_);
+    req.set_grpc_address(add_grpc_);
+    req.set_learner(add_learner_);
+    auto r = (*client)->AddMember(req);
+    if (!r.ok()) return Fail(r.status());
+    PrintChange(add_flags_, add_learner_ ? "added learner" : "added voter", add_id_, *r);
+    return std::cout ? kExitOk : Fail(raftstore::Status::IOError("members add: writing stdout failed"));
+  }
+
+  int RunRemove() {
+    auto client = remove_flags_.Connect();
+    if (!client.ok()) return Fail(client.status());
+    auto r = (*client)->RemoveMember(remove_id_);
+    if (!r.ok()) return Fail(r.status());
+    PrintChange(remove_flags_, "removed", remove_id_, *r);
+    return std::cout ? kExitOk : Fail(raftstore::Status::IOError("members remove: writing stdout failed"));
+  }
+
+  int RunList() {
     auto client = flags_.Connect();
     if (!client.ok()) return Fail(client.status());
     auto r = (*client)->MemberList();
@@ -129,8 +197,46 @@ class MembersCommand : public Command {
     return std::cout ? kExitOk : Fail(raftstore::Status::IOError("members: writing stdout failed"));
   }
 
+  ClientFlags flags_, add_flags_, remove_flags_;
+  CLI::App* add_ = nullptr;
+  CLI::App* remove_ = nullptr;
+  uint64_t add_id_ = 0, remove_id_ = 0;
+  std::string add_raft_, add_grpc_;
+  bool add_learner_ = false;
+};
+
+// `metactl transfer-leader [--to N]`.
+class TransferLeaderCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "transfer-leader", "Move leadership to voter --to N (default: the leader picks the most up-to-date "
+                           "other voter); waits until the node asked sees the new leader");
+    cmd->add_option("--to", to_, "the voter to lead (0 or absent: let the leader pick)");
+    flags_.Add(cmd);
+    return cmd;
+  }
+
+  int Run() override {
+    auto client = flags_.Connect();
+    if (!client.ok()) return Fail(client.status());
+    auto r = (*client)->TransferLeader(to_);
+    if (!r.ok()) return Fail(r.status());
+    if (flags_.json) {
+      Json j = Json::object();
+      j["leader_id"] = r->leader_id();
+      j["term"] = r->term();
+      std::cout << DumpJson(j) << '\n';
+    } else {
+      std::cout << "leader is now node " << r->leader_id() << " (term " << r->term() << ")\n";
+    }
+    std::cout.flush();
+    return std::cout ? kExitOk : Fail(raftstore::Status::IOError("transfer-leader: writing stdout failed"));
+  }
+
  private:
   ClientFlags flags_;
+  uint64_t to_ = 0;
 };
 
 }  // namespace
@@ -139,6 +245,7 @@ std::vector<std::unique_ptr<Command>> ClusterCommands() {
   std::vector<std::unique_ptr<Command>> all;
   all.push_back(std::make_unique<StatusCommand>());
   all.push_back(std::make_unique<MembersCommand>());
+  all.push_back(std::make_unique<TransferLeaderCommand>());
   return all;
 }
 

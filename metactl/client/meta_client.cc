@@ -226,6 +226,37 @@ Result<metasrv::MemberListReply> MetaClient::MemberList() {
   return reply;
 }
 
+Result<metasrv::TransferLeaderReply> MetaClient::TransferLeader(uint64_t to) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);
+  metasrv::TransferLeaderRequest req;
+  req.set_to(to);
+  metasrv::TransferLeaderReply reply;
+  grpc::Status st = stub_->TransferLeader(&ctx, req, &reply);
+  if (!st.ok()) return Error(st, "TransferLeader", timeout_);
+  return reply;
+}
+
+Result<metasrv::MembershipChangeReply> MetaClient::AddMember(const metasrv::AddMemberRequest& req) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);
+  metasrv::MembershipChangeReply reply;
+  grpc::Status st = stub_->AddMember(&ctx, req, &reply);
+  if (!st.ok()) return Error(st, "AddMember", timeout_);
+  return reply;
+}
+
+Result<metasrv::MembershipChangeReply> MetaClient::RemoveMember(uint64_t id) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);
+  metasrv::RemoveMemberRequest req;
+  req.set_id(id);
+  metasrv::MembershipChangeReply reply;
+  grpc::Status st = stub_->RemoveMember(&ctx, req, &reply);
+  if (!st.ok()) return Error(st, "RemoveMember", timeout_);
+  return reply;
+}
+
 Result<metasrv::GetReply> MetaClient::Get(const std::string& key) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);

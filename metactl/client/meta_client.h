@@ -51,6 +51,9 @@ class MetaClient {
   raftstore::Result<metasrv::MemberListReply> MemberList();
   raftstore::Result<metasrv::GetReply> Get(const std::string& key);
   raftstore::Result<metasrv::UpsertReply> Upsert(const metasrv::UpsertRequest& req);
+  raftstore::Result<metasrv::TransferLeaderReply> TransferLeader(uint64_t to);
+  raftstore::Result<metasrv::MembershipChangeReply> AddMember(const metasrv::AddMemberRequest& req);
+  raftstore::Result<metasrv::MembershipChangeReply> RemoveMember(uint64_t id);
 
   // Calls `on_kv` for every key of the prefix (in key order); stops early (OK) when it returns
   // false.

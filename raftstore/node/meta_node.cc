@@ -1,5 +1,6 @@
 #include "raftstore/node/meta_node.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -47,7 +48,8 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
   std::unique_ptr<MetaNode> n(new MetaNode(options));
   std::error_code ec;
   const bool fresh = !std::filesystem::exists(options.raft_dir, ec) || std::filesystem::is_empty(options.raft_dir, ec);
-  if (fresh && !options.single) {
+  if (options.single && options.join) return Status::InvalidArgument("--single and --join exclude each other");
+  if (fresh && !options.single && !options.join) {
     return Status::InvalidArgument("raft dir " + options.raft_dir +
                                    " is empty: start with --single to bootstrap a one-node cluster, or seed it "
                                    "with `metactl import --id N --initial-cluster ...`");
@@ -66,7 +68,15 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
   }
   std::optional<StoredMembership> membership;
   RS_RETURN_IF_ERROR(n->dir_->GetJson(keys::kLastMembership, &membership));
-  if (!membership) {
+  if (!membership && options.join) {
+    // Joining: no configuration until the leader's appends bring one (the core accepts
+    // appends from a leader while this node is in no configuration; it never campaigns).
+    if (!stored_id) {
+      rocksdb::WriteBatch b;
+      PutRecord(&b, Record{kTreeRaftLog, NodeIdRec{options.id}});
+      RS_RETURN_IF_ERROR(n->dir_->Write(&b, true));
+    }
+  } else if (!membership) {
     if (!options.single) {
       return Status::InvalidArgument("raft dir " + options.raft_dir +
                                      " has no cluster membership: start with --single to bootstrap a one-node "
@@ -152,7 +162,12 @@ std::optional<std::string> MetaNode::PeerAddress(uint64_t id) const {
     spdlog::warn("node {}: reading the address of node {}: {}", options_.id, id, st.message());
     return std::nullopt;
   }
-  if (!n || n->endpoint.addr.empty() || n->endpoint.port == 0) return std::nullopt;
+  if (!n || n->endpoint.addr.empty() || n->endpoint.port == 0) {
+    std::lock_guard<std::mutex> lock(hints_mu_);
+    auto it = address_hints_.find(id);
+    if (it != address_hints_.end()) return it->second;
+    return std::nullopt;
+  }
   return n->endpoint.addr + ":" + std::to_string(n->endpoint.port);
 }
 
@@ -179,7 +194,7 @@ Result<ApplyResult> MetaNode::Propose(Cmd cmd, std::chrono::milliseconds timeout
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Status::Unavailable("node is shutting down");
-    inbox_.push_back(Request{Request::Kind::kPropose, EncodeNormal(p), done, nullptr});
+    inbox_.push_back(Request{Request::Kind::kPropose, EncodeNormal(p), done, nullptr, nullptr});
   }
   cv_.notify_one();
   if (fut.wait_for(timeout) != std::future_status::ready) {
@@ -195,7 +210,7 @@ Status MetaNode::Barrier(std::chrono::milliseconds timeout) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Status::Unavailable("node is shutting down");
-    inbox_.push_back(Request{Request::Kind::kRead, "", nullptr, done});
+    inbox_.push_back(Request{Request::Kind::kRead, "", nullptr, done, nullptr});
   }
   cv_.notify_one();
   if (fut.wait_for(timeout) != std::future_status::ready) {
@@ -258,7 +273,9 @@ void MetaNode::Run() {
 
 void MetaNode::HandleRequests(std::deque<Request> requests) {
   for (Request& r : requests) {
-    if (r.kind == Request::Kind::kPropose) {
+    if (r.kind == Request::Kind::kCall) {
+      r.call();
+    } else if (r.kind == Request::Kind::kPropose) {
       if (!leader_) {
         r.write_done->set_value(Status::Unavailable(NotLeaderMessage()));
         continue;
@@ -411,6 +428,7 @@ void MetaNode::FailAll(const raftstore::Status& why) {
   for (Request& r : left) {
     if (r.write_done) r.write_done->set_value(why);
     if (r.read_done) r.read_done->set_value(why);
+    // kCall: dropping `call` destroys its promise; the waiter sees a broken promise.
   }
 }
 
@@ -436,8 +454,196 @@ void MetaNode::UpdateStatus() {
   auto voters = s.membership.Voters();
   v.voters.assign(voters.begin(), voters.end());
   v.learners.assign(s.membership.learners.begin(), s.membership.learners.end());
+  v.joint = s.membership.IsJoint();
+  v.membership_index = raw_->raft().log().LatestMembership().first;
   std::lock_guard<std::mutex> lock(status_mu_);
   status_ = std::move(v);
+}
+
+void MetaNode::SetPeerAddressHint(uint64_t id, const std::string& raft_address) {
+  std::lock_guard<std::mutex> lock(hints_mu_);
+  address_hints_[id] = raft_address;
+}
+
+template <typename T>
+Result<T> MetaNode::OnRaftThread(std::function<Result<T>()> fn, std::chrono::milliseconds timeout) {
+  auto done = std::make_shared<std::promise<Result<T>>>();
+  auto fut = done->get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down");
+    inbox_.push_back(Request{Request::Kind::kCall, "", nullptr, nullptr, [done, fn] { done->set_value(fn()); }});
+  }
+  cv_.notify_one();
+  if (fut.wait_for(timeout) != std::future_status::ready) {
+    return Status::Unavailable("timed out after " + std::to_string(timeout.count()) + " ms waiting for the raft thread");
+  }
+  try {
+    return fut.get();
+  } catch (const std::future_error&) {
+    return Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down");
+  }
+}
+
+Result<uint64_t> MetaNode::TransferLeader(uint64_t to, std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  auto target = OnRaftThread<uint64_t>(
+      [this, to]() -> Result<uint64_t> {
+        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        const raft::Raft& r = raw_->raft();
+        uint64_t pick = to;
+        if (pick == 0) {
+          uint64_t best = 0;
+          for (uint64_t v : r.membership().Voters()) {
+            if (v == options_.id) continue;
+            const auto& prs = r.tracker().progress();
+            auto it = prs.find(v);
+            const uint64_t match = it == prs.end() ? 0 : it->second.match;
+            if (pick == 0 || match > best) pick = v, best = match;
+          }
+          if (pick == 0) return Status::InvalidArgument("node " + std::to_string(options_.id) +
+                                                        " is the only voter: there is no one to transfer leadership to");
+        }
+        if (pick != options_.id && !r.membership().IsVoter(pick)) {
+          return Status::InvalidArgument("cannot transfer leadership to node " + std::to_string(pick) +
+                                         ": it is not a voter (voters: " + r.membership().ToString() + ")");
+        }
+        RS_RETURN_IF_ERROR(raw_->TransferLeader(pick));
+        return pick;
+      },
+      timeout);
+  if (!target.ok()) return target.status();
+  for (;;) {
+    NodeStatusView s = GetStatus();
+    if (s.leader_id == *target && (*target != options_.id || s.role == "leader")) return *target;
+    if (Clock::now() > until) {
+      return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
+                                 " ms waiting for node " + std::to_string(*target) +
+                                 " to become the leader (the transfer is aborted after one election timeout; "
+                                 "the leader is now node " + std::to_string(s.leader_id) + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Result<MembershipChangeResult> MetaNode::WaitMembership(const std::function<bool(const NodeStatusView&)>& done,
+                                                        std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  for (;;) {
+    NodeStatusView s = GetStatus();
+    if (!s.joint && s.membership_index <= s.committed && done(s)) {
+      return MembershipChangeResult{s.voters, s.learners, s.membership_index};
+    }
+    if (Clock::now() > until) {
+      return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
+                                 " ms waiting for the membership change to commit (latest configuration at index " +
+                                 std::to_string(s.membership_index) + ", committed " + std::to_string(s.committed) +
+                                 "); it may still complete");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Result<MembershipChangeResult> MetaNode::AddMember(uint64_t id, const std::string& raft_address,
+                                                   const std::string& grpc_address, bool learner,
+                                                   std::chrono::milliseconds timeout) {
+  if (id == 0) return Status::InvalidArgument("member id must be 1 or more");
+  const auto until = Clock::now() + timeout;
+  auto proposed = OnRaftThread<bool>(
+      [=, this]() -> Result<bool> {
+        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        const raft::MembershipConfig cur = raw_->raft().membership();
+        const std::string sid = std::to_string(id);
+        if (cur.IsVoter(id)) return Status::AlreadyExists("node " + sid + " is already a voter");
+        const bool promote = cur.IsLearner(id);
+        if (promote && learner) return Status::AlreadyExists("node " + sid + " is already a learner");
+        if (!promote && (raft_address.empty() || grpc_address.empty())) {
+          return Status::InvalidArgument("adding node " + sid + " needs its raft and grpc addresses");
+        }
+        if (cur.IsJoint()) return Status::Busy("raft: a membership change is still in progress; retry after it commits");
+        std::set<uint64_t> voters = cur.configs.empty() ? std::set<uint64_t>{} : cur.configs.back();
+        std::set<uint64_t> learners = cur.learners;
+        if (learner) {
+          learners.insert(id);
+        } else {
+          learners.erase(id);
+          voters.insert(id);
+        }
+        // The configuration first: if the core refuses it (Busy), nothing was proposed.
+        auto pos = raw_->ProposeMembership(voters, learners);
+        if (!pos.ok()) return pos.status();
+        if (!promote) {
+          Node n{sid, ParseEndpoint(raft_address), grpc_address};
+          auto np = raw_->Propose(EncodeNormal(NormalPayload{NowMs(), AddNode{id, n, /*overriding=*/true}}));
+          if (!np.ok()) return np.status();
+        }
+        return true;
+      },
+      timeout);
+  if (!proposed.ok()) return proposed.status();
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+  auto r = WaitMembership(
+      [&](const NodeStatusView& s) {
+        const bool is_voter = std::find(s.voters.begin(), s.voters.end(), id) != s.voters.end();
+        const bool is_learner = std::find(s.learners.begin(), s.learners.end(), id) != s.learners.end();
+        return learner ? is_learner : is_voter;
+      },
+      std::max(left, std::chrono::milliseconds(1)));
+  if (!r.ok()) return r;
+  if (learner) return r;
+  // Wait until the Nodes record is applied too (proposed right after the configuration).
+  for (;;) {
+    std::optional<Node> n;
+    RS_RETURN_IF_ERROR(dir_->GetJson(keys::NodeKey(id), &n));
+    if (n) return r;
+    if (Clock::now() > until) return Status::Unavailable("timed out waiting for the Nodes record of node " + std::to_string(id));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Result<MembershipChangeResult> MetaNode::RemoveMember(uint64_t id, std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  auto proposed = OnRaftThread<bool>(
+      [=, this]() -> Result<bool> {
+        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        const raft::MembershipConfig cur = raw_->raft().membership();
+        const std::string sid = std::to_string(id);
+        if (!cur.IsVoter(id) && !cur.IsLearner(id)) {
+          return Status::NotFound("node " + sid + " is not a member (" + cur.ToString() + ")");
+        }
+        if (cur.IsJoint()) return Status::Busy("raft: a membership change is still in progress; retry after it commits");
+        std::set<uint64_t> voters = cur.configs.empty() ? std::set<uint64_t>{} : cur.configs.back();
+        std::set<uint64_t> learners = cur.learners;
+        if (voters.count(id) && voters.size() == 1) {
+          return Status::InvalidArgument("cannot remove node " + sid + ": it is the last voter");
+        }
+        if (id == options_.id) {
+          return Status::InvalidArgument("cannot remove node " + sid +
+                                         ": it is the leader; move leadership first (metactl transfer-leader)");
+        }
+        voters.erase(id);
+        learners.erase(id);
+        auto pos = raw_->ProposeMembership(voters, learners);
+        if (!pos.ok()) return pos.status();
+        return true;
+      },
+      timeout);
+  if (!proposed.ok()) return proposed.status();
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+  auto r = WaitMembership(
+      [&](const NodeStatusView& s) {
+        return std::find(s.voters.begin(), s.voters.end(), id) == s.voters.end() &&
+               std::find(s.learners.begin(), s.learners.end(), id) == s.learners.end();
+      },
+      std::max(left, std::chrono::milliseconds(1)));
+  if (!r.ok()) return r;
+  left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+  auto rm = Propose(RemoveNode{id}, std::max(left, std::chrono::milliseconds(1)));
+  if (!rm.ok()) {
+    return Status::Unavailable("node " + std::to_string(id) + " left the configuration, but removing its Nodes record failed: " +
+                               rm.status().message());
+  }
+  return r;
 }
 
 }  // namespace raftstore::node

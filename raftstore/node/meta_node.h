@@ -46,6 +46,7 @@ struct NodeOptions {
   std::string raft_address;  // HOST:PORT this node's peers use
   std::string grpc_address;  // HOST:PORT clients use (advertised in Nodes)
   bool single = false;       // bootstrap a one-node cluster when the dir is fresh
+  bool join = false;         // a fresh dir starts with no membership and waits for a leader
   int tick_ms = 100;
   int election_ticks = 6;    // election timeout in [6, 12) ticks (heartbeat: every tick)
   uint64_t seed = 0;         // 0: from the clock
@@ -62,6 +63,15 @@ struct NodeStatusView {
   uint64_t purged = 0;
   std::vector<uint64_t> voters;
   std::vector<uint64_t> learners;
+  bool joint = false;             // the latest configuration is joint ([[old],[new]])
+  uint64_t membership_index = 0;  // log index of the latest configuration (0: none in the log)
+};
+
+// The outcome of a membership change: the committed configuration.
+struct MembershipChangeResult {
+  std::vector<uint64_t> voters;
+  std::vector<uint64_t> learners;
+  uint64_t log_index = 0;
 };
 
 class MetaNode {
@@ -88,6 +98,24 @@ class MetaNode {
   // Waits until everything committed before the call is applied (ReadIndex).
   Status Barrier(std::chrono::milliseconds timeout);
 
+  // Leadership transfer to voter `to` (0: the other voter with the highest match index).
+  // Leader only (else the not-leader refusal); returns once this node sees the new leader.
+  Result<uint64_t> TransferLeader(uint64_t to, std::chrono::milliseconds timeout);
+
+  // Membership changes (leader only, else the not-leader refusal). AddMember proposes the
+  // configuration with `id` (learner or voter; an existing learner with learner=false is
+  // promoted) and then its Nodes record; RemoveMember proposes the configuration without
+  // `id` and, once committed, removes its Nodes record. Both return once the final
+  // (non-joint) configuration is committed. The core's Busy refusal is passed on.
+  Result<MembershipChangeResult> AddMember(uint64_t id, const std::string& raft_address,
+                                           const std::string& grpc_address, bool learner,
+                                           std::chrono::milliseconds timeout);
+  Result<MembershipChangeResult> RemoveMember(uint64_t id, std::chrono::milliseconds timeout);
+
+  // A raft address for `id` used while Nodes has none (a joining node does not know its
+  // peers' addresses until it has replayed their AddNode entries). Call before Start().
+  void SetPeerAddressHint(uint64_t id, const std::string& raft_address);
+
   const StateMachine& state_machine() const { return *sm_; }
   const RaftDir& dir() const { return *dir_; }
   WatchHub& watch_hub() { return hub_; }
@@ -98,10 +126,11 @@ class MetaNode {
 
  private:
   struct Request {
-    enum class Kind { kPropose, kRead } kind;
+    enum class Kind { kPropose, kRead, kCall } kind;
     std::string data;  // kPropose: the Normal payload's JSON
     std::shared_ptr<std::promise<Result<ApplyResult>>> write_done;
     std::shared_ptr<std::promise<raftstore::Status>> read_done;
+    std::function<void()> call;  // kCall: runs on the raft thread
   };
   struct WriteWaiter {
     uint64_t term;
@@ -128,6 +157,12 @@ class MetaNode {
   void SendMessages(std::vector<raft::Message> messages, std::vector<uint64_t>* snapshot_failures);
   std::optional<std::string> PeerAddress(uint64_t id) const;
   void UpdateStatus();
+  // Runs `fn` on the raft thread and returns its result (Unavailable when stopping).
+  template <typename T>
+  Result<T> OnRaftThread(std::function<Result<T>()> fn, std::chrono::milliseconds timeout);
+  // Waits until the latest configuration is committed, not joint, and `done` holds for it.
+  Result<MembershipChangeResult> WaitMembership(const std::function<bool(const NodeStatusView&)>& done,
+                                                std::chrono::milliseconds timeout);
 
   NodeOptions options_;
   std::unique_ptr<RaftDir> dir_;
@@ -153,6 +188,9 @@ class MetaNode {
   bool leader_ = false;
   uint64_t lead_ = 0;
   std::chrono::steady_clock::time_point last_cleanup_{};
+
+  mutable std::mutex hints_mu_;
+  std::map<uint64_t, std::string> address_hints_;
 
   mutable std::mutex status_mu_;
   NodeStatusView status_;

@@ -24,6 +24,7 @@ grpc::Status ToGrpc(const raftstore::Status& st) {
     case raftstore::Status::Code::kUnavailable:
     case raftstore::Status::Code::kBusy: code = grpc::StatusCode::UNAVAILABLE; break;
     case raftstore::Status::Code::kAborted: code = grpc::StatusCode::ABORTED; break;
+    case raftstore::Status::Code::kAlreadyExists: code = grpc::StatusCode::ALREADY_EXISTS; break;
     default: break;
   }
   return grpc::Status(code, st.message());
@@ -285,6 +286,62 @@ grpc::Status MetaService::MemberList(grpc::ServerContext*, const metasrv::Member
       if (n->grpc_api_advertise_address) m->set_grpc_address(*n->grpc_api_advertise_address);
     }
   }
+  return grpc::Status::OK;
+}
+
+namespace {
+void ToProto(const node::MembershipChangeResult& r, metasrv::MembershipChangeReply* reply) {
+  for (uint64_t v : r.voters) reply->add_voters(v);
+  for (uint64_t l : r.learners) reply->add_learners(l);
+  reply->set_log_index(r.log_index);
+}
+}  // namespace
+
+// Admin calls: answered by the leader; a follower forwards them like writes (nothing is
+// proposed before the leader check, so a forwarded call is never carried out twice).
+grpc::Status MetaService::TransferLeader(grpc::ServerContext* ctx, const metasrv::TransferLeaderRequest* req,
+                                         metasrv::TransferLeaderReply* reply) {
+  auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TransferLeaderRequest& q,
+                 metasrv::TransferLeaderReply* p) { return s->TransferLeader(c, q, p); };
+  std::string addr;
+  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  auto r = node_->TransferLeader(req->to(), timeout_);
+  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  }
+  if (!r.ok()) return ToGrpc(r.status());
+  reply->set_leader_id(*r);
+  reply->set_term(node_->GetStatus().term);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::AddMember(grpc::ServerContext* ctx, const metasrv::AddMemberRequest* req,
+                                    metasrv::MembershipChangeReply* reply) {
+  auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::AddMemberRequest& q,
+                 metasrv::MembershipChangeReply* p) { return s->AddMember(c, q, p); };
+  std::string addr;
+  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  auto r = node_->AddMember(req->id(), req->raft_address(), req->grpc_address(), req->learner(), timeout_);
+  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  }
+  if (!r.ok()) return ToGrpc(r.status());
+  ToProto(*r, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::RemoveMember(grpc::ServerContext* ctx, const metasrv::RemoveMemberRequest* req,
+                                       metasrv::MembershipChangeReply* reply) {
+  auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::RemoveMemberRequest& q,
+                 metasrv::MembershipChangeReply* p) { return s->RemoveMember(c, q, p); };
+  std::string addr;
+  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  auto r = node_->RemoveMember(req->id(), timeout_);
+  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  }
+  if (!r.ok()) return ToGrpc(r.status());
+  ToProto(*r, reply);
   return grpc::Status::OK;
 }
 

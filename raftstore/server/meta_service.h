@@ -36,6 +36,11 @@ class MetaService final : public metasrv::Meta::Service {
   grpc::Status Export(grpc::ServerContext*, const metasrv::ExportRequest*, grpc::ServerWriter<metasrv::ExportChunk>*) override;
   grpc::Status Status(grpc::ServerContext*, const metasrv::StatusRequest*, metasrv::StatusReply*) override;
   grpc::Status MemberList(grpc::ServerContext*, const metasrv::MemberListRequest*, metasrv::MemberListReply*) override;
+  grpc::Status TransferLeader(grpc::ServerContext*, const metasrv::TransferLeaderRequest*,
+                              metasrv::TransferLeaderReply*) override;
+  grpc::Status AddMember(grpc::ServerContext*, const metasrv::AddMemberRequest*, metasrv::MembershipChangeReply*) override;
+  grpc::Status RemoveMember(grpc::ServerContext*, const metasrv::RemoveMemberRequest*,
+                            metasrv::MembershipChangeReply*) override;
 
   // Ends Watch streams (called on shutdown, before the server waits for calls to finish).
   void Shutdown() { shutting_down_ = true; }

@@ -1,17 +1,23 @@
 // metasrv: a metadata service node.
 //   metasrv --id N --raft-dir DIR --grpc-api-address HOST:PORT --raft-address HOST:PORT
-//           [--single] [--config FILE] [--log-level L] [--max-value-bytes B]
+//           [--single | --join ADDR ...] [--config FILE] [--log-level L] [--max-value-bytes B]
 // `metasrv --single` alone runs a one-node cluster with data in ./.metasrv, gRPC on
 // 127.0.0.1:9191 and raft on 127.0.0.1:28103. SIGTERM/SIGINT shut it down cleanly.
 // Peers talk to each other on --raft-address (the RaftPeer service, proto/raft.proto): a
 // second gRPC server, or the client API's server when both addresses are the same.
 // A dir seeded by `metactl import --id N --initial-cluster ...` starts as a member of that
 // cluster (no flag needed): membership and peer addresses are in the dir.
+// `--join ADDR` (repeatable) on an empty raft dir: the node asks the cluster at ADDR to add it
+// as a learner, catches up by log replay, then asks to be promoted to voter (see Join below).
 #include <signal.h>
 
 #include <csignal>
 #include <algorithm>
+#include <chrono>
+#include <thread>
+#include <vector>
 #include <limits>
+#include <map>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +31,158 @@
 #include "raftstore/server/meta_service.h"
 
 using namespace raftstore;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<metasrv::Meta::Stub> StubFor(const std::string& addr) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return metasrv::Meta::NewStub(grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args));
+}
+
+template <typename Fn>
+grpc::Status CallWithDeadline(Fn fn, std::chrono::milliseconds timeout) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  return fn(&ctx);
+}
+
+// What a joining node learns from the cluster before it starts raft.
+struct ClusterView {
+  std::string addr;                           // a join address that answered
+  std::string leader_grpc;                    // the leader's client address
+  std::map<uint64_t, std::string> raft_addrs;  // member id -> raft address
+};
+
+// Finds a join address that answers, the leader and the members' raft addresses; refuses a
+// cluster whose log was purged (catching up would need a snapshot transfer).
+Result<ClusterView> Discover(const std::vector<std::string>& join, std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  std::string last_error;
+  for (;;) {
+    for (const std::string& addr : join) {
+      auto stub = StubFor(addr);
+      metasrv::StatusReply st;
+      grpc::Status g = CallWithDeadline([&](grpc::ClientContext* c) { return stub->Status(c, {}, &st); },
+                                        std::chrono::seconds(2));
+      if (!g.ok()) {
+        last_error = addr + ": " + g.error_message();
+        continue;
+      }
+      if (st.leader_id() == 0) {
+        last_error = addr + ": no leader known yet";
+        continue;
+      }
+      metasrv::MemberListReply members;
+      g = CallWithDeadline([&](grpc::ClientContext* c) { return stub->MemberList(c, {}, &members); },
+                           std::chrono::seconds(2));
+      if (!g.ok()) {
+        last_error = addr + ": MemberList: " + g.error_message();
+        continue;
+      }
+      ClusterView v;
+      v.addr = addr;
+      for (const auto& m : members.members()) {
+        if (!m.raft_address().empty()) v.raft_addrs[m.id()] = m.raft_address();
+        if (m.id() == st.leader_id()) v.leader_grpc = m.grpc_address();
+      }
+      if (v.leader_grpc.empty()) v.leader_grpc = addr;
+      metasrv::StatusReply ls = st;
+      if (v.leader_grpc != addr) {
+        auto lstub = StubFor(v.leader_grpc);
+        g = CallWithDeadline([&](grpc::ClientContext* c) { return lstub->Status(c, {}, &ls); },
+                             std::chrono::seconds(2));
+        if (!g.ok()) {
+          last_error = "leader at " + v.leader_grpc + ": " + g.error_message();
+          continue;
+        }
+      }
+      if (ls.purged() > 0) {
+        return Status::InvalidArgument("cannot join the cluster at " + addr + ": this cluster's log starts at index " +
+                                       std::to_string(ls.purged() + 1) +
+                                       "; joining needs a snapshot transfer, not supported yet");
+      }
+      return v;
+    }
+    if (Clock::now() > until) return Status::Unavailable("cannot join: no cluster answered at the --join addresses: " + last_error);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+// AddMember through `addr`, retrying while the cluster has no leader or is busy with another
+// change. OK also when the node already has the wanted role.
+Status AddSelf(const std::string& addr, const node::NodeOptions& no, bool learner, std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  auto stub = StubFor(addr);
+  metasrv::AddMemberRequest req;
+  req.set_id(no.id);
+  req.set_raft_address(no.raft_address);
+  req.set_grpc_address(no.grpc_address);
+  req.set_learner(learner);
+  for (;;) {
+    metasrv::MembershipChangeReply rep;
+    grpc::Status g = CallWithDeadline([&](grpc::ClientContext* c) { return stub->AddMember(c, req, &rep); },
+                                      std::chrono::seconds(15));
+    if (g.ok()) return Status::OK();
+    if (g.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      const bool voter = g.error_message().find("already a voter") != std::string::npos;
+      if (voter || learner) return Status::OK();
+    }
+    const bool retry = g.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                       g.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (!retry || Clock::now() > until) {
+      return Status::Unavailable(std::string("cannot join: AddMember(") + (learner ? "learner" : "voter") + ") at " +
+                                 addr + " failed: " + g.error_message());
+    }
+    spdlog::info("join: AddMember at {}: {}; retrying", addr, g.error_message());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+// The join procedure, run once raft and the servers are up: learner, catch up, voter.
+Status Join(node::MetaNode* node, const std::vector<std::string>& join, std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  auto left = [&] { return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()),
+                                    std::chrono::milliseconds(1)); };
+  const uint64_t self = node->options().id;
+  auto v = Discover(join, left());
+  if (!v.ok()) return v.status();
+  RS_RETURN_IF_ERROR(AddSelf(v->addr, node->options(), /*learner=*/true, left()));
+  spdlog::info("join: node {} is a learner; catching up", self);
+  // Caught up: applied >= the leader's commit at the time of asking.
+  uint64_t target = 0;
+  for (;;) {
+    auto leader = StubFor(v->leader_grpc);
+    metasrv::StatusReply ls;
+    grpc::Status g = CallWithDeadline([&](grpc::ClientContext* c) { return leader->Status(c, {}, &ls); },
+                                      std::chrono::seconds(2));
+    if (g.ok() && ls.leader_id() == ls.id()) {
+      target = ls.committed();
+      break;
+    }
+    if (Clock::now() > until) return Status::Unavailable("cannot join: the leader's status is unavailable");
+    auto again = Discover(join, left());  // the leader may have moved
+    if (!again.ok()) return again.status();
+    v = std::move(again);
+  }
+  while (node->GetStatus().last_applied < target) {
+    if (Clock::now() > until) {
+      return Status::Unavailable("cannot join: still catching up (applied " +
+                                 std::to_string(node->GetStatus().last_applied) + " of " + std::to_string(target) + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  spdlog::info("join: node {} caught up to index {}; asking to become a voter", self, target);
+  RS_RETURN_IF_ERROR(AddSelf(v->addr, node->options(), /*learner=*/false, left()));
+  spdlog::info("join: node {} is a voter", self);
+  return Status::OK();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("metasrv");
@@ -42,6 +200,8 @@ int main(int argc, char** argv) {
   auto* o_single = app.add_flag("--single", cfg.single, "bootstrap a one-node cluster on first start");
   auto* o_level = app.add_option("--log-level", cfg.log_level, "error, warn, info or debug");
   auto* o_max = app.add_option("--max-value-bytes", cfg.max_value_bytes, "largest value accepted");
+  std::vector<std::string> join;
+  app.add_option("--join", join, "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir");
   int tick_ms = node::NodeOptions{}.tick_ms;
   int election_ticks = node::NodeOptions{}.election_ticks;
   app.add_option("--raft-tick-ms", tick_ms, "raft tick (heartbeat interval) in ms")->check(CLI::Range(10, 10000));
@@ -85,12 +245,25 @@ int main(int argc, char** argv) {
   no.raft_address = cfg.raft_address;
   no.grpc_address = cfg.grpc_api_address;
   no.single = cfg.single;
+  no.join = !join.empty();
   no.tick_ms = tick_ms;
   no.election_ticks = election_ticks;
   auto node = node::MetaNode::Open(no);
   if (!node.ok()) {
     spdlog::error("{}", node.status().message());
     return 1;
+  }
+  // A node that is not yet a member (fresh --join) learns its peers' raft addresses up front:
+  // it cannot answer the leader's appends before it has replayed their AddNode entries.
+  node::NodeStatusView before = (*node)->GetStatus();
+  const bool is_member = std::find(before.voters.begin(), before.voters.end(), cfg.id) != before.voters.end();
+  if (!join.empty() && !is_member) {
+    auto v = Discover(join, std::chrono::seconds(30));
+    if (!v.ok()) {
+      spdlog::error("{}", v.status().message());
+      return 1;
+    }
+    for (const auto& [id, addr] : v->raft_addrs) (*node)->SetPeerAddressHint(id, addr);
   }
   server::MetaService service(node->get(), server::Limits{cfg.max_value_bytes},
                               std::chrono::milliseconds(cfg.request_timeout_ms));
@@ -139,6 +312,16 @@ int main(int argc, char** argv) {
   }
   spdlog::info("metasrv node {} serving on {} (raft {}), raft dir {}", cfg.id, cfg.grpc_api_address,
                cfg.raft_address, cfg.raft_dir);
+  if (!join.empty() && !is_member) {
+    st = Join(node->get(), join, std::chrono::milliseconds(std::max<uint64_t>(cfg.request_timeout_ms, 60000)));
+    if (!st.ok()) {
+      spdlog::error("{}", st.message());
+      server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+      if (raft_server) raft_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+      (*node)->Stop();
+      return 1;
+    }
+  }
 
   int sig = 0;
   sigwait(&sigs, &sig);
