@@ -122,34 +122,8 @@ class ClusterTest : public ::testing::Test {
     for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
   }
 
-  // Waits until one of the running nodes in `ids` leads and every running one of them agrees
-  // (same leader, same term). Returns the leader's id, or 0 on timeout.
   int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-    const auto until = Clock::now() + timeout;
-    do {
-      int leader = 0;
-      uint64_t term = 0;
-      bool agreed = true;
-      for (int id : ids) {
-        if (N(id).pid() <= 0) continue;
-        metasrv::StatusReply s;
-        if (!N(id).StatusRpc(&s).ok() || s.leader_id() == 0) {
-          agreed = false;
-          break;
-        }
-        if (leader == 0) {
-          leader = static_cast<int>(s.leader_id());
-          term = s.term();
-        } else if (leader != static_cast<int>(s.leader_id()) || term != s.term()) {
-          agreed = false;
-          break;
-        }
-        if (static_cast<int>(s.leader_id()) == id && s.role() != "leader") agreed = false;
-      }
-      if (agreed && leader != 0 && N(leader).pid() > 0) return leader;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    } while (Clock::now() < until);
-    return 0;
+    return testutil::WaitLeader(nodes_, ids, timeout);
   }
 
   // Checks that every running node of `ids` reports the same leader and term, `voters`, and its

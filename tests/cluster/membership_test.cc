@@ -91,36 +91,8 @@ class MembershipTest : public ::testing::Test {
     return s;
   }
 
-  // Waits until every running node of `ids` agrees on one leader (same term) that is one of
-  // them; returns it (0 on timeout).
   int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-    const auto until = Clock::now() + timeout;
-    do {
-      int leader = 0;
-      uint64_t term = 0;
-      bool agreed = true;
-      for (int id : ids) {
-        if (N(id).pid() <= 0) continue;
-        metasrv::StatusReply s;
-        if (!N(id).StatusRpc(&s).ok() || s.leader_id() == 0) {
-          agreed = false;
-          break;
-        }
-        if (leader == 0) {
-          leader = static_cast<int>(s.leader_id());
-          term = s.term();
-        } else if (leader != static_cast<int>(s.leader_id()) || term != s.term()) {
-          agreed = false;
-          break;
-        }
-      }
-      if (agreed && leader != 0 && nodes_.count(leader) && N(leader).pid() > 0) {
-        metasrv::StatusReply s;
-        if (N(leader).StatusRpc(&s).ok() && s.role() == "leader") return leader;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    } while (Clock::now() < until);
-    return 0;
+    return testutil::WaitLeader(nodes_, ids, timeout);
   }
 
   // Waits until every node of `ids` reports exactly `voters` and no learners.

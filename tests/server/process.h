@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -211,6 +212,40 @@ grpc::Status Call(F f, const Req& req, Rep* rep, int seconds = 10) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
   return f(&ctx, req, rep);
+}
+
+// Waits until every running node of `ids` agrees on one leader (same term), that leader is
+// running and reports itself as leader; returns its id (0 on timeout).
+inline int WaitLeader(const std::map<int, std::unique_ptr<Metasrv>>& nodes, const std::vector<int>& ids,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  do {
+    int leader = 0;
+    uint64_t term = 0;
+    bool agreed = true;
+    for (int id : ids) {
+      Metasrv& n = *nodes.at(id);
+      if (n.pid() <= 0) continue;
+      metasrv::StatusReply s;
+      if (!n.StatusRpc(&s).ok() || s.leader_id() == 0) {
+        agreed = false;
+        break;
+      }
+      if (leader == 0) {
+        leader = static_cast<int>(s.leader_id());
+        term = s.term();
+      } else if (leader != static_cast<int>(s.leader_id()) || term != s.term()) {
+        agreed = false;
+        break;
+      }
+    }
+    if (agreed && leader != 0 && nodes.count(leader) && nodes.at(leader)->pid() > 0) {
+      metasrv::StatusReply s;
+      if (nodes.at(leader)->StatusRpc(&s).ok() && s.role() == "leader") return leader;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < until);
+  return 0;
 }
 
 }  // namespace testutil
