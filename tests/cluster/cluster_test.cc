@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/server/process.h"
+#include "tests/cluster/cluster_fixture.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
@@ -19,8 +19,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 using KeyMap = std::map<std::string, std::pair<uint64_t, std::string>>;  // key -> (seq, data)
-
-std::string Tail(const std::string& s, size_t n = 4000) { return s.size() <= n ? s : s.substr(s.size() - n); }
 
 grpc::Status Put(Metasrv& n, const std::string& key, const std::string& value, metasrv::UpsertReply* reply,
                  int seconds = 5) {
@@ -71,44 +69,8 @@ KeyMap ListAll(Metasrv& n) {
   return out;
 }
 
-std::set<uint64_t> Voters(const metasrv::StatusReply& s) { return {s.voters().begin(), s.voters().end()}; }
-
-class ClusterTest : public ::testing::Test {
+class ClusterTest : public ClusterFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/metasrv-cluster.XXXXXX";
-    root_ = mkdtemp(tmpl);
-  }
-  void TearDown() override {
-    for (auto& [id, n] : nodes_) n->Kill9();
-    if (HasFailure() || getenv("CLUSTER_LOGS")) {
-      for (auto& [id, n] : nodes_) std::cerr << "---- node " << id << " log (tail):\n" << Tail(n->log()) << "\n";
-      std::cerr << "---- metactl.err:\n" << Tail(ReadFile(Path("metactl.err"))) << "\n";
-    }
-    nodes_.clear();
-    fs::remove_all(root_);
-  }
-  std::string Path(const std::string& name) const { return root_ + "/" + name; }
-
-  int Metactl(const std::string& args) {
-    return RunShell(std::string(METACTL_BIN) + " " + args + " 2>>" + Path("metactl.err"));
-  }
-
-  // Creates (not starts) nodes with these ids, each with its own free ports.
-  void AddNodes(const std::vector<int>& ids) {
-    for (int id : ids) nodes_[id] = std::make_unique<Metasrv>(Path("n" + std::to_string(id)), id);
-  }
-  Metasrv& N(int id) { return *nodes_.at(id); }
-
-  // `ID=127.0.0.1:RAFT,127.0.0.1:GRPC ...` for these ids.
-  std::string InitialCluster(const std::vector<int>& ids) {
-    std::string s;
-    for (int id : ids) {
-      s += " " + std::to_string(id) + "=" + Addr(N(id).raft_port()) + "," + Addr(N(id).grpc_port());
-    }
-    return s;
-  }
-
   // metactl import of `source` (a file) into node `id`'s dir, as a member of `ids`.
   bool Import(int id, const std::vector<int>& ids, const std::string& source) {
     return Metactl("import --raft-dir " + N(id).dir() + " --db " + source + " --id " + std::to_string(id) +
@@ -120,10 +82,6 @@ class ClusterTest : public ::testing::Test {
     AddNodes(ids);
     for (int id : ids) ASSERT_TRUE(Import(id, ids, source)) << ReadFile(Path("metactl.err"));
     for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
-  }
-
-  int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-    return testutil::WaitLeader(nodes_, ids, timeout);
   }
 
   // Checks that every running node of `ids` reports the same leader and term, `voters`, and its
@@ -155,8 +113,6 @@ class ClusterTest : public ::testing::Test {
     return 0;
   }
 
-  std::string root_;
-  std::map<int, std::unique_ptr<Metasrv>> nodes_;
 };
 
 // The headline: a 3-node cluster seeded from an export takes writes through any node; its live

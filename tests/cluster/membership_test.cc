@@ -10,17 +10,13 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/server/process.h"
+#include "tests/cluster/cluster_fixture.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string Tail(const std::string& s, size_t n = 4000) { return s.size() <= n ? s : s.substr(s.size() - n); }
-
-std::set<uint64_t> Voters(const metasrv::StatusReply& s) { return {s.voters().begin(), s.voters().end()}; }
 
 grpc::Status Put(Metasrv& n, const std::string& key, const std::string& value, int seconds = 5) {
   metasrv::UpsertRequest r;
@@ -57,44 +53,8 @@ std::map<std::string, std::string> ListAll(Metasrv& n) {
   return out;
 }
 
-class MembershipTest : public ::testing::Test {
+class MembershipTest : public ClusterFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/metasrv-members.XXXXXX";
-    root_ = mkdtemp(tmpl);
-  }
-  void TearDown() override {
-    for (auto& [id, n] : nodes_) n->Kill9();
-    if (HasFailure() || getenv("CLUSTER_LOGS")) {
-      for (auto& [id, n] : nodes_) std::cerr << "---- node " << id << " log (tail):\n" << Tail(n->log()) << "\n";
-      std::cerr << "---- metactl.err:\n" << Tail(ReadFile(Path("metactl.err"))) << "\n";
-    }
-    nodes_.clear();
-    fs::remove_all(root_);
-  }
-  std::string Path(const std::string& name) const { return root_ + "/" + name; }
-
-  // metactl with stderr appended to metactl.err; stdout to `out` (a file name) when given.
-  int Metactl(const std::string& args, const std::string& out = "") {
-    return RunShell(std::string(METACTL_BIN) + " " + args + (out.empty() ? " >/dev/null" : " >" + Path(out)) +
-                    " 2>>" + Path("metactl.err"));
-  }
-
-  void AddNodes(const std::vector<int>& ids) {
-    for (int id : ids) nodes_[id] = std::make_unique<Metasrv>(Path("n" + std::to_string(id)), id);
-  }
-  Metasrv& N(int id) { return *nodes_.at(id); }
-
-  std::string InitialCluster(const std::vector<int>& ids) {
-    std::string s;
-    for (int id : ids) s += " " + std::to_string(id) + "=" + Addr(N(id).raft_port()) + "," + Addr(N(id).grpc_port());
-    return s;
-  }
-
-  int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-    return testutil::WaitLeader(nodes_, ids, timeout);
-  }
-
   // Waits until every node of `ids` reports exactly `voters` and no learners.
   bool WaitVoters(const std::vector<int>& ids, const std::set<uint64_t>& voters,
                   std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
@@ -114,8 +74,6 @@ class MembershipTest : public ::testing::Test {
     return false;
   }
 
-  std::string root_;
-  std::map<int, std::unique_ptr<Metasrv>> nodes_;
 };
 
 // A 3-node cluster seeded by import: transfer leadership to a named follower (asked through

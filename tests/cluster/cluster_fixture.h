@@ -1,0 +1,70 @@
+// The fixture shared by the multi-process cluster tests: a temp root, metasrv nodes by id with
+// their own free ports, metactl runs, and waiting for an agreed leader. On failure (or with
+// CLUSTER_LOGS set) it prints the tail of every node's log and of metactl's stderr.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/server/process.h"
+
+namespace testutil {
+
+inline std::string Tail(const std::string& s, size_t n = 4000) { return s.size() <= n ? s : s.substr(s.size() - n); }
+
+inline std::set<uint64_t> Voters(const metasrv::StatusReply& s) { return {s.voters().begin(), s.voters().end()}; }
+
+class ClusterFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/metasrv-cluster.XXXXXX";
+    root_ = mkdtemp(tmpl);
+  }
+  void TearDown() override {
+    for (auto& [id, n] : nodes_) n->Kill9();
+    if (HasFailure() || std::getenv("CLUSTER_LOGS")) {
+      for (auto& [id, n] : nodes_) std::cerr << "---- node " << id << " log (tail):\n" << Tail(n->log()) << "\n";
+      std::cerr << "---- metactl.err:\n" << Tail(ReadFile(Path("metactl.err"))) << "\n";
+    }
+    nodes_.clear();
+    std::filesystem::remove_all(root_);
+  }
+  std::string Path(const std::string& name) const { return root_ + "/" + name; }
+
+  // metactl with stderr appended to metactl.err; stdout to `out` (a file under the root) when
+  // given, else discarded.
+  int Metactl(const std::string& args, const std::string& out = "") {
+    return RunShell(std::string(METACTL_BIN) + " " + args + (out.empty() ? " >/dev/null" : " >" + Path(out)) +
+                    " 2>>" + Path("metactl.err"));
+  }
+
+  // Creates (not starts) nodes with these ids, each with its own free ports.
+  void AddNodes(const std::vector<int>& ids) {
+    for (int id : ids) nodes_[id] = std::make_unique<Metasrv>(Path("n" + std::to_string(id)), id);
+  }
+  Metasrv& N(int id) { return *nodes_.at(id); }
+
+  // ` ID=127.0.0.1:RAFT,127.0.0.1:GRPC ...` for these ids.
+  std::string InitialCluster(const std::vector<int>& ids) {
+    std::string s;
+    for (int id : ids) s += " " + std::to_string(id) + "=" + Addr(N(id).raft_port()) + "," + Addr(N(id).grpc_port());
+    return s;
+  }
+
+  int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return testutil::WaitLeader(nodes_, ids, timeout);
+  }
+
+  std::string root_;
+  std::map<int, std::unique_ptr<Metasrv>> nodes_;
+};
+
+}  // namespace testutil
