@@ -421,3 +421,39 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoKilled) {
 }
 
 }  // namespace
+
+// The headline in other sizes: one 3-node cluster's live export seeds a 1-node and a 5-node
+// cluster. Each elects a leader, reports exactly its own voters, holds every key with the same
+// seq and data, and takes new writes whose seqs continue the source's.
+TEST_F(ClusterTest, ExportOfThreeNodeClusterSeedsOneAndFiveNodeClusters) {
+  ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 500 --ttl-percent 0 > " + Path("src.jsonl")), 0);
+  const std::vector<int> old_ids = {1, 2, 3};
+  StartCluster(old_ids, Path("src.jsonl"));
+  const int old_leader = WaitLeader(old_ids);
+  ASSERT_NE(old_leader, 0);
+  for (int i = 0; i < 200; ++i) {
+    metasrv::UpsertReply r;
+    grpc::Status st = PutRetry(N(AFollower(old_ids, old_leader)), "sized/" + std::to_string(i), "v", &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  const int src = AFollower(old_ids, old_leader);
+  const KeyMap want = ListAll(N(src));
+  ASSERT_EQ(want.size(), 700u);
+  uint64_t max_seq = 0;
+  for (const auto& [k, v] : want) max_seq = std::max(max_seq, v.first);
+  ASSERT_EQ(Metactl("export --grpc-api-address " + N(src).addr() + " --db " + Path("backup.jsonl")), 0);
+
+  for (const std::vector<int>& ids : {std::vector<int>{7}, std::vector<int>{11, 12, 13, 14, 15}}) {
+    AddNodes(ids);
+    for (int id : ids) ASSERT_TRUE(Import(id, ids, Path("backup.jsonl"))) << ReadFile(Path("metactl.err"));
+    for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+    const int leader = WaitLeader(ids);
+    ASSERT_NE(leader, 0) << "no leader in the " << ids.size() << "-node cluster";
+    ExpectStatusAgrees(ids, std::set<uint64_t>(ids.begin(), ids.end()));
+    for (int id : ids) EXPECT_TRUE(ListAll(N(id)) == want) << "node " << id << " differs from the source";
+    metasrv::UpsertReply r;
+    grpc::Status st = PutRetry(N(ids.front()), "after/" + std::to_string(ids.size()), "n", &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_GT(r.result().seq(), max_seq);
+  }
+}
