@@ -241,7 +241,10 @@ TEST_F(MembershipTest, JoinGrowsClusterThenRemove) {
 // second change is refused with the raft core's Busy message. (The first call times out.)
 TEST_F(MembershipTest, SecondChangeRefusedWhileOneIsInProgress) {
   AddNodes({1});
-  ASSERT_TRUE(N(1).Start({"--single"})) << N(1).log();
+  // Once in [[1],[1,9]] node 1 has no quorum of the new half, so check-quorum makes it step
+  // down after an election timeout; a long one (3-6 s) keeps it leader while this test asks for
+  // the second change (under the sanitizers, the default 0.6-1.2 s was sometimes too short).
+  ASSERT_TRUE(N(1).Start({"--single", "--raft-election-ticks", "30"})) << N(1).log();
   const int dead = FreePort();
   const std::string conn = " --grpc-api-address " + N(1).addr();
   // [[1],[1,9]] needs node 9, which does not exist: the change stays in progress.
