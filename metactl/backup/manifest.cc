@@ -18,23 +18,19 @@ std::string BlockHex(const pb::BlockRef& b) {
   return Hex(reinterpret_cast<const unsigned char*>(b.sha256().data()), b.sha256().size());
 }
 
-std::string BackupIdForTime(int64_t unix_ms) {
+// `unix_ms` as UTC in the strftime `format`.
+static std::string FormatUtc(int64_t unix_ms, const char* format) {
   time_t t = static_cast<time_t>(unix_ms / 1000);
   struct tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y%m%d_%H%M%S", &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 
-std::string FormatTime(int64_t unix_ms) {
-  time_t t = static_cast<time_t>(unix_ms / 1000);
-  struct tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
+std::string BackupIdForTime(int64_t unix_ms) { return FormatUtc(unix_ms, "%Y%m%d_%H%M%S"); }
+
+std::string FormatTime(int64_t unix_ms) { return FormatUtc(unix_ms, "%Y-%m-%d %H:%M:%S UTC"); }
 
 std::string EncodeManifest(const pb::Manifest& m) {
   pb::ManifestFile f;

@@ -21,6 +21,12 @@ uint64_t MetaNode::NowMs() {
 
 namespace {
 
+// Time left until `until`, at least 1 ms (a deadline already passed still gets one short try).
+std::chrono::milliseconds TimeLeft(Clock::time_point until) {
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()),
+                  std::chrono::milliseconds(1));
+}
+
 // "host:port" -> Endpoint; the port part must be a number.
 Endpoint ParseEndpoint(const std::string& addr) {
   Endpoint e;
@@ -581,14 +587,13 @@ Result<MembershipChangeResult> MetaNode::AddMember(uint64_t id, const std::strin
       },
       timeout);
   if (!proposed.ok()) return proposed.status();
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
   auto r = WaitMembership(
       [&](const NodeStatusView& s) {
         const bool is_voter = std::find(s.voters.begin(), s.voters.end(), id) != s.voters.end();
         const bool is_learner = std::find(s.learners.begin(), s.learners.end(), id) != s.learners.end();
         return learner ? is_learner : is_voter;
       },
-      std::max(left, std::chrono::milliseconds(1)));
+      TimeLeft(until));
   if (!r.ok()) return r;
   if (learner) return r;
   // Wait until the Nodes record is applied too (proposed right after the configuration).
@@ -629,16 +634,14 @@ Result<MembershipChangeResult> MetaNode::RemoveMember(uint64_t id, std::chrono::
       },
       timeout);
   if (!proposed.ok()) return proposed.status();
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
   auto r = WaitMembership(
       [&](const NodeStatusView& s) {
         return std::find(s.voters.begin(), s.voters.end(), id) == s.voters.end() &&
                std::find(s.learners.begin(), s.learners.end(), id) == s.learners.end();
       },
-      std::max(left, std::chrono::milliseconds(1)));
+      TimeLeft(until));
   if (!r.ok()) return r;
-  left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-  auto rm = Propose(RemoveNode{id}, std::max(left, std::chrono::milliseconds(1)));
+  auto rm = Propose(RemoveNode{id}, TimeLeft(until));
   if (!rm.ok()) {
     return Status::Unavailable("node " + std::to_string(id) + " left the configuration, but removing its Nodes record failed: " +
                                rm.status().message());
