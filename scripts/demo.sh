@@ -62,4 +62,13 @@ KEY=$(grep -m 1 -o '"GenericKV":{"key":"[^"]*"' "$DEMO/backup.jsonl" | cut -d'"'
 "$BIN" get --grpc-api-address "127.0.0.1:${GRPC[6]}" --key "$KEY" | head -3
 "$BIN" upsert --grpc-api-address "127.0.0.1:${GRPC[4]}" --key demo/hello --value "written to the new cluster"
 "$BIN" get --grpc-api-address "127.0.0.1:${GRPC[5]}" --key demo/hello
+say "7. node 7 joins the new cluster (metasrv --join): its log starts after the imported index, so the leader sends it a snapshot"
+RAFT[7]=$(port); GRPC[7]=$(port)
+"$SRV" --id 7 --raft-dir "$DEMO/new/7" --grpc-api-address "127.0.0.1:${GRPC[7]}" \
+  --raft-address "127.0.0.1:${RAFT[7]}" --join "127.0.0.1:${GRPC[4]}" 2>"$DEMO/node7.log" &
+PIDS+=($!)
+for _ in $(seq 1 150); do grep -q "is a voter" "$DEMO/node7.log" && break; sleep 0.2; done
+grep -E "received snapshot|installed snapshot|is a voter" "$DEMO/node7.log" | cut -d' ' -f3-
+"$BIN" status --grpc-api-address "127.0.0.1:${GRPC[7]}" | grep -E "^(id|role|voters|num_keys|snapshots):" | tr -s ' ' | paste -sd' '
+"$BIN" get --grpc-api-address "127.0.0.1:${GRPC[7]}" --key demo/hello
 say "done: the old dir ($DEMO/source) is untouched; the new cluster stops when this script ends"

@@ -43,6 +43,8 @@ class StatusCommand : public Command {
       j["committed"] = s.committed();
       j["purged"] = s.purged();
       j["last_snapshot"] = s.last_snapshot();
+      j["snapshots_sent"] = s.snapshots_sent();
+      j["snapshots_installed"] = s.snapshots_installed();
       j["voters"] = std::vector<uint64_t>(s.voters().begin(), s.voters().end());
       j["learners"] = std::vector<uint64_t>(s.learners().begin(), s.learners().end());
       j["num_keys"] = s.num_keys();
@@ -62,6 +64,7 @@ class StatusCommand : public Command {
                 << "committed:      " << s.committed() << '\n'
                 << "purged:         " << s.purged() << '\n'
                 << "last_snapshot:  " << s.last_snapshot() << '\n'
+                << "snapshots:      " << s.snapshots_sent() << " sent, " << s.snapshots_installed() << " installed\n"
                 << "voters:         " << JoinIds(s.voters()) << '\n'
                 << "learners:       " << JoinIds(s.learners()) << '\n'
                 << "num_keys:       " << s.num_keys() << '\n'
@@ -239,6 +242,56 @@ class TransferLeaderCommand : public Command {
   uint64_t to_ = 0;
 };
 
+// `metactl trigger-snapshot`: every node named by --grpc-api-address snapshots its state
+// machine and purges its log up to its applied index (each node keeps its own log, so this is
+// per node, not forwarded to the leader).
+class TriggerSnapshotCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "trigger-snapshot", "Snapshot each node given by --grpc-api-address now: its log is purged up to its "
+                            "applied index (followers that need purged entries are sent the snapshot)");
+    flags_.Add(cmd);
+    return cmd;
+  }
+
+  int Run() override {
+    std::vector<std::string> addrs = flags_.addrs;
+    if (addrs.empty()) addrs.push_back(kDefaultAddress);
+    Json all = Json::array();
+    int rc = kExitOk;
+    for (const std::string& addr : addrs) {
+      ClientFlags one = flags_;
+      one.addrs = {addr};
+      auto client = one.Connect();
+      auto r = client.ok() ? (*client)->TriggerSnapshot() : raftstore::Result<metasrv::TriggerSnapshotReply>(client.status());
+      if (!r.ok()) {
+        rc = Fail(r.status());
+        continue;
+      }
+      if (flags_.json) {
+        Json j = Json::object();
+        j["address"] = addr;
+        j["id"] = r->id();
+        j["snapshot_index"] = r->snapshot_index();
+        j["purged"] = r->purged();
+        j["last_log_index"] = r->last_log_index();
+        all.push_back(std::move(j));
+      } else {
+        std::cout << "node " << r->id() << " (" << addr << "): snapshot at index " << r->snapshot_index()
+                  << "; log purged up to " << r->purged() << " (last log index " << r->last_log_index() << ")\n";
+      }
+    }
+    if (flags_.json) std::cout << DumpJson(all) << '\n';
+    std::cout.flush();
+    if (!std::cout) return Fail(raftstore::Status::IOError("trigger-snapshot: writing stdout failed"));
+    return rc;
+  }
+
+ private:
+  ClientFlags flags_;
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Command>> ClusterCommands() {
@@ -246,6 +299,7 @@ std::vector<std::unique_ptr<Command>> ClusterCommands() {
   all.push_back(std::make_unique<StatusCommand>());
   all.push_back(std::make_unique<MembersCommand>());
   all.push_back(std::make_unique<TransferLeaderCommand>());
+  all.push_back(std::make_unique<TriggerSnapshotCommand>());
   return all;
 }
 

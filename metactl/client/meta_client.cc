@@ -237,6 +237,15 @@ Result<metasrv::TransferLeaderReply> MetaClient::TransferLeader(uint64_t to) {
   return reply;
 }
 
+Result<metasrv::TriggerSnapshotReply> MetaClient::TriggerSnapshot() {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);
+  metasrv::TriggerSnapshotReply reply;
+  grpc::Status st = stub_->TriggerSnapshot(&ctx, metasrv::TriggerSnapshotRequest(), &reply);
+  if (!st.ok()) return Error(st, "TriggerSnapshot", timeout_);
+  return reply;
+}
+
 Result<metasrv::MembershipChangeReply> MetaClient::AddMember(const metasrv::AddMemberRequest& req) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);

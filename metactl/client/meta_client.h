@@ -54,6 +54,8 @@ class MetaClient {
   raftstore::Result<metasrv::TransferLeaderReply> TransferLeader(uint64_t to);
   raftstore::Result<metasrv::MembershipChangeReply> AddMember(const metasrv::AddMemberRequest& req);
   raftstore::Result<metasrv::MembershipChangeReply> RemoveMember(uint64_t id);
+  // Snapshot on the node at address() itself (not forwarded to the leader).
+  raftstore::Result<metasrv::TriggerSnapshotReply> TriggerSnapshot();
 
   // Calls `on_kv` for every key of the prefix (in key order); stops early (OK) when it returns
   // false.

@@ -133,4 +133,28 @@ Status RaftLogStore::Persist(const std::vector<raft::Entry>& entries, const std:
   return Status::OK();
 }
 
+Status RaftLogStore::Compact(uint64_t upto) {
+  if (upto <= purged_index()) return Status::OK();
+  if (upto > last_index_) {
+    return Status::InvalidArgument("cannot purge the log of " + dir_->path() + " up to " + std::to_string(upto) +
+                                   ": the last entry is " + std::to_string(last_index_));
+  }
+  RS_ASSIGN_OR_RETURN(std::optional<LogId> id, LogIdAt(upto, {}));
+  if (!id) return Status::Corruption(dir_->path() + ": raft log entry " + std::to_string(upto) + " is missing");
+  rocksdb::WriteBatch b;
+  PutRecord(&b, Record{kTreeRaftLog, PurgedRec{*id}});
+  b.DeleteRange(keys::LogKey(first_index_), keys::LogKey(upto + 1));
+  RS_RETURN_IF_ERROR(dir_->Write(&b, /*sync=*/true));
+  purged_ = *id;
+  first_index_ = upto + 1;
+  return Status::OK();
+}
+
+void RaftLogStore::ResetToSnapshot(const LogId& last) {
+  purged_ = last;
+  first_index_ = last.index + 1;
+  last_index_ = last.index;
+  hard_state_.commit = last.index;
+}
+
 }  // namespace raftstore::node

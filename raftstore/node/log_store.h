@@ -40,6 +40,15 @@ class RaftLogStore : public raft::Storage {
   Status Persist(const std::vector<raft::Entry>& entries, const std::optional<raft::HardState>& hard_state,
                  bool leader_known);
 
+  // Purges the log up to and including `upto`, which must be applied to the state machine
+  // (the state machine then is the snapshot that covers it) and <= LastIndex(). Synced: the
+  // WAL is ordered, so the state machine's unsynced applies before it become durable with it.
+  // A no-op when `upto` is already purged.
+  Status Compact(uint64_t upto);
+
+  // After InstallStagedSnapshot wrote `last` as Purged and Committed and emptied the log.
+  void ResetToSnapshot(const LogId& last);
+
   uint64_t purged_index() const { return purged_ ? purged_->index : 0; }
 
  private:

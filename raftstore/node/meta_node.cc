@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/node/entry_codec.h"
+#include "raftstore/node/snapshot_store.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/record_stream.h"
 
@@ -95,6 +96,12 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
     RS_RETURN_IF_ERROR(n->dir_->Write(&b, true));
   }
 
+  // Before anything reads the dir: an install cut short by a crash is finished first.
+  RS_ASSIGN_OR_RETURN(std::optional<LogId> recovered, RecoverInterruptedInstall(n->dir_.get()));
+  if (recovered) {
+    spdlog::info("node {}: finished the snapshot install (index {}) a crash had interrupted", options.id,
+                 recovered->index);
+  }
   RS_ASSIGN_OR_RETURN(n->store_, RaftLogStore::Open(n->dir_.get()));
   n->sm_ = std::make_unique<StateMachine>(n->dir_.get());
   RS_ASSIGN_OR_RETURN(std::optional<LogId> applied, n->sm_->LastApplied());
@@ -139,6 +146,14 @@ Status MetaNode::Start() {
         }
         cv_.notify_one();
       });
+  snapshot_sender_ = std::make_unique<SnapshotSender>(dir_.get(), [this](uint64_t to, bool ok) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      snapshot_reports_.emplace_back(to, ok);
+    }
+    cv_.notify_one();
+  });
   thread_ = std::thread([this] { Run(); });
   return Status::OK();
 }
@@ -185,8 +200,9 @@ void MetaNode::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  // Senders read peer addresses from the dir: stop them before closing it.
+  // Senders read peer addresses and snapshots from the dir: stop them before closing it.
   if (transport_) transport_->Stop();
+  if (snapshot_sender_) snapshot_sender_->Stop();
   if (dir_) {
     Status st = dir_->Close();
     if (!st.ok()) spdlog::error("closing {}: {}", options_.raft_dir, st.message());
@@ -238,15 +254,18 @@ void MetaNode::Run() {
     std::deque<Request> requests;
     std::vector<raft::Message> delivered;
     std::set<uint64_t> unreachable;
+    std::vector<std::pair<uint64_t, bool>> snapshot_reports;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_until(lock, next_tick, [&] {
-        return stopping_ || !inbox_.empty() || !delivered_.empty() || !unreachable_.empty();
+        return stopping_ || !inbox_.empty() || !delivered_.empty() || !unreachable_.empty() ||
+               !snapshot_reports_.empty();
       });
       if (stopping_) break;
       requests.swap(inbox_);
       delivered.swap(delivered_);
       unreachable.swap(unreachable_);
+      snapshot_reports.swap(snapshot_reports_);
     }
     const auto now = Clock::now();
     if (now >= next_tick) {
@@ -254,10 +273,11 @@ void MetaNode::Run() {
       next_tick = std::max(next_tick + tick, now);
     }
     for (uint64_t id : unreachable) raw_->ReportUnreachable(id);
-    for (const raft::Message& m : delivered) {
-      raftstore::Status st = raw_->Step(m);
-      if (!st.ok()) spdlog::debug("node {}: ignored {}: {}", options_.id, raft::Describe(m), st.message());
+    for (const auto& [to, ok] : snapshot_reports) {
+      if (ok) ++snapshots_sent_;
+      raw_->ReportSnapshot(to, ok);
     }
+    for (const raft::Message& m : delivered) StepDelivered(m);
     HandleRequests(std::move(requests));
     if (leader_ && now - last_cleanup_ >= std::chrono::seconds(1)) {
       last_cleanup_ = now;
@@ -314,9 +334,7 @@ Status MetaNode::HandleReady() {
     became_leader = leader_ && !was_leader;
     if (lead_ != 0) spdlog::info("node {}: leader is node {}", options_.id, lead_);
   }
-  if (rd.snapshot) {
-    return Status::Internal("received a snapshot to install; this build does not install snapshots yet");
-  }
+  if (rd.snapshot) RS_RETURN_IF_ERROR(InstallSnapshot(*rd.snapshot));
   const bool leader_known = rd.hard_state && lead_ != 0 && rd.hard_state->vote == lead_;
   RS_RETURN_IF_ERROR(store_->Persist(rd.entries, rd.hard_state, leader_known));
   // Only after the sync (ready.h step 3): a vote or an append ack must be durable first.
@@ -327,6 +345,7 @@ Status MetaNode::HandleReady() {
     if (it != read_waiters_.end()) it->second.index = std::max<uint64_t>(rs.index, 1);
   }
   RS_RETURN_IF_ERROR(ApplyCommitted(rd.committed_entries));
+  RS_RETURN_IF_ERROR(MaybeCompact());
   raw_->Advance(rd);
   for (uint64_t to : snapshot_failures) raw_->ReportSnapshot(to, false);
   if (became_leader) OnBecameLeader();
@@ -409,11 +428,18 @@ void MetaNode::SendMessages(std::vector<raft::Message> messages, std::vector<uin
   out.reserve(messages.size());
   for (raft::Message& m : messages) {
     if (m.type == raft::MessageType::kSnapshot) {
-      // The log is never purged yet, so this should not happen; without InstallSnapshot the
-      // follower cannot be caught up. Report the failure so the core probes again later.
-      spdlog::error("node {}: node {} needs a snapshot ({}), but this build cannot send snapshots yet",
-                    options_.id, m.to, raft::Describe(m));
-      snapshot_failures->push_back(m.to);
+      // Streamed on a thread of its own; the outcome comes back through snapshot_reports_.
+      const uint64_t to = m.to;
+      auto address = PeerAddress(to);
+      auto started = address ? snapshot_sender_->Start(std::move(m), *address)
+                             : Result<raft::SnapshotMeta>(Status::NotFound("no raft address known"));
+      if (!started.ok()) {
+        spdlog::warn("node {}: cannot send a snapshot to node {}: {}", options_.id, to, started.status().message());
+        snapshot_failures->push_back(to);
+      } else {
+        spdlog::info("node {}: node {} needs purged entries; sending it snapshot {} (term {}) at {}", options_.id, to,
+                     started->index, started->term, *address);
+      }
       continue;
     }
     out.push_back(std::move(m));
@@ -462,6 +488,8 @@ void MetaNode::UpdateStatus() {
   v.learners.assign(s.membership.learners.begin(), s.membership.learners.end());
   v.joint = s.membership.IsJoint();
   v.membership_index = raw_->raft().log().LatestMembership().first;
+  v.snapshots_sent = snapshots_sent_;
+  v.snapshots_installed = snapshots_installed_;
   std::lock_guard<std::mutex> lock(status_mu_);
   status_ = std::move(v);
 }
@@ -647,6 +675,21 @@ Result<MembershipChangeResult> MetaNode::RemoveMember(uint64_t id, std::chrono::
                                rm.status().message());
   }
   return r;
+}
+
+Result<TriggerSnapshotResult> MetaNode::TriggerSnapshot(std::chrono::milliseconds timeout) {
+  return OnRaftThread<TriggerSnapshotResult>(
+      [this]() -> Result<TriggerSnapshotResult> {
+        if (applied_ == 0) {
+          return Status::InvalidArgument("node " + std::to_string(options_.id) +
+                                         " has applied nothing yet: there is nothing to snapshot");
+        }
+        RS_RETURN_IF_ERROR(store_->Compact(applied_));
+        spdlog::info("node {}: snapshot at {}: log purged up to it", options_.id, applied_);
+        UpdateStatus();
+        return TriggerSnapshotResult{applied_, store_->purged_index(), raw_->GetStatus().last_index};
+      },
+      timeout);
 }
 
 }  // namespace raftstore::node

@@ -15,6 +15,13 @@
 // are stepped on the raft thread. Peer addresses come from the state machine's Nodes.
 // Expired keys: the leader proposes UpsertKV{key, Exact(0), Delete} for them every second, so
 // their removal goes through the log like any write.
+// Snapshots (§7; snapshot_store.h): the state machine is the snapshot. After applying, the raft
+// thread purges the log once `snapshot_logs_since_last` entries beyond the kept tail were
+// applied (keeping the last `max_applied_log_to_keep` for followers that lag a little), and
+// TriggerSnapshot() purges up to the applied index at once. A follower that needs purged
+// entries is sent the state machine (SnapshotSender); a receiving node stages it on disk
+// (RaftService::InstallSnapshot -> BeginIncomingSnapshot / DeliverIncomingSnapshot), steps the
+// core's message only once it is complete, and installs it as ready.h step 1 says.
 #pragma once
 
 #include <atomic>
@@ -28,10 +35,12 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 
 #include "raftstore/node/log_store.h"
+#include "raftstore/node/snapshot_sender.h"
 #include "raftstore/node/transport.h"
 #include "raftstore/node/watch_hub.h"
 #include "raftstore/raft/rawnode.h"
@@ -50,6 +59,10 @@ struct NodeOptions {
   int tick_ms = 100;
   int election_ticks = 6;    // election timeout in [6, 12) ticks (heartbeat: every tick)
   uint64_t seed = 0;         // 0: from the clock
+  // Log purging (names as databend-meta's): purge once this many applied entries lie beyond
+  // the kept tail; keep this many applied entries for followers that are a little behind.
+  uint64_t snapshot_logs_since_last = 1024;
+  uint64_t max_applied_log_to_keep = 256;
 };
 
 struct NodeStatusView {
@@ -65,6 +78,14 @@ struct NodeStatusView {
   std::vector<uint64_t> learners;
   bool joint = false;             // the latest configuration is joint ([[old],[new]])
   uint64_t membership_index = 0;  // log index of the latest configuration (0: none in the log)
+  uint64_t snapshots_sent = 0;       // completed transfers as leader, since start
+  uint64_t snapshots_installed = 0;  // snapshots installed from a leader, since start
+};
+
+struct TriggerSnapshotResult {
+  uint64_t snapshot_index = 0;  // the applied index: what the state machine covers
+  uint64_t purged = 0;          // the log is purged up to here
+  uint64_t last_log_index = 0;
 };
 
 // The outcome of a membership change: the committed configuration.
@@ -116,6 +137,23 @@ class MetaNode {
   // peers' addresses until it has replayed their AddNode entries). Call before Start().
   void SetPeerAddressHint(uint64_t id, const std::string& raft_address);
 
+  // Takes a snapshot now: purges the log up to the applied index.
+  Result<TriggerSnapshotResult> TriggerSnapshot(std::chrono::milliseconds timeout);
+
+  // Receiving a snapshot (RaftService::InstallSnapshot). Begin reserves the one staging slot
+  // and returns the file to write (Busy while another snapshot is being received or not yet
+  // installed); Abandon frees it after a failed receive; Deliver hands the complete, synced
+  // snapshot's kSnapshot message to the raft thread, which steps it only if it matches the
+  // staged one and installs it (or drops the file if the core refuses it).
+  Result<std::string> BeginIncomingSnapshot();
+  void AbandonIncomingSnapshot();
+  Status DeliverIncomingSnapshot(raft::Message m);
+
+  // A consistent view of the state machine for reads on other threads (pass it to
+  // StateMachine::Get/List, ForEachRecord): never a half-installed snapshot, because an
+  // install holds state_mu_ exclusively. Take it after Barrier().
+  std::shared_ptr<const rocksdb::Snapshot> ReadView() const;
+
   const StateMachine& state_machine() const { return *sm_; }
   const RaftDir& dir() const { return *dir_; }
   WatchHub& watch_hub() { return hub_; }
@@ -155,6 +193,11 @@ class MetaNode {
   void FailAll(const raftstore::Status& why);
   std::string NotLeaderMessage() const;
   void SendMessages(std::vector<raft::Message> messages, std::vector<uint64_t>* snapshot_failures);
+  // Snapshot pieces (raft thread).
+  void StepDelivered(const raft::Message& m);
+  bool ClaimStagedSnapshot(const raft::Message& m);
+  raftstore::Status InstallSnapshot(const raft::SnapshotMeta& meta);
+  raftstore::Status MaybeCompact();
   std::optional<std::string> PeerAddress(uint64_t id) const;
   void UpdateStatus();
   // Runs `fn` on the raft thread and returns its result (Unavailable when stopping).
@@ -171,12 +214,19 @@ class MetaNode {
   std::unique_ptr<raft::RawNode> raw_;
   WatchHub hub_;
   std::unique_ptr<Transport> transport_;
+  std::unique_ptr<SnapshotSender> snapshot_sender_;
+  mutable std::shared_mutex state_mu_;  // shared: taking a ReadView; exclusive: installing
 
-  std::mutex mu_;  // guards inbox_, delivered_, unreachable_, stopping_
+  std::mutex mu_;  // guards inbox_, delivered_, unreachable_, snapshot_reports_, incoming_*, stopping_
   std::condition_variable cv_;
   std::deque<Request> inbox_;
   std::vector<raft::Message> delivered_;  // from peers, to step
   std::set<uint64_t> unreachable_;        // peers the transport dropped messages to
+  std::vector<std::pair<uint64_t, bool>> snapshot_reports_;  // ended transfers: (to, ok)
+  // The one incoming-snapshot slot: kReceiving (a stream is writing the staged file), kStaged
+  // (complete; its message is queued), kInstalling (the core accepted it; next Ready installs).
+  enum class Incoming { kNone, kReceiving, kStaged, kInstalling } incoming_ = Incoming::kNone;
+  raft::SnapshotMeta incoming_meta_;
   bool stopping_ = false;
   std::thread thread_;
 
@@ -185,6 +235,7 @@ class MetaNode {
   std::map<std::string, ReadWaiter> read_waiters_;  // by read context
   uint64_t next_read_ctx_ = 1;
   uint64_t applied_ = 0;
+  uint64_t snapshots_sent_ = 0, snapshots_installed_ = 0;
   bool leader_ = false;
   uint64_t lead_ = 0;
   std::chrono::steady_clock::time_point last_cleanup_{};

@@ -1,5 +1,8 @@
 // RaftService: the RaftPeer gRPC service (proto/raft.proto). Each Send hands its batch to the
 // MetaNode's raft thread (MetaNode::Deliver) and returns without waiting for it to be stepped.
+// InstallSnapshot writes the streamed pairs to the node's staging file, checks count, digest
+// and metadata, syncs, and only then hands the kSnapshot message to the raft thread; any
+// failure frees the staging slot and fails the stream (the leader retries later).
 #pragma once
 
 #include "raft.grpc.pb.h"
@@ -12,6 +15,8 @@ class RaftService final : public metasrv::raft::RaftPeer::Service {
   explicit RaftService(MetaNode* node) : node_(node) {}
 
   grpc::Status Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req, metasrv::raft::SendReply*) override;
+  grpc::Status InstallSnapshot(grpc::ServerContext*, grpc::ServerReader<metasrv::raft::SnapshotChunk>* reader,
+                               metasrv::raft::InstallSnapshotReply* reply) override;
 
  private:
   MetaNode* node_;

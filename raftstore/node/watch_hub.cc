@@ -37,6 +37,20 @@ void Watcher::Push(WatchEventData e) {
   cv_.notify_one();
 }
 
+void Watcher::MarkMissed() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    overflowed_ = true;
+    queue_.clear();
+  }
+  cv_.notify_one();
+}
+
+void WatchHub::MissAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& w : watchers_) w->MarkMissed();
+}
+
 std::shared_ptr<Watcher> WatchHub::Subscribe(KeyRange range, size_t capacity) {
   auto w = std::make_shared<Watcher>(std::move(range), capacity);
   std::lock_guard<std::mutex> lock(mu_);

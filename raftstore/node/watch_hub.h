@@ -42,6 +42,7 @@ class Watcher {
   // queue stopped (then the watcher must end).
   std::optional<WatchEventData> Pop(std::chrono::milliseconds timeout, bool* overflowed);
   void Push(WatchEventData e);  // called by the hub
+  void MarkMissed();             // called by the hub: changes were missed; the watcher must end
 
  private:
   KeyRange range_;
@@ -57,6 +58,9 @@ class WatchHub {
   std::shared_ptr<Watcher> Subscribe(KeyRange range, size_t capacity = 100000);
   void Unsubscribe(const std::shared_ptr<Watcher>& w);
   void Publish(const std::vector<KvChange>& changes, uint64_t log_index);
+  // The state machine was replaced (a snapshot was installed): every watcher missed changes
+  // and ends as an overflowed one does; clients watch again with an initial flush.
+  void MissAll();
   size_t size();
 
  private:

@@ -38,7 +38,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
                                    ": " + std::string(e.description()));
   }
   static const std::set<std::string> kKnown = {"id", "raft_dir", "grpc_api_address", "raft_address", "single",
-                                               "log_level", "max_value_bytes", "request_timeout_ms"};
+                                               "log_level", "max_value_bytes", "request_timeout_ms",
+                                               "snapshot_logs_since_last", "max_applied_log_to_keep"};
   for (const auto& [k, v] : t) {
     if (!kKnown.count(std::string(k.str()))) {
       return Status::InvalidArgument(path + ": unknown setting \"" + std::string(k.str()) + "\"");
@@ -51,6 +52,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
   RS_RETURN_IF_ERROR(Read(t, "single", path, &c->single));
   RS_RETURN_IF_ERROR(Read(t, "log_level", path, &c->log_level));
   RS_RETURN_IF_ERROR(ReadU64(t, "max_value_bytes", path, &c->max_value_bytes));
+  RS_RETURN_IF_ERROR(ReadU64(t, "snapshot_logs_since_last", path, &c->snapshot_logs_since_last));
+  RS_RETURN_IF_ERROR(ReadU64(t, "max_applied_log_to_keep", path, &c->max_applied_log_to_keep));
   return ReadU64(t, "request_timeout_ms", path, &c->request_timeout_ms);
 }
 

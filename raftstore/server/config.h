@@ -9,6 +9,8 @@
 //   log_level = "info"
 //   max_value_bytes = 1048576
 //   request_timeout_ms = 10000
+//   snapshot_logs_since_last = 1024
+//   max_applied_log_to_keep = 256
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,8 @@ struct ServerConfig {
   std::string log_level = "info";
   uint64_t max_value_bytes = 1 << 20;
   uint64_t request_timeout_ms = 10000;
+  uint64_t snapshot_logs_since_last = 1024;  // node::NodeOptions
+  uint64_t max_applied_log_to_keep = 256;
 };
 
 // Reads the TOML file over `config`; an unknown key or a wrong type is an error naming it.

@@ -39,7 +39,8 @@ grpc::Status ToGrpc(const raftstore::Status& st) {
 grpc::Status MetaService::Get(grpc::ServerContext*, const metasrv::GetRequest* req, metasrv::GetReply* reply) {
   RETURN_GRPC_IF_ERROR(CheckKey(req->key(), "key"));
   RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
-  auto v = node_->state_machine().Get(req->key(), MetaNode::NowMs());
+  auto view = node_->ReadView();
+  auto v = node_->state_machine().Get(req->key(), MetaNode::NowMs(), view.get());
   if (!v.ok()) return ToGrpc(v.status());
   if (*v) ToProto(**v, reply->mutable_value());
   return grpc::Status::OK;
@@ -48,9 +49,10 @@ grpc::Status MetaService::Get(grpc::ServerContext*, const metasrv::GetRequest* r
 grpc::Status MetaService::MGet(grpc::ServerContext*, const metasrv::MGetRequest* req, metasrv::MGetReply* reply) {
   for (int i = 0; i < req->keys_size(); ++i) RETURN_GRPC_IF_ERROR(CheckKey(req->keys(i), "keys[" + std::to_string(i) + "]"));
   RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  auto view = node_->ReadView();  // one point in time for every key
   const uint64_t now = MetaNode::NowMs();
   for (const auto& key : req->keys()) {
-    auto v = node_->state_machine().Get(key, now);
+    auto v = node_->state_machine().Get(key, now, view.get());
     if (!v.ok()) return ToGrpc(v.status());
     auto* out = reply->add_values();
     if (*v) ToProto(**v, out->mutable_value());
@@ -61,6 +63,7 @@ grpc::Status MetaService::MGet(grpc::ServerContext*, const metasrv::MGetRequest*
 grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequest* req,
                                grpc::ServerWriter<metasrv::KeyValue>* writer) {
   RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  auto view = node_->ReadView();
   bool cancelled = false;
   RETURN_GRPC_IF_ERROR(node_->state_machine().List(
       req->prefix(), MetaNode::NowMs(), req->limit(), [&](const std::string& key, const SeqV& v) {
@@ -69,7 +72,8 @@ grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequ
         ToProto(v, kv.mutable_value());
         if (ctx->IsCancelled() || !writer->Write(kv)) cancelled = true;
         return !cancelled;
-      }));
+      },
+      view.get()));
   return cancelled ? grpc::Status(grpc::StatusCode::CANCELLED, "client went away") : grpc::Status::OK;
 }
 
@@ -184,6 +188,7 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
 
   if (req->initial_flush()) {
     RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+    auto view = node_->ReadView();
     bool ok = true;
     RETURN_GRPC_IF_ERROR(node_->state_machine().List(list_prefix, MetaNode::NowMs(), 0,
                                                      [&](const std::string& key, const SeqV& v) {
@@ -194,7 +199,8 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
                                                        e.set_initial(true);
                                                        ok = writer->Write(e);
                                                        return ok;
-                                                     }));
+                                                     },
+                                                     view.get()));
     if (!ok) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
   while (!ctx->IsCancelled() && !shutting_down_) {
@@ -202,7 +208,8 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
     auto ev = watcher->Pop(std::chrono::milliseconds(200), &overflowed);
     if (overflowed) {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          "this watcher fell too far behind and missed changes; watch again (with initial_flush)");
+                          "this watcher missed changes (it fell too far behind, or the node installed a snapshot); "
+                          "watch again (with initial_flush)");
     }
     if (!ev) continue;
     metasrv::WatchEvent e;
@@ -223,7 +230,8 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   bool gone = false;
   // ForEachRecord reads one RocksDB snapshot: one point in time while writes go on. A
   // blocking Write() is the flow control: the next chunk is made only when this one is taken.
-  raftstore::Status st = ForEachRecord(node_->dir(), nullptr, [&](const Record& rec) {
+  auto view = node_->ReadView();
+  raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](const Record& rec) {
     std::string line = EncodeLine(rec);
     digest.AddLine(line);
     chunk.add_lines(std::move(line));
@@ -256,13 +264,19 @@ grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequ
   reply->set_committed(s.committed);
   reply->set_purged(s.purged);
   reply->set_last_snapshot(s.purged);
+  reply->set_snapshots_sent(s.snapshots_sent);
+  reply->set_snapshots_installed(s.snapshots_installed);
   for (uint64_t v : s.voters) reply->add_voters(v);
   for (uint64_t l : s.learners) reply->add_learners(l);
   uint64_t n = 0;
-  RETURN_GRPC_IF_ERROR(node_->state_machine().List("", MetaNode::NowMs(), 0, [&](const std::string&, const SeqV&) {
-    ++n;
-    return true;
-  }));
+  auto view = node_->ReadView();
+  RETURN_GRPC_IF_ERROR(node_->state_machine().List(
+      "", MetaNode::NowMs(), 0,
+      [&](const std::string&, const SeqV&) {
+        ++n;
+        return true;
+      },
+      view.get()));
   reply->set_num_keys(n);
   reply->set_data_version(keys::kDataVersion);
   reply->set_binary_version(METASRV_VERSION);
@@ -312,6 +326,17 @@ grpc::Status MetaService::TransferLeader(grpc::ServerContext* ctx, const metasrv
   if (!r.ok()) return ToGrpc(r.status());
   reply->set_leader_id(*r);
   reply->set_term(node_->GetStatus().term);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::TriggerSnapshot(grpc::ServerContext*, const metasrv::TriggerSnapshotRequest*,
+                                          metasrv::TriggerSnapshotReply* reply) {
+  auto r = node_->TriggerSnapshot(timeout_);  // this node's own log: never forwarded
+  if (!r.ok()) return ToGrpc(r.status());
+  reply->set_id(node_->options().id);
+  reply->set_snapshot_index(r->snapshot_index);
+  reply->set_purged(r->purged);
+  reply->set_last_log_index(r->last_log_index);
   return grpc::Status::OK;
 }
 

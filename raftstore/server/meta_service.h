@@ -41,6 +41,8 @@ class MetaService final : public metasrv::Meta::Service {
   grpc::Status AddMember(grpc::ServerContext*, const metasrv::AddMemberRequest*, metasrv::MembershipChangeReply*) override;
   grpc::Status RemoveMember(grpc::ServerContext*, const metasrv::RemoveMemberRequest*,
                             metasrv::MembershipChangeReply*) override;
+  grpc::Status TriggerSnapshot(grpc::ServerContext*, const metasrv::TriggerSnapshotRequest*,
+                               metasrv::TriggerSnapshotReply*) override;
 
   // Ends Watch streams (called on shutdown, before the server waits for calls to finish).
   void Shutdown() { shutting_down_ = true; }

@@ -58,8 +58,8 @@ struct ClusterView {
   std::map<uint64_t, std::string> raft_addrs;  // member id -> raft address
 };
 
-// Finds a join address that answers, the leader and the members' raft addresses; refuses a
-// cluster whose log was purged (catching up would need a snapshot transfer).
+// Finds a join address that answers, the leader and the members' raft addresses. (A cluster
+// whose log was purged catches the new node up with a snapshot.)
 Result<ClusterView> Discover(const std::vector<std::string>& join, std::chrono::milliseconds timeout) {
   const auto until = Clock::now() + timeout;
   std::string last_error;
@@ -91,21 +91,6 @@ Result<ClusterView> Discover(const std::vector<std::string>& join, std::chrono::
         if (m.id() == st.leader_id()) v.leader_grpc = m.grpc_address();
       }
       if (v.leader_grpc.empty()) v.leader_grpc = addr;
-      metasrv::StatusReply ls = st;
-      if (v.leader_grpc != addr) {
-        auto lstub = StubFor(v.leader_grpc);
-        g = CallWithDeadline([&](grpc::ClientContext* c) { return lstub->Status(c, {}, &ls); },
-                             std::chrono::seconds(2));
-        if (!g.ok()) {
-          last_error = "leader at " + v.leader_grpc + ": " + g.error_message();
-          continue;
-        }
-      }
-      if (ls.purged() > 0) {
-        return Status::InvalidArgument("cannot join the cluster at " + addr + ": this cluster's log starts at index " +
-                                       std::to_string(ls.purged() + 1) +
-                                       "; joining needs a snapshot transfer, not supported yet");
-      }
       return v;
     }
     if (Clock::now() > until) return Status::Unavailable("cannot join: no cluster answered at the --join addresses: " + last_error);
@@ -169,10 +154,18 @@ Status Join(node::MetaNode* node, const std::vector<std::string>& join, std::chr
     if (!again.ok()) return again.status();
     v = std::move(again);
   }
+  // Catching up may take a while (a snapshot of a large state machine): give up only when
+  // nothing was applied for kCatchUpStall.
+  constexpr auto kCatchUpStall = std::chrono::seconds(120);
+  uint64_t seen = node->GetStatus().last_applied;
+  auto progress_at = Clock::now();
   while (node->GetStatus().last_applied < target) {
-    if (Clock::now() > until) {
-      return Status::Unavailable("cannot join: still catching up (applied " +
-                                 std::to_string(node->GetStatus().last_applied) + " of " + std::to_string(target) + ")");
+    const uint64_t now_applied = node->GetStatus().last_applied;
+    if (now_applied != seen) seen = now_applied, progress_at = Clock::now();
+    if (Clock::now() - progress_at > kCatchUpStall) {
+      return Status::Unavailable("cannot join: catching up made no progress for 120 s (applied " +
+                                 std::to_string(now_applied) + " of " + std::to_string(target) +
+                                 "); see the leader's log for the snapshot or append errors");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -207,6 +200,10 @@ int main(int argc, char** argv) {
   app.add_option("--raft-tick-ms", tick_ms, "raft tick (heartbeat interval) in ms")->check(CLI::Range(10, 10000));
   app.add_option("--raft-election-ticks", election_ticks, "election timeout: randomized in [E, 2E) ticks")
       ->check(CLI::Range(3, 1000));
+  auto* o_since = app.add_option("--snapshot-logs-since-last", cfg.snapshot_logs_since_last,
+                                 "purge the log once this many applied entries lie beyond the kept tail");
+  auto* o_keep = app.add_option("--max-applied-log-to-keep", cfg.max_applied_log_to_keep,
+                                "applied entries kept when purging (followers this close catch up by log)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -227,6 +224,8 @@ int main(int argc, char** argv) {
     if (o_single->count()) cfg.single = flags.single;
     if (o_level->count()) cfg.log_level = flags.log_level;
     if (o_max->count()) cfg.max_value_bytes = flags.max_value_bytes;
+    if (o_since->count()) cfg.snapshot_logs_since_last = flags.snapshot_logs_since_last;
+    if (o_keep->count()) cfg.max_applied_log_to_keep = flags.max_applied_log_to_keep;
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
 
@@ -248,6 +247,8 @@ int main(int argc, char** argv) {
   no.join = !join.empty();
   no.tick_ms = tick_ms;
   no.election_ticks = election_ticks;
+  no.snapshot_logs_since_last = cfg.snapshot_logs_since_last;
+  no.max_applied_log_to_keep = cfg.max_applied_log_to_keep;
   auto node = node::MetaNode::Open(no);
   if (!node.ok()) {
     spdlog::error("{}", node.status().message());

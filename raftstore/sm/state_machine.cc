@@ -540,10 +540,11 @@ Result<ApplyResult> StateMachine::Apply(const LogEntry& entry, bool sync) {
   return result;
 }
 
-Result<std::optional<SeqV>> StateMachine::Get(const std::string& key, uint64_t now_ms) const {
+Result<std::optional<SeqV>> StateMachine::Get(const std::string& key, uint64_t now_ms,
+                                              const rocksdb::Snapshot* snapshot) const {
   std::string raw;
   bool found = false;
-  Status st = dir_->Get(keys::KvKey(key), &raw, &found);
+  Status st = dir_->Get(keys::KvKey(key), &raw, &found, snapshot);
   if (!st.ok()) return st;
   if (!found) return std::optional<SeqV>();
   SeqV v;
@@ -554,12 +555,14 @@ Result<std::optional<SeqV>> StateMachine::Get(const std::string& key, uint64_t n
 }
 
 Status StateMachine::List(const std::string& prefix, uint64_t now_ms, uint64_t limit,
-                          const std::function<bool(const std::string& key, const SeqV& value)>& visit) const {
+                          const std::function<bool(const std::string& key, const SeqV& value)>& visit,
+                          const rocksdb::Snapshot* snapshot) const {
   std::string start = keys::KvKey(prefix);
   std::string end = keys::PrefixEnd(start);
   rocksdb::Slice upper(end);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper;
+  ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
   uint64_t n = 0;
   for (it->Seek(start); it->Valid(); it->Next()) {

@@ -138,13 +138,16 @@ class StateMachine {
   // Applies one committed entry atomically (with `sync`, the WAL is fsync()ed).
   Result<ApplyResult> Apply(const LogEntry& entry, bool sync);
 
-  // The value of `key` at time `now_ms` (an expiry <= now_ms is absent).
-  Result<std::optional<SeqV>> Get(const std::string& key, uint64_t now_ms) const;
+  // The value of `key` at time `now_ms` (an expiry <= now_ms is absent), read at `snapshot`
+  // (null: the latest state).
+  Result<std::optional<SeqV>> Get(const std::string& key, uint64_t now_ms,
+                                  const rocksdb::Snapshot* snapshot = nullptr) const;
 
   // Visits live keys starting with `prefix` in key order, at most `limit` of them (0: no
-  // limit), until `visit` returns false.
+  // limit), until `visit` returns false. Reads at `snapshot` (null: one iterator's view).
   Status List(const std::string& prefix, uint64_t now_ms, uint64_t limit,
-              const std::function<bool(const std::string& key, const SeqV& value)>& visit) const;
+              const std::function<bool(const std::string& key, const SeqV& value)>& visit,
+              const rocksdb::Snapshot* snapshot = nullptr) const;
 
   Result<std::optional<LogId>> LastApplied() const;
 

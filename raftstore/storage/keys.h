@@ -32,6 +32,9 @@ inline const std::string kNodeId = "Rnode_id";
 inline const std::string kVote = "Rvote";
 inline const std::string kCommitted = "Rcommitted";
 inline const std::string kPurged = "Rpurged";
+// Present only while a snapshot install is in progress (raftstore/node/snapshot_store.h); a
+// dir holding it is not exported until metasrv finished the install.
+inline const std::string kSnapshotInstall = "Rsnapshot_install";
 inline const std::string kLastApplied = "Mlast_applied";
 inline const std::string kLastMembership = "Mlast_membership";
 

@@ -112,7 +112,14 @@ Status EmitStateMachine(const RaftDir& dir, const rocksdb::Snapshot* snap, const
 Status ForEachRecord(const RaftDir& dir, const rocksdb::Snapshot* snapshot, const RecordVisitor& visit) {
   const rocksdb::Snapshot* own = nullptr;
   if (snapshot == nullptr) snapshot = own = dir.db()->GetSnapshot();
-  Status st = visit(MakeHeader());
+  std::string marker;
+  bool installing = false;
+  Status st = dir.Get(keys::kSnapshotInstall, &marker, &installing, snapshot);
+  if (st.ok() && installing) {
+    st = Status::Busy("raft dir " + dir.path() + " holds an interrupted snapshot install (" + marker +
+                      "): start metasrv on it once to finish the install, then export");
+  }
+  if (st.ok()) st = visit(MakeHeader());
   if (st.ok()) st = EmitRaftState(dir, snapshot, visit);
   if (st.ok()) st = EmitLog(dir, snapshot, visit);
   if (st.ok()) st = EmitStateMachine(dir, snapshot, visit);

@@ -1,0 +1,136 @@
+#include "raftstore/node/snapshot_sender.h"
+
+#include <chrono>
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include "raft.grpc.pb.h"
+#include "raftstore/common/sha256.h"
+#include "raftstore/node/message_codec.h"
+#include "raftstore/node/snapshot_store.h"
+
+namespace raftstore::node {
+
+namespace {
+constexpr size_t kChunkBytes = 1 << 20;  // well under gRPC's 4 MiB default message limit
+// A transfer that makes no progress for this long is abandoned (the core retries later).
+constexpr auto kTransferDeadline = std::chrono::minutes(30);
+}  // namespace
+
+Result<raft::SnapshotMeta> SnapshotSender::Start(raft::Message m, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return Status::Unavailable("snapshot sender is stopped");
+  ReapFinished();
+  if (transfers_.count(m.to)) {
+    return Status::Busy("a snapshot transfer to node " + std::to_string(m.to) + " is still running");
+  }
+  const rocksdb::Snapshot* snapshot = dir_->db()->GetSnapshot();
+  auto meta = ReadSnapshotMeta(*dir_, snapshot);
+  if (!meta.ok()) {
+    dir_->db()->ReleaseSnapshot(snapshot);
+    return meta.status();
+  }
+  m.snapshot = *meta;
+  auto t = std::make_unique<Transfer>();
+  t->ctx = std::make_shared<grpc::ClientContext>();
+  t->ctx->set_deadline(std::chrono::system_clock::now() + kTransferDeadline);
+  Transfer* raw = t.get();
+  const uint64_t to = m.to;
+  raw->thread = std::thread([this, raw, m = std::move(m), address, snapshot, ctx = t->ctx] {
+    const bool ok = Stream(m, address, snapshot, ctx.get());
+    dir_->db()->ReleaseSnapshot(snapshot);
+    done_(m.to, ok);
+    raw->finished = true;
+  });
+  transfers_.emplace(to, std::move(t));
+  return *meta;
+}
+
+void SnapshotSender::ReapFinished() {
+  for (auto it = transfers_.begin(); it != transfers_.end();) {
+    if (it->second->finished) {
+      it->second->thread.join();
+      it = transfers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void SnapshotSender::Stop() {
+  std::map<uint64_t, std::unique_ptr<Transfer>> transfers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    transfers.swap(transfers_);
+  }
+  for (auto& [to, t] : transfers) t->ctx->TryCancel();
+  for (auto& [to, t] : transfers) t->thread.join();
+}
+
+bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, const rocksdb::Snapshot* snapshot,
+                            grpc::ClientContext* ctx) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
+                           " at " + address;
+  auto stub = metasrv::raft::RaftPeer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  metasrv::raft::InstallSnapshotReply reply;
+  auto writer = stub->InstallSnapshot(ctx, &reply);
+
+  metasrv::raft::SnapshotChunk chunk;
+  ToProto(m, chunk.mutable_message());
+  size_t chunk_bytes = 0;
+  uint64_t pairs = 0, bytes = 0;
+  Sha256 sha;
+  std::string frame;
+  bool stream_ok = true;
+
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
+  for (it->SeekToFirst(); it->Valid() && stream_ok; it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (!IsSnapshotKey(key)) continue;
+    const std::string_view value(it->value().data(), it->value().size());
+    frame.clear();
+    AppendSnapshotFrame(&frame, key, value);
+    sha.Update(frame);
+    auto* p = chunk.add_pairs();
+    p->set_key(key.data(), key.size());
+    p->set_value(value.data(), value.size());
+    ++pairs;
+    chunk_bytes += frame.size();
+    bytes += frame.size();
+    if (chunk_bytes >= kChunkBytes) {
+      stream_ok = writer->Write(chunk);
+      chunk.Clear();
+      chunk_bytes = 0;
+    }
+  }
+  if (!it->status().ok()) {
+    spdlog::error("{}: reading the state machine failed: {}", what, it->status().ToString());
+    ctx->TryCancel();
+    writer->Finish();
+    return false;
+  }
+  if (stream_ok) {
+    chunk.set_last(true);
+    chunk.set_pairs_total(pairs);
+    chunk.set_sha256(sha.HexDigest());
+    stream_ok = writer->Write(chunk);
+  }
+  if (stream_ok) writer->WritesDone();
+  grpc::Status st = writer->Finish();
+  if (!st.ok()) {
+    spdlog::warn("{} failed after {} pairs: {} ({}); the leader retries later", what, pairs, st.error_message(),
+                 static_cast<int>(st.error_code()));
+    return false;
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("sent {}: {} pairs, {:.1f} MiB in {:.1f} s", what, pairs, bytes / 1048576.0, secs);
+  return true;
+}
+
+}  // namespace raftstore::node
