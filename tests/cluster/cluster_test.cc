@@ -420,25 +420,34 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoKilled) {
   }
 }
 
-// A follower killed while the others purge their log catches up by snapshot when it comes
-// back: the leader streams its state machine (the entries it needs are gone), the follower
+// The leader killed while the others purge their log catches up by snapshot when it comes
+// back: the new leader streams its state machine (the entries it needs are gone), the old one
 // installs it, then follows by log. Purging is automatic (small thresholds here) and also
 // asked for with `metactl trigger-snapshot`. The installed dir survives another kill -9.
-TEST_F(ClusterTest, KilledFollowerCatchesUpBySnapshot) {
+// (Catching up by log after a kill: LeaderKilledDuringWrites.)
+TEST_F(ClusterTest, KilledLeaderCatchesUpBySnapshot) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 100 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> ids = {1, 2, 3};
   const std::vector<std::string> purge = {"--snapshot-logs-since-last", "100", "--max-applied-log-to-keep", "20"};
   AddNodes(ids);
   for (int id : ids) ASSERT_TRUE(Import(id, ids, Path("src.jsonl"))) << ReadFile(Path("metactl.err"));
   for (int id : ids) ASSERT_TRUE(N(id).StartServing(purge)) << N(id).log();
-  const int leader = WaitLeader(ids);
-  ASSERT_NE(leader, 0);
-  const int down = AFollower(ids, leader);
-  int other = 0;
-  for (int id : ids) other = id != leader && id != down ? id : other;
+  const int down = WaitLeader(ids);
+  ASSERT_NE(down, 0);
+  for (int i = 0; i < 5; ++i) {
+    metasrv::UpsertReply r;
+    ASSERT_TRUE(PutRetry(N(down), "before/" + std::to_string(i), "b", &r).ok());
+  }
   metasrv::StatusReply at_kill;
   ASSERT_TRUE(N(down).StatusRpc(&at_kill).ok());
   N(down).Kill9();
+  std::vector<int> alive;
+  for (int id : ids) {
+    if (id != down) alive.push_back(id);
+  }
+  const int leader = WaitLeader(alive);
+  ASSERT_NE(leader, 0) << "no new leader after the kill";
+  const int other = AFollower(alive, leader);
 
   // 400 writes: the two live nodes purge their logs past everything the dead node has.
   for (int i = 0; i < 400; ++i) {
@@ -471,7 +480,7 @@ TEST_F(ClusterTest, KilledFollowerCatchesUpBySnapshot) {
     ASSERT_TRUE(PutRetry(N(leader), "after/" + std::to_string(i), "a", &r).ok());
   }
   const KeyMap want = ListAll(N(leader));
-  ASSERT_EQ(want.size(), 100u + 400u + 10u);
+  ASSERT_EQ(want.size(), 100u + 5u + 400u + 10u);
 
   ASSERT_TRUE(N(down).StartServing(purge)) << N(down).log();
   metasrv::StatusReply ds;
