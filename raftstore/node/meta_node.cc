@@ -335,11 +335,19 @@ Status MetaNode::HandleReady() {
     if (lead_ != 0) spdlog::info("node {}: leader is node {}", options_.id, lead_);
   }
   if (rd.snapshot) RS_RETURN_IF_ERROR(InstallSnapshot(*rd.snapshot));
+  // A leader's appends go out before its own sync so that followers write in parallel (ready.h
+  // step 3's exception); everything else only after it: a vote or an append ack must be
+  // durable first.
+  std::vector<raft::Message> after_sync;
+  std::vector<raft::Message> before_sync;
+  for (raft::Message& m : rd.messages) {
+    (raw_->MaySendBeforeSync(rd, m) ? before_sync : after_sync).push_back(std::move(m));
+  }
+  std::vector<uint64_t> snapshot_failures;
+  SendMessages(std::move(before_sync), &snapshot_failures);
   const bool leader_known = rd.hard_state && lead_ != 0 && rd.hard_state->vote == lead_;
   RS_RETURN_IF_ERROR(store_->Persist(rd.entries, rd.hard_state, leader_known));
-  // Only after the sync (ready.h step 3): a vote or an append ack must be durable first.
-  std::vector<uint64_t> snapshot_failures;
-  SendMessages(std::move(rd.messages), &snapshot_failures);
+  SendMessages(std::move(after_sync), &snapshot_failures);
   for (const auto& rs : rd.read_states) {
     auto it = read_waiters_.find(rs.context);
     if (it != read_waiters_.end()) it->second.index = std::max<uint64_t>(rs.index, 1);

@@ -2,8 +2,9 @@
 // "raft thread") and serves the gRPC layer's requests through thread-safe calls.
 //
 // The raft thread follows ready.h's contract for every Ready: persist entries + hard state
-// with one synced write (RaftLogStore::Persist), then send messages, then apply committed
-// entries through the StateMachine, then Advance. So a write is acknowledged only after its
+// with one synced write (RaftLogStore::Persist), then send messages (a leader's appends and
+// heartbeats go out before the sync, which ready.h allows: followers then write in parallel),
+// then apply committed entries through the StateMachine, then Advance. So a write is acknowledged only after its
 // entry is durable and applied, and a vote is on disk before it is granted.
 //
 // Writes: Propose() hands a command to the raft thread, which appends it as a Normal entry

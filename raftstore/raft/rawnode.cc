@@ -33,6 +33,12 @@ Ready RawNode::GetReady() {
   return rd;
 }
 
+bool RawNode::MaySendBeforeSync(const Ready& rd, const Message& m) const {
+  if (m.type != MessageType::kAppend && m.type != MessageType::kHeartbeat) return false;
+  if (rd.snapshot) return false;
+  return !rd.hard_state || (rd.hard_state->term == prev_hard_state_.term && rd.hard_state->vote == prev_hard_state_.vote);
+}
+
 void RawNode::Advance(const Ready& rd) {
   if (rd.soft_state) prev_soft_state_ = *rd.soft_state;
   if (rd.hard_state) prev_hard_state_ = *rd.hard_state;

@@ -52,6 +52,14 @@ class RawNode {
   Ready GetReady();
   void Advance(const Ready& rd);
 
+  // True if message `m` of `rd` (not yet advanced) may be sent before `rd` is synced (ready.h
+  // step 3's exception): an append or heartbeat of a leader, in a Ready that changes neither
+  // term nor vote. Such a message depends on nothing `rd` persists: the leader's term and vote
+  // are durable from an earlier Ready, and its own new entries count toward commit only after
+  // Advance. (A term just won in this very Ready, e.g. by a lone voter with learners, is not
+  // durable yet: a crash could let the node win that term again with different entries.)
+  bool MaySendBeforeSync(const Ready& rd, const Message& m) const;
+
   NodeStatus GetStatus() const;
   const Raft& raft() const { return *raft_; }
 

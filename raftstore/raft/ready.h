@@ -10,6 +10,9 @@
 //   3. Only now send `messages`. They may depend on steps 1-2: a vote grant depends on the
 //      persisted vote; an append acknowledgement on the persisted entries; a leader's own
 //      entries count toward commit only after OnPersisted (Advance).
+//      The one exception: messages for which RawNode::MaySendBeforeSync() is true (a leader's
+//      appends and heartbeats while its term and vote are already durable) may be sent before
+//      step 2, so followers write in parallel with the leader (thesis §10.2.1).
 //   4. Apply `committed_entries` to the state machine, in order. They are always at or below
 //      the durable commit index and durable in the log after step 2.
 //   5. Serve `read_states` whose index is <= the applied index (wait otherwise).

@@ -435,5 +435,76 @@ TEST(RaftDeterminism, SameSeedSameMessages) {
   EXPECT_NE(run(7), run(8));
 }
 
+// ready.h step 3's exception: a leader's appends may leave before the sync, but not in the
+// Ready that makes its term or vote durable (a lone voter with a learner wins its election in
+// one step: the appends to the learner must wait for the term), and never a vote.
+TEST(RaftReady, OnlyALeadersAppendsInADurableTermMaySkipTheSync) {
+  MembershipConfig cfg;
+  cfg.configs = {Ids({1})};
+  cfg.learners = Ids({2});
+  MemoryStorage s = MemoryStorage::Bootstrap(cfg);
+  Config c;
+  c.id = 1;
+  c.storage = &s;
+  auto n = RawNode::Create(c);
+  ASSERT_TRUE(n.ok());
+  RawNode& node = **n;
+  node.Campaign();
+  Ready won = node.GetReady();
+  ASSERT_TRUE(won.hard_state.has_value());
+  bool saw_append = false;
+  for (const Message& m : won.messages) {
+    saw_append |= m.type == MessageType::kAppend;
+    EXPECT_FALSE(node.MaySendBeforeSync(won, m)) << Describe(m) << ": its term is not durable yet";
+  }
+  EXPECT_TRUE(saw_append);
+  ASSERT_TRUE(s.Append(won.entries).ok());
+  s.SetHardState(*won.hard_state);
+  node.Advance(won);
+  while (node.HasReady()) {
+    Ready rd = node.GetReady();
+    ASSERT_TRUE(s.Append(rd.entries).ok());
+    if (rd.hard_state) s.SetHardState(*rd.hard_state);
+    node.Advance(rd);
+  }
+
+  // The learner acknowledges the blank entry: the leader then streams to it.
+  Message ack;
+  ack.type = MessageType::kAppendResp;
+  ack.from = 2;
+  ack.to = 1;
+  ack.term = node.raft().term();
+  ack.index = 1;
+  ASSERT_TRUE(node.Step(ack).ok());
+  ASSERT_TRUE(node.Propose("x").ok());
+  Ready next = node.GetReady();
+  saw_append = false;
+  for (const Message& m : next.messages) {
+    if (m.type != MessageType::kAppend) continue;
+    saw_append = true;
+    EXPECT_TRUE(node.MaySendBeforeSync(next, m)) << Describe(m);
+  }
+  EXPECT_TRUE(saw_append);
+
+  // A vote grant depends on the persisted vote.
+  MembershipConfig three;
+  three.configs = {Ids({1, 2, 3})};
+  MemoryStorage s2 = MemoryStorage::Bootstrap(three);
+  Config c2;
+  c2.id = 2;
+  c2.storage = &s2;
+  auto voter = RawNode::Create(c2);
+  ASSERT_TRUE(voter.ok());
+  Message ask;
+  ask.type = MessageType::kVote;
+  ask.from = 1;
+  ask.to = 2;
+  ask.term = 1;
+  ASSERT_TRUE((*voter)->Step(ask).ok());
+  Ready grant = (*voter)->GetReady();
+  ASSERT_FALSE(grant.messages.empty());
+  for (const Message& m : grant.messages) EXPECT_FALSE((*voter)->MaySendBeforeSync(grant, m)) << Describe(m);
+}
+
 }  // namespace
 }  // namespace raftstore::raft::testing
