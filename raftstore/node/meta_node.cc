@@ -67,6 +67,14 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
   if (!dir.ok()) return dir.status();
   n->dir_ = std::move(dir).value();
 
+  // Before anything reads the dir (the membership check below included): an install cut
+  // short by a crash is finished first, since its state machine may be half copied.
+  RS_ASSIGN_OR_RETURN(std::optional<LogId> recovered, RecoverInterruptedInstall(n->dir_.get()));
+  if (recovered) {
+    spdlog::info("node {}: finished the snapshot install (index {}) a crash had interrupted", options.id,
+                 recovered->index);
+  }
+
   std::optional<uint64_t> stored_id;
   RS_RETURN_IF_ERROR(n->dir_->GetJson(keys::kNodeId, &stored_id));
   if (stored_id && *stored_id != options.id) {
@@ -96,12 +104,6 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
     RS_RETURN_IF_ERROR(n->dir_->Write(&b, true));
   }
 
-  // Before anything reads the dir: an install cut short by a crash is finished first.
-  RS_ASSIGN_OR_RETURN(std::optional<LogId> recovered, RecoverInterruptedInstall(n->dir_.get()));
-  if (recovered) {
-    spdlog::info("node {}: finished the snapshot install (index {}) a crash had interrupted", options.id,
-                 recovered->index);
-  }
   RS_ASSIGN_OR_RETURN(n->store_, RaftLogStore::Open(n->dir_.get()));
   n->sm_ = std::make_unique<StateMachine>(n->dir_.get());
   RS_ASSIGN_OR_RETURN(std::optional<LogId> applied, n->sm_->LastApplied());

@@ -99,6 +99,13 @@ Status MetaNode::InstallSnapshot(const raft::SnapshotMeta& meta) {
   }
   store_->ResetToSnapshot(last);
   applied_ = last.index;
+  // Writes this node proposed as a leader at indexes the snapshot covers are never applied
+  // here: their outcome is unknown to this node.
+  for (auto it = write_waiters_.begin(); it != write_waiters_.end() && it->first <= last.index;) {
+    it->second.done->set_value(Status::Unavailable(
+        "leadership changed and this node installed a snapshot; the write's outcome is unknown: read it back"));
+    it = write_waiters_.erase(it);
+  }
   ++snapshots_installed_;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -14,8 +14,13 @@ namespace raftstore::node {
 
 namespace {
 constexpr size_t kChunkBytes = 1 << 20;  // well under gRPC's 4 MiB default message limit
-// A transfer that makes no progress for this long is abandoned (the core retries later).
-constexpr auto kTransferDeadline = std::chrono::minutes(30);
+// A dead or unreachable follower is found by HTTP/2 keepalive pings (no answer within
+// kKeepaliveMs after kKeepaliveMs of silence); the deadline is only a backstop.
+constexpr int kKeepaliveMs = 10000;
+constexpr auto kTransferDeadline = std::chrono::hours(24);
+// After a failed transfer, the next one to that follower waits this long (the core asks again
+// on every heartbeat response).
+constexpr auto kRetryBackoff = std::chrono::seconds(1);
 }  // namespace
 
 Result<raft::SnapshotMeta> SnapshotSender::Start(raft::Message m, const std::string& address) {
@@ -24,6 +29,9 @@ Result<raft::SnapshotMeta> SnapshotSender::Start(raft::Message m, const std::str
   ReapFinished();
   if (transfers_.count(m.to)) {
     return Status::Busy("a snapshot transfer to node " + std::to_string(m.to) + " is still running");
+  }
+  if (auto r = retry_after_.find(m.to); r != retry_after_.end() && std::chrono::steady_clock::now() < r->second) {
+    return Status::Busy("the last snapshot transfer to node " + std::to_string(m.to) + " failed; retrying shortly");
   }
   const rocksdb::Snapshot* snapshot = dir_->db()->GetSnapshot();
   auto meta = ReadSnapshotMeta(*dir_, snapshot);
@@ -40,6 +48,10 @@ Result<raft::SnapshotMeta> SnapshotSender::Start(raft::Message m, const std::str
   raw->thread = std::thread([this, raw, m = std::move(m), address, snapshot, ctx = t->ctx] {
     const bool ok = Stream(m, address, snapshot, ctx.get());
     dir_->db()->ReleaseSnapshot(snapshot);
+    if (!ok) {
+      std::lock_guard<std::mutex> lock(mu_);
+      retry_after_[m.to] = std::chrono::steady_clock::now() + kRetryBackoff;
+    }
     done_(m.to, ok);
     raw->finished = true;
   });
@@ -74,7 +86,12 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
   const auto started = std::chrono::steady_clock::now();
   const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
                            " at " + address;
-  auto stub = metasrv::raft::RaftPeer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveMs);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  auto stub = metasrv::raft::RaftPeer::NewStub(
+      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
   metasrv::raft::InstallSnapshotReply reply;
   auto writer = stub->InstallSnapshot(ctx, &reply);
 

@@ -7,10 +7,13 @@
 // was applied), and streams its state-machine pairs to F on a thread of its own, in chunks of
 // about 1 MiB, ending with the count and sha256. The raft thread is never blocked.
 // `done(F, ok)` is called from that thread when the transfer ends; the node then reports it to
-// the core (RawNode::ReportSnapshot). At most one transfer per follower runs at a time.
+// the core (RawNode::ReportSnapshot). At most one transfer per follower runs at a time, and
+// after a failed one the next waits a second. A dead follower is noticed by HTTP/2 keepalive
+// (about 20 s), not by a deadline.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,8 +42,8 @@ class SnapshotSender {
   SnapshotSender& operator=(const SnapshotSender&) = delete;
 
   // Starts streaming to `m.to` at raft address `address`; `m` is the core's kSnapshot message
-  // (its metadata is replaced, see above). Busy while a transfer to that node still runs,
-  // NotFound when there is nothing applied to send; then nothing was started.
+  // (its metadata is replaced, see above). Busy while a transfer to that node still runs or
+  // just failed, NotFound when there is nothing applied to send; then nothing was started.
   Result<raft::SnapshotMeta> Start(raft::Message m, const std::string& address);
 
   // Cancels running transfers and joins their threads. Idempotent; Start() fails afterwards.
@@ -59,8 +62,9 @@ class SnapshotSender {
 
   const RaftDir* dir_;
   const DoneFn done_;
-  std::mutex mu_;  // guards transfers_, stopped_
+  std::mutex mu_;  // guards transfers_, retry_after_, stopped_
   std::map<uint64_t, std::unique_ptr<Transfer>> transfers_;
+  std::map<uint64_t, std::chrono::steady_clock::time_point> retry_after_;  // after a failed transfer
   bool stopped_ = false;
 };
 

@@ -40,8 +40,10 @@ std::string MarkerValue(const raft::SnapshotMeta& meta) {
   return Json{{"index", meta.index}, {"term", meta.term}}.dump();
 }
 
-// Step 3 and 4 of the install protocol (the marker is already durable).
-Result<LogId> CopyStagedSnapshot(RaftDir* dir, const std::string& staged, const InstallFaults& faults) {
+// Step 3 and 4 of the install protocol (the marker for `meta` is already durable). The final
+// batch is written only if the file's LastApplied is `meta`'s index and term.
+Result<LogId> CopyStagedSnapshot(RaftDir* dir, const std::string& staged, const raft::SnapshotMeta& meta,
+                                 const InstallFaults& faults) {
   rocksdb::WriteBatch b;
   // The log and the old state machine go in the first batch; the marker stays.
   for (char p : {keys::kPrefixLog, keys::kPrefixExpire, keys::kPrefixKv, keys::kPrefixSmMeta, keys::kPrefixNode,
@@ -69,6 +71,11 @@ Result<LogId> CopyStagedSnapshot(RaftDir* dir, const std::string& staged, const 
   });
   RS_RETURN_IF_ERROR(st);
   if (!last_applied) return Status::Corruption(staged + ": the snapshot has no last_applied");
+  if (last_applied->index != meta.index || last_applied->leader_id.term != meta.term) {
+    return Status::Corruption(staged + ": the staged snapshot is at index " + std::to_string(last_applied->index) +
+                              " term " + std::to_string(last_applied->leader_id.term) + ", but the install is of index " +
+                              std::to_string(meta.index) + " term " + std::to_string(meta.term));
+  }
   PutRecord(&b, Record{kTreeRaftLog, PurgedRec{*last_applied}});
   PutRecord(&b, Record{kTreeRaftLog, CommittedRec{*last_applied}});
   b.Delete(keys::kSnapshotInstall);
@@ -138,9 +145,10 @@ Status SnapshotWriter::Add(std::string_view key, std::string_view value) {
 }
 
 Status SnapshotWriter::Finish(uint64_t expect_pairs, const std::string& expect_sha256, const raft::SnapshotMeta& meta) {
-  if (std::fflush(f_) != 0) return Status::IOError("write snapshot file " + path_ + ": " + ErrnoText(errno));
-  std::fclose(f_);
+  const bool flushed = std::fflush(f_) == 0;
+  const bool closed = std::fclose(f_) == 0;
   f_ = nullptr;
+  if (!flushed || !closed) return Status::IOError("write snapshot file " + path_ + ": " + ErrnoText(errno));
   RS_RETURN_IF_ERROR(SyncFile(path_));
   RS_RETURN_IF_ERROR(SyncDir(ParentDir(path_)));
   if (pairs_ != expect_pairs) {
@@ -166,6 +174,9 @@ Status ForEachSnapshotPair(const std::string& path,
                            const std::function<Status(std::string_view key, std::string_view value)>& visit) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return Status::IOError("open snapshot file " + path + ": " + ErrnoText(errno));
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::IOError("size of snapshot file " + path + ": " + ec.message());
   std::string buf;
   uint64_t offset = 0;
   for (;;) {
@@ -176,6 +187,10 @@ Status ForEachSnapshotPair(const std::string& path,
       return Status::Corruption(path + ": truncated snapshot frame header at offset " + std::to_string(offset));
     }
     const uint32_t klen = GetU32(head), vlen = GetU32(head + 4);
+    if (static_cast<uint64_t>(klen) + vlen > size - offset - sizeof head) {
+      return Status::Corruption(path + ": truncated snapshot frame at offset " + std::to_string(offset) + " (it claims " +
+                                std::to_string(static_cast<uint64_t>(klen) + vlen) + " bytes)");
+    }
     buf.resize(static_cast<size_t>(klen) + vlen);
     if (std::fread(buf.data(), 1, buf.size(), f.get()) != buf.size()) {
       return Status::Corruption(path + ": truncated snapshot frame at offset " + std::to_string(offset));
@@ -190,7 +205,7 @@ Result<LogId> InstallStagedSnapshot(RaftDir* dir, const std::string& staged, con
   rocksdb::WriteBatch marker;
   marker.Put(keys::kSnapshotInstall, MarkerValue(meta));
   RS_RETURN_IF_ERROR(dir->Write(&marker, /*sync=*/true));
-  return CopyStagedSnapshot(dir, staged, faults);
+  return CopyStagedSnapshot(dir, staged, meta, faults);
 }
 
 Result<std::optional<LogId>> RecoverInterruptedInstall(RaftDir* dir) {
@@ -207,7 +222,14 @@ Result<std::optional<LogId>> RecoverInterruptedInstall(RaftDir* dir) {
     return Status::Corruption(dir->path() + ": a snapshot install (" + raw + ") was interrupted and its staged file " +
                               staged + " is gone; this dir cannot be used: remove it and re-add the node");
   }
-  RS_ASSIGN_OR_RETURN(LogId id, CopyStagedSnapshot(dir, staged, InstallFaults{}));
+  Json marker = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (!marker.is_object() || !marker["index"].is_number_unsigned() || !marker["term"].is_number_unsigned()) {
+    return Status::Corruption(dir->path() + ": the snapshot install marker is not {\"index\",\"term\"}: " + raw);
+  }
+  raft::SnapshotMeta meta;
+  meta.index = marker["index"].get<uint64_t>();
+  meta.term = marker["term"].get<uint64_t>();
+  RS_ASSIGN_OR_RETURN(LogId id, CopyStagedSnapshot(dir, staged, meta, InstallFaults{}));
   return std::optional<LogId>(id);
 }
 

@@ -175,6 +175,16 @@ Status Join(node::MetaNode* node, const std::vector<std::string>& join, std::chr
   return Status::OK();
 }
 
+// The peer server pings its callers (a snapshot stream from a leader that died without a TCP
+// reset then ends within ~20 s and frees the receiving slot) and accepts the pings of the
+// leaders' snapshot senders (SnapshotSender uses 10 s keepalive).
+void AllowPeerKeepalive(grpc::ServerBuilder* b) {
+  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  b->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  b->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -283,7 +293,10 @@ int main(int argc, char** argv) {
   builder.SetMaxReceiveMessageSize(shared_server ? raft_max_message
                                                  : static_cast<int>(cfg.max_value_bytes + (4 << 20)));
   builder.RegisterService(&service);
-  if (shared_server) builder.RegisterService(&raft_service);
+  if (shared_server) {
+    AllowPeerKeepalive(&builder);
+    builder.RegisterService(&raft_service);
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {
     spdlog::error("cannot listen on {} (in use, or not an address of this machine); choose another "
@@ -297,6 +310,7 @@ int main(int argc, char** argv) {
     rb.AddListeningPort(cfg.raft_address, grpc::InsecureServerCredentials(), &raft_port);
     rb.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     rb.SetMaxReceiveMessageSize(raft_max_message);
+    AllowPeerKeepalive(&rb);
     rb.RegisterService(&raft_service);
     raft_server = rb.BuildAndStart();
     if (!raft_server || raft_port == 0) {

@@ -12,6 +12,7 @@
 #include "raftstore/codec/record.h"
 #include "raftstore/node/entry_codec.h"
 #include "raftstore/node/log_store.h"
+#include "raftstore/node/meta_node.h"
 #include "raftstore/node/snapshot_store.h"
 #include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/keys.h"
@@ -177,6 +178,37 @@ TEST_F(SnapshotStoreTest, InstallCutShortByACrashIsFinishedAtOpen) {
   EXPECT_EQ((*recovered)->index, 3001u);
   ExpectInstalled(*target_, want);
   EXPECT_TRUE(ForEachRecord(*target_, nullptr, [](const Record&) { return Status::OK(); }).ok());
+}
+
+// metasrv restarted without flags on a dir whose install was cut short before the state
+// machine's membership was copied: it finishes the install before checking the membership.
+TEST_F(SnapshotStoreTest, NodeStartFinishesAnInterruptedInstall) {
+  source_ = OpenDir(root_ + "/source");
+  Fill(source_.get(), 2, 1, 3000, 1000, "big");
+  const Pairs want = SnapshotPairs(*source_);
+  MakeTarget();
+  const std::string staged = StagedSnapshotPath(target_->path());
+  Stage(want, staged);
+  ASSERT_FALSE(InstallStagedSnapshot(target_.get(), staged, MetaOf(want), InstallFaults{.abort_after_batches = 1}).ok());
+  std::optional<StoredMembership> m;
+  ASSERT_TRUE(target_->GetJson(keys::kLastMembership, &m).ok());
+  ASSERT_FALSE(m.has_value()) << "the cut must fall before the membership was copied back";
+  const std::string path = target_->path();
+  target_.reset();
+
+  NodeOptions o;
+  o.id = 3;
+  o.raft_dir = path;
+  auto node = MetaNode::Open(o);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  const NodeStatusView st = (*node)->GetStatus();
+  EXPECT_EQ(st.last_applied, 3001u);
+  EXPECT_EQ(st.purged, 3001u);
+  EXPECT_EQ(st.voters, (std::vector<uint64_t>{1, 2, 3}));
+  (*node)->Stop();
+  node->reset();
+  target_ = OpenDir(path);
+  ExpectInstalled(*target_, want);
 }
 
 TEST_F(SnapshotStoreTest, MarkerWithoutStagedFileIsAnError) {
