@@ -279,6 +279,7 @@ void MetaNode::Run() {
       if (ok) ++snapshots_sent_;
       raw_->ReportSnapshot(to, ok);
     }
+    if (!snapshot_reports.empty()) UpdateStatus();  // the counter shows even if no Ready follows
     for (const raft::Message& m : delivered) StepDelivered(m);
     HandleRequests(std::move(requests));
     if (leader_ && now - last_cleanup_ >= std::chrono::seconds(1)) {

@@ -492,8 +492,14 @@ TEST_F(ClusterTest, KilledLeaderCatchesUpBySnapshot) {
   EXPECT_EQ(ds.snapshots_installed(), 1u) << N(down).log();
   EXPECT_GE(ds.purged(), ls.purged()) << "the restarted node's log starts after the snapshot";
   EXPECT_GE(ds.last_applied(), ls.last_applied() + 10);
+  // The leader counts the transfer when its sender reports back, which may be a moment after
+  // the follower installed it.
   metasrv::StatusReply after;
-  ASSERT_TRUE(N(leader).StatusRpc(&after).ok());
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(N(leader).StatusRpc(&after).ok());
+    if (after.snapshots_sent() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_GE(after.snapshots_sent(), 1u);
   EXPECT_EQ(ListAll(N(down)), want) << "every key with the same seq and data";
   ExpectStatusAgrees(ids, {1, 2, 3});
