@@ -445,7 +445,9 @@ void MetaNode::SendMessages(std::vector<raft::Message> messages, std::vector<uin
       auto started = address ? snapshot_sender_->Start(std::move(m), *address)
                              : Result<raft::SnapshotMeta>(Status::NotFound("no raft address known"));
       if (!started.ok()) {
-        spdlog::warn("node {}: cannot send a snapshot to node {}: {}", options_.id, to, started.status().message());
+        // Busy (a transfer running or just failed) repeats with every probe: not worth a warning.
+        const auto level = started.status().code() == Status::Code::kBusy ? spdlog::level::debug : spdlog::level::warn;
+        spdlog::log(level, "node {}: cannot send a snapshot to node {}: {}", options_.id, to, started.status().message());
         snapshot_failures->push_back(to);
       } else {
         spdlog::info("node {}: node {} needs purged entries; sending it snapshot {} (term {}) at {}", options_.id, to,

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/node/grpc_status.h"
 #include "raftstore/node/message_codec.h"
 #include "raftstore/node/snapshot_store.h"
 
@@ -35,18 +36,6 @@ grpc::Status RaftService::Send(grpc::ServerContext*, const metasrv::raft::RaftMe
   return grpc::Status::OK;
 }
 
-namespace {
-
-grpc::Status ToGrpc(const raftstore::Status& st) {
-  const auto code = st.code() == raftstore::Status::Code::kBusy          ? grpc::StatusCode::RESOURCE_EXHAUSTED
-                    : st.code() == raftstore::Status::Code::kUnavailable ? grpc::StatusCode::UNAVAILABLE
-                    : st.code() == raftstore::Status::Code::kCorruption  ? grpc::StatusCode::DATA_LOSS
-                    : st.code() == raftstore::Status::Code::kInvalidArgument ? grpc::StatusCode::INVALID_ARGUMENT
-                                                                            : grpc::StatusCode::INTERNAL;
-  return grpc::Status(code, st.message());
-}
-
-}  // namespace
 
 grpc::Status RaftService::InstallSnapshot(grpc::ServerContext*, grpc::ServerReader<metasrv::raft::SnapshotChunk>* reader,
                                           metasrv::raft::InstallSnapshotReply* reply) {

@@ -64,7 +64,4 @@ class MetaService final : public metasrv::Meta::Service {
   std::atomic<bool> shutting_down_{false};
 };
 
-// raftstore::Status -> grpc::Status with the same message.
-grpc::Status ToGrpc(const raftstore::Status& st);
-
 }  // namespace raftstore::server
