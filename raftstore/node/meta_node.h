@@ -197,6 +197,7 @@ class MetaNode {
   // Snapshot pieces (raft thread).
   void StepDelivered(const raft::Message& m);
   bool ClaimStagedSnapshot(const raft::Message& m);
+  void FreeIncomingSlot();  // mu_ held: removes the staged file; the slot becomes kNone
   raftstore::Status InstallSnapshot(const raft::SnapshotMeta& meta);
   raftstore::Status MaybeCompact();
   std::optional<std::string> PeerAddress(uint64_t id) const;

@@ -31,7 +31,10 @@ Result<std::string> MetaNode::BeginIncomingSnapshot() {
 
 void MetaNode::AbandonIncomingSnapshot() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (incoming_ != Incoming::kReceiving) return;
+  if (incoming_ == Incoming::kReceiving) FreeIncomingSlot();
+}
+
+void MetaNode::FreeIncomingSlot() {
   std::error_code ec;
   std::filesystem::remove(StagedSnapshotPath(dir_->path()), ec);
   incoming_ = Incoming::kNone;
@@ -76,9 +79,7 @@ void MetaNode::StepDelivered(const raft::Message& m) {
   } else {
     spdlog::info("node {}: snapshot {} (term {}) not needed: the log already covers it", options_.id,
                  m.snapshot->index, m.snapshot->term);
-    std::error_code ec;
-    std::filesystem::remove(StagedSnapshotPath(dir_->path()), ec);
-    incoming_ = Incoming::kNone;
+    FreeIncomingSlot();
   }
 }
 
