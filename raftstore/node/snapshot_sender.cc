@@ -14,9 +14,8 @@ namespace raftstore::node {
 
 namespace {
 constexpr size_t kChunkBytes = 1 << 20;  // well under gRPC's 4 MiB default message limit
-// A dead or unreachable follower is found by HTTP/2 keepalive pings (no answer within
-// kKeepaliveMs after kKeepaliveMs of silence); the deadline is only a backstop.
-constexpr int kKeepaliveMs = 10000;
+// A dead or unreachable follower is found by HTTP/2 keepalive pings (kPeerKeepaliveMs); the
+// deadline is only a backstop.
 constexpr auto kTransferDeadline = std::chrono::hours(24);
 // After a failed transfer, the next one to that follower waits this long (the core asks again
 // on every heartbeat response).
@@ -87,8 +86,8 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
   const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
                            " at " + address;
   grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveMs);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kPeerKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kPeerKeepaliveMs);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   auto stub = metasrv::raft::RaftPeer::NewStub(
       grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));

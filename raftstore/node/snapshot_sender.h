@@ -31,6 +31,10 @@ class ClientContext;
 
 namespace raftstore::node {
 
+// HTTP/2 keepalive interval and timeout of snapshot streams, on the sender's channel and on
+// the peer server (metasrv_main.cc): a dead peer is noticed within about twice this.
+inline constexpr int kPeerKeepaliveMs = 10000;
+
 class SnapshotSender {
  public:
   using DoneFn = std::function<void(uint64_t to, bool ok)>;

@@ -27,6 +27,7 @@
 
 #include "raftstore/node/meta_node.h"
 #include "raftstore/node/raft_service.h"
+#include "raftstore/node/snapshot_sender.h"
 #include "raftstore/server/config.h"
 #include "raftstore/server/meta_service.h"
 
@@ -177,10 +178,10 @@ Status Join(node::MetaNode* node, const std::vector<std::string>& join, std::chr
 
 // The peer server pings its callers (a snapshot stream from a leader that died without a TCP
 // reset then ends within ~20 s and frees the receiving slot) and accepts the pings of the
-// leaders' snapshot senders (SnapshotSender uses 10 s keepalive).
+// leaders' snapshot senders (same interval).
 void AllowPeerKeepalive(grpc::ServerBuilder* b) {
-  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, node::kPeerKeepaliveMs);
+  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, node::kPeerKeepaliveMs);
   b->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   b->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
 }
