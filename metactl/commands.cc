@@ -3,9 +3,7 @@
 #include "metactl/command.h"
 #include "metactl/export_command.h"
 #include "metactl/import_command.h"
-#ifdef METACTL_HAS_BACKUP  // defined by CMake when metactl/backup is part of the build
 #include "metactl/backup/backup_commands.h"
-#endif
 
 namespace metactl {
 
@@ -17,9 +15,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(std::make_unique<ImportCommand>());
   for (auto& c : client::ClusterCommands()) all.push_back(std::move(c));
   for (auto& c : client::KvCommands()) all.push_back(std::move(c));
-#ifdef METACTL_HAS_BACKUP
   for (auto& c : BackupCommands()) all.push_back(std::move(c));
-#endif
   return all;
 }
 
