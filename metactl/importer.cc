@@ -1,6 +1,5 @@
 #include "metactl/importer.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,7 +12,8 @@
 #include "raftstore/codec/line_codec.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/sm/state_machine.h"
-#include "raftstore/storage/keys.h"
+#include "raftstore/storage/dir_records.h"
+#include "raftstore/storage/log_store.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"
 
@@ -35,25 +35,11 @@ std::string StagingPath(const std::string& raft_dir) {
   return p.string() + ".import-staging";
 }
 
-// True when some process holds the RocksDB LOCK of `dir`. Probing opens DIR/LOCK but changes
-// no bytes, so a refused import leaves the target exactly as it was.
-bool RaftDirInUse(const std::string& dir) {
-  std::string lock = (fs::path(dir) / "LOCK").string();
-  int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct flock fl {};
-  fl.l_type = F_WRLCK;
-  fl.l_whence = SEEK_SET;
-  bool busy = ::fcntl(fd, F_SETLK, &fl) != 0;  // closing the fd releases a lock we got
-  ::close(fd);
-  return busy;
-}
-
 // Reads the stream line by line into the staging dir, validating as it goes.
 class StreamLoader {
  public:
   StreamLoader(raftstore::RaftDir* staging, const ImportOptions& options)
-      : staging_(staging), options_(options) {}
+      : staging_(staging), options_(options), writer_(staging, kBatchBytes) {}
 
   Status Load(std::istream& in, ImportStats* stats) {
     std::string line;
@@ -149,9 +135,7 @@ class StreamLoader {
       spdlog::warn("{}: line {}: {} carries nothing this version keeps; not imported", options_.source_name,
                    line_no_, o->what);
     }
-    raftstore::PutRecord(&batch_, rec);
-    if (batch_.GetDataSize() >= kBatchBytes) return Flush();
-    return Status::OK();
+    return writer_.Add(rec);
   }
 
   // Singletons (NodeId, Vote, Committed, Purged, LastApplied, LastMembership) may appear once.
@@ -172,12 +156,7 @@ class StreamLoader {
     return Status::OK();
   }
 
-  Status Flush() {
-    if (batch_.Count() == 0) return Status::OK();
-    Status st = staging_->Write(&batch_, /*sync=*/false);
-    batch_.Clear();
-    return st;
-  }
+  Status Flush() { return writer_.Flush(); }
 
   void MaybeProgress(const ImportStats* stats) {
     if (!isatty(STDERR_FILENO) || (line_no_ & 0x3fff) != 0) return;
@@ -196,7 +175,7 @@ class StreamLoader {
  private:
   raftstore::RaftDir* staging_;
   const ImportOptions& options_;
-  rocksdb::WriteBatch batch_;
+  raftstore::RecordWriter writer_;
   raftstore::StreamDigest digest_;
   uint64_t line_no_ = 0;
   bool unterminated_ = false;
@@ -220,8 +199,7 @@ Result<std::optional<raftstore::LogId>> ApplyCommittedTail(raftstore::RaftDir* s
   if (to < from) return applied;
   StateMachine sm(staging);
   for (uint64_t i = from; i <= to; ++i) {
-    std::optional<LogEntry> entry;
-    RS_RETURN_IF_ERROR(staging->GetJson(keys::LogKey(i), &entry));
+    RS_ASSIGN_OR_RETURN(std::optional<LogEntry> entry, ReadLogEntry(*staging, i));
     if (!entry) {
       return Status::Corruption("the source committed log entry " + std::to_string(i) +
                                 " but the stream does not hold it; export the source again");
@@ -247,48 +225,18 @@ Status SeedNewCluster(raftstore::RaftDir* staging, const StreamLoader& loaded, c
                  "new cluster starts from the state machine at index {}",
                  applied_index + 1, loaded.last_log_index(), applied_index);
   }
-  rocksdb::WriteBatch b;
-  const std::string log_start(1, keys::kPrefixLog), node_start(1, keys::kPrefixNode);
-  b.DeleteRange(log_start, keys::PrefixEnd(log_start));
-  b.DeleteRange(node_start, keys::PrefixEnd(node_start));
-  std::vector<uint64_t> ids;
+  std::vector<SeedNode> nodes;
   for (const Peer& p : options.initial_cluster) {
     Node n;
     n.name = std::to_string(p.id);
     n.endpoint = Endpoint{p.host, p.port};
     if (!p.grpc_api_advertise_address.empty()) n.grpc_api_advertise_address = p.grpc_api_advertise_address;
-    PutRecord(&b, Record{kTreeStateMachine, NodeRec{p.id, n}});
-    ids.push_back(p.id);
+    nodes.push_back(SeedNode{p.id, std::move(n)});
   }
-  std::sort(ids.begin(), ids.end());
-  StoredMembership sm{applied, Membership{{ids}, ids}};
-  PutRecord(&b, Record{kTreeStateMachine, LastMembershipRec{sm}});
-  PutRecord(&b, Record{kTreeRaftLog, PurgedRec{applied}});
-  PutRecord(&b, Record{kTreeRaftLog, CommittedRec{applied}});
   // A fresh vote in the term of the last entry: the new cluster's terms continue from there,
   // so log terms never go backwards; nobody is leader yet.
   Vote vote{LeaderId{applied ? applied->leader_id.term : 0, *options.id}, false};
-  PutRecord(&b, Record{kTreeRaftLog, VoteRec{vote}});
-  return staging->Write(&b, false);
-}
-
-Status WriteNodeId(raftstore::RaftDir* staging, uint64_t id) {
-  rocksdb::WriteBatch b;
-  raftstore::PutRecord(&b, Record{raftstore::kTreeRaftLog, raftstore::NodeIdRec{id}});
-  return staging->Write(&b, false);
-}
-
-// Puts the finished staging dir in place of the target, atomically.
-Status SwapIntoPlace(const std::string& staging, const std::string& target) {
-  const std::string parent = raftstore::ParentDir(target);
-  std::error_code ec;
-  if (!fs::exists(target, ec)) {
-    RS_RETURN_IF_ERROR(raftstore::RenamePath(staging, target));
-    return raftstore::SyncDir(parent);
-  }
-  RS_RETURN_IF_ERROR(raftstore::ExchangePaths(staging, target));
-  RS_RETURN_IF_ERROR(raftstore::SyncDir(parent));
-  return raftstore::RemoveAll(staging);  // the old content, now at the staging path
+  return SeedCluster(staging, nodes, applied, vote);
 }
 
 }  // namespace
@@ -312,7 +260,7 @@ Status ValidateImportOptions(const ImportOptions& options) {
   if (fs::exists(options.raft_dir, ec) && !fs::is_directory(options.raft_dir, ec)) {
     return Status::InvalidArgument("--raft-dir " + options.raft_dir + " exists and is not a directory");
   }
-  if (RaftDirInUse(options.raft_dir)) {
+  if (raftstore::RaftDir::InUse(options.raft_dir)) {
     return Status::Busy("raft dir " + options.raft_dir + " is in use by another process; stop it before importing");
   }
   if (!raftstore::IsMissingOrEmptyDir(options.raft_dir) && !options.force) {
@@ -326,7 +274,7 @@ Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options)
   RS_RETURN_IF_ERROR(ValidateImportOptions(options));
   const std::string staging_path = StagingPath(options.raft_dir);
   if (fs::exists(staging_path)) {
-    if (RaftDirInUse(staging_path)) {
+    if (raftstore::RaftDir::InUse(staging_path)) {
       return Status::Busy("another import into " + options.raft_dir + " is running (staging dir " + staging_path +
                           " is in use)");
     }
@@ -345,11 +293,11 @@ Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options)
     if (!staging.ok()) return staging.status();
     StreamLoader loader(staging->get(), options);
     RS_RETURN_IF_ERROR(loader.Load(in, &stats));
-    if (options.id) RS_RETURN_IF_ERROR(WriteNodeId(staging->get(), *options.id));
+    if (options.id) RS_RETURN_IF_ERROR(raftstore::WriteNodeId(staging->get(), *options.id, /*sync=*/false));
     if (!options.initial_cluster.empty()) RS_RETURN_IF_ERROR(SeedNewCluster(staging->get(), loader, options));
     return (*staging)->Close();  // flushes to synced table files
   }();
-  if (st.ok()) st = SwapIntoPlace(staging_path, options.raft_dir);
+  if (st.ok()) st = raftstore::ReplaceDirAtomically(staging_path, options.raft_dir);
   if (!st.ok()) {
     (void)raftstore::RemoveAll(staging_path);
     return st;

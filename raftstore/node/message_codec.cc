@@ -1,27 +1,10 @@
 #include "raftstore/node/message_codec.h"
 
+#include "raftstore/storage/entry_codec.h"
+
 namespace raftstore::node {
 
-namespace {
-
 namespace pb = metasrv::raft;
-
-void MembershipToProto(const raft::MembershipConfig& c, pb::MembershipConfig* out) {
-  for (const auto& cfg : c.configs) {
-    auto* set = out->add_configs();
-    for (uint64_t id : cfg) set->add_ids(id);
-  }
-  for (uint64_t id : c.learners) out->add_learners(id);
-}
-
-raft::MembershipConfig MembershipFromProto(const pb::MembershipConfig& c) {
-  raft::MembershipConfig out;
-  for (const auto& cfg : c.configs()) out.configs.emplace_back(cfg.ids().begin(), cfg.ids().end());
-  out.learners.insert(c.learners().begin(), c.learners().end());
-  return out;
-}
-
-}  // namespace
 
 void ToProto(const raft::Message& m, pb::Message* out) {
   out->set_type(static_cast<pb::MessageType>(static_cast<int>(m.type)));
@@ -30,17 +13,7 @@ void ToProto(const raft::Message& m, pb::Message* out) {
   out->set_term(m.term);
   out->set_log_term(m.log_term);
   out->set_index(m.index);
-  for (const raft::Entry& e : m.entries) {
-    auto* pe = out->add_entries();
-    pe->set_term(e.term);
-    pe->set_index(e.index);
-    pe->set_leader_node_id(e.leader_node_id);
-    pe->set_type(static_cast<pb::EntryType>(static_cast<int>(e.type)));
-    pe->set_data(e.data);
-    if (!e.membership.configs.empty() || !e.membership.learners.empty()) {
-      MembershipToProto(e.membership, pe->mutable_membership());
-    }
-  }
+  for (const raft::Entry& e : m.entries) EntryToProto(e, out->add_entries());
   out->set_commit(m.commit);
   out->set_reject(m.reject);
   out->set_reject_hint(m.reject_hint);
@@ -68,19 +41,9 @@ Result<raft::Message> FromProto(const pb::Message& m) {
   out.index = m.index();
   out.entries.reserve(static_cast<size_t>(m.entries_size()));
   for (const auto& pe : m.entries()) {
-    if (pe.type() < pb::ENTRY_BLANK || pe.type() > pb::ENTRY_MEMBERSHIP) {
-      return Status::InvalidArgument("raft entry " + std::to_string(pe.index()) + " from node " +
-                                     std::to_string(m.from()) + " has unknown type " +
-                                     std::to_string(static_cast<int>(pe.type())));
-    }
-    raft::Entry e;
-    e.term = pe.term();
-    e.index = pe.index();
-    e.leader_node_id = pe.leader_node_id();
-    e.type = static_cast<raft::EntryType>(static_cast<int>(pe.type()));
-    e.data = pe.data();
-    if (pe.has_membership()) e.membership = MembershipFromProto(pe.membership());
-    out.entries.push_back(std::move(e));
+    auto e = EntryFromProto(pe, "node " + std::to_string(m.from()));
+    if (!e.ok()) return e.status();
+    out.entries.push_back(std::move(e).value());
   }
   out.commit = m.commit();
   out.reject = m.reject();

@@ -5,10 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "raftstore/node/entry_codec.h"
-#include "raftstore/node/snapshot_store.h"
-#include "raftstore/storage/keys.h"
-#include "raftstore/storage/record_stream.h"
+#include "raftstore/storage/entry_codec.h"
+#include "raftstore/storage/snapshot_store.h"
+#include "raftstore/storage/dir_records.h"
 
 namespace raftstore::node {
 
@@ -75,22 +74,16 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
                  recovered->index);
   }
 
-  std::optional<uint64_t> stored_id;
-  RS_RETURN_IF_ERROR(n->dir_->GetJson(keys::kNodeId, &stored_id));
+  RS_ASSIGN_OR_RETURN(std::optional<uint64_t> stored_id, ReadNodeId(*n->dir_));
   if (stored_id && *stored_id != options.id) {
     return Status::InvalidArgument("raft dir " + options.raft_dir + " belongs to node " + std::to_string(*stored_id) +
                                    ", not --id " + std::to_string(options.id));
   }
-  std::optional<StoredMembership> membership;
-  RS_RETURN_IF_ERROR(n->dir_->GetJson(keys::kLastMembership, &membership));
+  RS_ASSIGN_OR_RETURN(std::optional<StoredMembership> membership, ReadLastMembership(*n->dir_));
   if (!membership && options.join) {
     // Joining: no configuration until the leader's appends bring one (the core accepts
     // appends from a leader while this node is in no configuration; it never campaigns).
-    if (!stored_id) {
-      rocksdb::WriteBatch b;
-      PutRecord(&b, Record{kTreeRaftLog, NodeIdRec{options.id}});
-      RS_RETURN_IF_ERROR(n->dir_->Write(&b, true));
-    }
+    if (!stored_id) RS_RETURN_IF_ERROR(WriteNodeId(n->dir_.get(), options.id, /*sync=*/true));
   } else if (!membership) {
     if (!options.single) {
       return Status::InvalidArgument("raft dir " + options.raft_dir +
@@ -99,9 +92,7 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
     }
     RS_RETURN_IF_ERROR(n->Bootstrap());
   } else if (!stored_id) {
-    rocksdb::WriteBatch b;
-    PutRecord(&b, Record{kTreeRaftLog, NodeIdRec{options.id}});
-    RS_RETURN_IF_ERROR(n->dir_->Write(&b, true));
+    RS_RETURN_IF_ERROR(WriteNodeId(n->dir_.get(), options.id, /*sync=*/true));
   }
 
   RS_ASSIGN_OR_RETURN(n->store_, RaftLogStore::Open(n->dir_.get()));
@@ -126,11 +117,7 @@ Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
 
 Status MetaNode::Bootstrap() {
   spdlog::info("bootstrapping a one-node cluster of node {} in {}", options_.id, options_.raft_dir);
-  rocksdb::WriteBatch b;
-  PutRecord(&b, Record{kTreeRaftLog, NodeIdRec{options_.id}});
-  Membership m{{{options_.id}}, {options_.id}};
-  PutRecord(&b, Record{kTreeStateMachine, LastMembershipRec{StoredMembership{std::nullopt, m}}});
-  return dir_->Write(&b, /*sync=*/true);
+  return BootstrapOneNodeCluster(dir_.get(), options_.id);
 }
 
 MetaNode::~MetaNode() { Stop(); }
@@ -179,12 +166,12 @@ bool MetaNode::IsNotLeaderRefusal(const Status& st) {
 }
 
 std::optional<std::string> MetaNode::PeerAddress(uint64_t id) const {
-  std::optional<Node> n;
-  raftstore::Status st = dir_->GetJson(keys::NodeKey(id), &n);
-  if (!st.ok()) {
-    spdlog::warn("node {}: reading the address of node {}: {}", options_.id, id, st.message());
+  auto read = ReadNode(*dir_, id);
+  if (!read.ok()) {
+    spdlog::warn("node {}: reading the address of node {}: {}", options_.id, id, read.status().message());
     return std::nullopt;
   }
+  const std::optional<Node>& n = *read;
   if (!n || n->endpoint.addr.empty() || n->endpoint.port == 0) {
     std::lock_guard<std::mutex> lock(hints_mu_);
     auto it = address_hints_.find(id);
@@ -410,9 +397,8 @@ void MetaNode::OnBecameLeader() {
   spdlog::info("node {} is the leader (term {})", options_.id, raw_->GetStatus().hard_state.term);
   // Keep this node's entry in Nodes current: its addresses may have changed since last time.
   Node want{std::to_string(options_.id), ParseEndpoint(options_.raft_address), options_.grpc_address};
-  std::optional<Node> have;
-  raftstore::Status st = dir_->GetJson(keys::NodeKey(options_.id), &have);
-  if (st.ok() && have == want) return;
+  auto have = ReadNode(*dir_, options_.id);
+  if (have.ok() && *have == want) return;
   ProposeInternal(AddNode{options_.id, want, /*overriding=*/true});
 }
 
@@ -479,8 +465,8 @@ void MetaNode::FailAll(const raftstore::Status& why) {
 
 std::string MetaNode::NotLeaderMessage() const {
   if (lead_ == 0) return "node " + std::to_string(options_.id) + " is not the leader and no leader is known yet; retry";
-  std::optional<Node> leader;
-  (void)dir_->GetJson(keys::NodeKey(lead_), &leader);
+  auto read = ReadNode(*dir_, lead_);
+  const std::optional<Node> leader = read.ok() ? *read : std::nullopt;
   std::string where = leader && leader->grpc_api_advertise_address ? " at " + *leader->grpc_api_advertise_address : "";
   return "node " + std::to_string(options_.id) + " is not the leader; the leader is node " + std::to_string(lead_) + where;
 }
@@ -639,8 +625,7 @@ Result<MembershipChangeResult> MetaNode::AddMember(uint64_t id, const std::strin
   if (learner) return r;
   // Wait until the Nodes record is applied too (proposed right after the configuration).
   for (;;) {
-    std::optional<Node> n;
-    RS_RETURN_IF_ERROR(dir_->GetJson(keys::NodeKey(id), &n));
+    RS_ASSIGN_OR_RETURN(std::optional<Node> n, ReadNode(*dir_, id));
     if (n) return r;
     if (Clock::now() > until) return Status::Unavailable("timed out waiting for the Nodes record of node " + std::to_string(id));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

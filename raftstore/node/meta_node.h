@@ -40,12 +40,12 @@
 #include <string>
 #include <thread>
 
-#include "raftstore/node/log_store.h"
 #include "raftstore/node/snapshot_sender.h"
 #include "raftstore/node/transport.h"
 #include "raftstore/node/watch_hub.h"
 #include "raftstore/raft/rawnode.h"
 #include "raftstore/sm/state_machine.h"
+#include "raftstore/storage/log_store.h"
 #include "raftstore/storage/raft_dir.h"
 
 namespace raftstore::node {
@@ -153,7 +153,7 @@ class MetaNode {
   // A consistent view of the state machine for reads on other threads (pass it to
   // StateMachine::Get/List, ForEachRecord): never a half-installed snapshot, because an
   // install holds state_mu_ exclusively. Take it after Barrier().
-  std::shared_ptr<const rocksdb::Snapshot> ReadView() const;
+  std::shared_ptr<const raftstore::ReadView> ReadView() const;
 
   const StateMachine& state_machine() const { return *sm_; }
   const RaftDir& dir() const { return *dir_; }

@@ -5,17 +5,15 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/node/meta_node.h"
-#include "raftstore/node/snapshot_store.h"
+#include "raftstore/storage/snapshot_store.h"
 
 namespace raftstore::node {
 
 using Clock = std::chrono::steady_clock;
 
-std::shared_ptr<const rocksdb::Snapshot> MetaNode::ReadView() const {
+std::shared_ptr<const raftstore::ReadView> MetaNode::ReadView() const {
   std::shared_lock<std::shared_mutex> lock(state_mu_);
-  rocksdb::DB* db = dir_->db();
-  return std::shared_ptr<const rocksdb::Snapshot>(db->GetSnapshot(),
-                                                  [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  return dir_->NewReadView();
 }
 
 Result<std::string> MetaNode::BeginIncomingSnapshot() {

@@ -4,7 +4,7 @@
 
 #include "raftstore/node/grpc_status.h"
 #include "raftstore/node/message_codec.h"
-#include "raftstore/node/snapshot_store.h"
+#include "raftstore/storage/snapshot_store.h"
 
 namespace raftstore::node {
 

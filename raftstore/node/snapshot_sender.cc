@@ -8,7 +8,7 @@
 #include "raft.grpc.pb.h"
 #include "raftstore/common/sha256.h"
 #include "raftstore/node/message_codec.h"
-#include "raftstore/node/snapshot_store.h"
+#include "raftstore/storage/snapshot_store.h"
 
 namespace raftstore::node {
 
@@ -32,21 +32,17 @@ Result<raft::SnapshotMeta> SnapshotSender::Start(raft::Message m, const std::str
   if (auto r = retry_after_.find(m.to); r != retry_after_.end() && std::chrono::steady_clock::now() < r->second) {
     return Status::Busy("the last snapshot transfer to node " + std::to_string(m.to) + " failed; retrying shortly");
   }
-  const rocksdb::Snapshot* snapshot = dir_->db()->GetSnapshot();
-  auto meta = ReadSnapshotMeta(*dir_, snapshot);
-  if (!meta.ok()) {
-    dir_->db()->ReleaseSnapshot(snapshot);
-    return meta.status();
-  }
+  std::shared_ptr<const ReadView> view = dir_->NewReadView();
+  auto meta = ReadSnapshotMeta(*dir_, view.get());
+  if (!meta.ok()) return meta.status();
   m.snapshot = *meta;
   auto t = std::make_unique<Transfer>();
   t->ctx = std::make_shared<grpc::ClientContext>();
   t->ctx->set_deadline(std::chrono::system_clock::now() + kTransferDeadline);
   Transfer* raw = t.get();
   const uint64_t to = m.to;
-  raw->thread = std::thread([this, raw, m = std::move(m), address, snapshot, ctx = t->ctx] {
-    const bool ok = Stream(m, address, snapshot, ctx.get());
-    dir_->db()->ReleaseSnapshot(snapshot);
+  raw->thread = std::thread([this, raw, m = std::move(m), address, view = std::move(view), ctx = t->ctx]() mutable {
+    const bool ok = Stream(m, address, std::move(view), ctx.get());
     if (!ok) {
       std::lock_guard<std::mutex> lock(mu_);
       retry_after_[m.to] = std::chrono::steady_clock::now() + kRetryBackoff;
@@ -80,7 +76,7 @@ void SnapshotSender::Stop() {
   for (auto& [to, t] : transfers) t->thread.join();
 }
 
-bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, const rocksdb::Snapshot* snapshot,
+bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, std::shared_ptr<const ReadView> view,
                             grpc::ClientContext* ctx) {
   const auto started = std::chrono::steady_clock::now();
   const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
@@ -102,14 +98,7 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
   std::string frame;
   bool stream_ok = true;
 
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
-  for (it->SeekToFirst(); it->Valid() && stream_ok; it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    if (!IsSnapshotKey(key)) continue;
-    const std::string_view value(it->value().data(), it->value().size());
+  const Status read = ForEachStateMachinePair(*dir_, view.get(), [&](std::string_view key, std::string_view value) {
     frame.clear();
     AppendSnapshotFrame(&frame, key, value);
     sha.Update(frame);
@@ -124,9 +113,11 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
       chunk.Clear();
       chunk_bytes = 0;
     }
-  }
-  if (!it->status().ok()) {
-    spdlog::error("{}: reading the state machine failed: {}", what, it->status().ToString());
+    return stream_ok ? Status::OK() : Status::Aborted("the receiver closed the stream");
+  });
+  view.reset();  // the point-in-time view is not needed past the last pair
+  if (!read.ok() && stream_ok) {
+    spdlog::error("{}: reading the state machine failed: {}", what, read.ToString());
     ctx->TryCancel();
     writer->Finish();
     return false;

@@ -60,7 +60,7 @@ class SnapshotSender {
     std::atomic<bool> finished{false};
   };
   // Streams `snapshot` (released by the caller) to `address`; false on any failure (logged).
-  bool Stream(const raft::Message& m, const std::string& address, const rocksdb::Snapshot* snapshot,
+  bool Stream(const raft::Message& m, const std::string& address, std::shared_ptr<const ReadView> view,
               grpc::ClientContext* ctx);
   void ReapFinished();  // mu_ held
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "raftstore/storage/keys.h"
+#include "raftstore/common/prefix_end.h"
 
 namespace raftstore::node {
 
@@ -11,7 +11,7 @@ bool KeyRange::Contains(const std::string& key) const {
   return key >= begin && (end.empty() || key < end);
 }
 
-KeyRange KeyRange::Prefix(const std::string& prefix) { return KeyRange{prefix, keys::PrefixEnd(prefix), false}; }
+KeyRange KeyRange::Prefix(const std::string& prefix) { return KeyRange{prefix, PrefixEnd(prefix), false}; }
 
 std::optional<WatchEventData> Watcher::Pop(std::chrono::milliseconds timeout, bool* overflowed) {
   std::unique_lock<std::mutex> lock(mu_);

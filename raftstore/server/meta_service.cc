@@ -5,7 +5,7 @@
 #include "raftstore/codec/footer.h"
 #include "raftstore/codec/line_codec.h"
 #include "raftstore/node/grpc_status.h"
-#include "raftstore/storage/keys.h"
+#include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/record_stream.h"
 
 #ifndef METASRV_VERSION
@@ -75,9 +75,10 @@ metasrv::Meta::Stub* MetaService::LeaderStub(grpc::ServerContext* ctx, std::stri
   // Forwarded once already: the sender thought this node leads. Answer here (Unavailable
   // naming the leader) rather than bounce the request on.
   if (ctx->client_metadata().count(kForwardedBy) != 0) return nullptr;
-  std::optional<Node> leader;
-  raftstore::Status st = node_->dir().GetJson(keys::NodeKey(s.leader_id), &leader);
-  if (!st.ok() || !leader || !leader->grpc_api_advertise_address || leader->grpc_api_advertise_address->empty()) {
+  auto read = ReadNode(node_->dir(), s.leader_id);
+  if (!read.ok()) return nullptr;
+  const std::optional<Node>& leader = *read;
+  if (!leader || !leader->grpc_api_advertise_address || leader->grpc_api_advertise_address->empty()) {
     return nullptr;
   }
   *leader_addr = *leader->grpc_api_advertise_address;
@@ -266,7 +267,7 @@ grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequ
       },
       view.get()));
   reply->set_num_keys(n);
-  reply->set_data_version(keys::kDataVersion);
+  reply->set_data_version(RaftDir::DataVersion());
   reply->set_binary_version(METASRV_VERSION);
   return grpc::Status::OK;
 }
@@ -277,8 +278,9 @@ grpc::Status MetaService::MemberList(grpc::ServerContext*, const metasrv::Member
   std::set<uint64_t> ids(s.voters.begin(), s.voters.end());
   ids.insert(s.learners.begin(), s.learners.end());
   for (uint64_t id : ids) {
-    std::optional<Node> n;
-    RETURN_GRPC_IF_ERROR(node_->dir().GetJson(keys::NodeKey(id), &n));
+    auto read = ReadNode(node_->dir(), id);
+    if (!read.ok()) return ToGrpc(read.status());
+    const std::optional<Node>& n = *read;
     auto* m = reply->add_members();
     m->set_id(id);
     m->set_voter(std::find(s.voters.begin(), s.voters.end(), id) != s.voters.end());

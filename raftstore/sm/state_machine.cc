@@ -1,49 +1,18 @@
 #include "raftstore/sm/state_machine.h"
 
-#include <charconv>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <memory>
 
-#include <rocksdb/write_batch.h>
-
-#include "raftstore/storage/keys.h"
-#include "raftstore/storage/kv_value.h"
+#include "raftstore/common/parse_number.h"
+#include "raftstore/storage/dir_records.h"
+#include "raftstore/storage/sm_store.h"
 
 namespace raftstore {
 namespace {
 
 constexpr const char* kKvSequence = "generic-kv";
-
-Status DumpJson(const Json& j, const std::string& what, std::string* out) {
-  try {
-    *out = j.dump(-1, ' ', false, Json::error_handler_t::strict);
-  } catch (const std::exception& e) {
-    return Status::InvalidArgument(what + ": cannot be stored as JSON: " + e.what());
-  }
-  return Status::OK();
-}
-
-Status ParseJson(std::string_view raw, const std::string& what, Json* out) {
-  *out = Json::parse(raw.begin(), raw.end(), nullptr, false);
-  if (out->is_discarded()) return Status::Corruption("stored " + what + " is not valid JSON");
-  return Status::OK();
-}
-
-template <typename T>
-Status DecodeJson(std::string_view raw, const std::string& what, T* out) {
-  Json j;
-  RS_RETURN_IF_ERROR(ParseJson(raw, what, &j));
-  return FromJson(j, "stored " + what, out);
-}
-
-// Decimal ASCII u64, nothing else.
-bool ParseDecimalU64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
 
 uint64_t AddSaturating(uint64_t v, int64_t delta) {
   if (delta >= 0) {
@@ -59,86 +28,15 @@ bool ExpiredAt(const SeqV& v, uint64_t time_ms) {
   return e && *e <= time_ms;
 }
 
-// Pending writes of one entry over the dir: reads see the pending writes first.
-class Overlay {
- public:
-  explicit Overlay(const RaftDir& dir) : dir_(dir) {}
-
-  Status Get(const std::string& key, std::optional<std::string>* out) const {
-    auto it = writes_.find(key);
-    if (it != writes_.end()) {
-      *out = it->second;
-      return Status::OK();
-    }
-    std::string v;
-    bool found = false;
-    RS_RETURN_IF_ERROR(dir_.Get(key, &v, &found));
-    if (found) *out = std::move(v);
-    else out->reset();
-    return Status::OK();
-  }
-  void Put(const std::string& key, std::string value) { writes_[key] = std::move(value); }
-  void Delete(const std::string& key) { writes_[key] = std::nullopt; }
-
-  // Visits every key in [start, end) in order, pending writes merged in; fn(key, value)
-  // returns false to stop. fn must not modify the overlay.
-  template <typename F>
-  Status Scan(const std::string& start, const std::string& end, F fn) const {
-    rocksdb::Slice upper(end);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(dir_.db()->NewIterator(ro));
-    it->Seek(start);
-    auto ov = writes_.lower_bound(start);
-    auto ov_end = writes_.lower_bound(end);
-    while (true) {
-      bool has_db = it->Valid();
-      bool has_ov = ov != ov_end;
-      if (!has_db && !has_ov) break;
-      int c = !has_db ? 1 : !has_ov ? -1 : it->key().compare(rocksdb::Slice(ov->first));
-      if (c < 0) {
-        if (!fn(std::string_view(it->key().data(), it->key().size()),
-                std::string_view(it->value().data(), it->value().size())))
-          return Status::OK();
-        it->Next();
-      } else {
-        if (ov->second && !fn(std::string_view(ov->first), std::string_view(*ov->second)))
-          return Status::OK();
-        if (c == 0) it->Next();
-        ++ov;
-      }
-    }
-    return FromRocks(it->status(), "scan raft dir " + dir_.path());
-  }
-
-  void Fill(rocksdb::WriteBatch* batch) const {
-    for (const auto& [k, v] : writes_) {
-      if (v) batch->Put(k, *v);
-      else batch->Delete(k);
-    }
-  }
-
- private:
-  const RaftDir& dir_;
-  std::map<std::string, std::optional<std::string>> writes_;
-};
-
 // The work of one entry.
 class Applier {
  public:
-  Applier(const RaftDir& dir, uint64_t time_ms) : ov_(dir), time_ms_(time_ms) {}
-  Overlay& overlay() { return ov_; }
+  Applier(RaftDir* dir, uint64_t time_ms) : batch_(dir), time_ms_(time_ms) {}
+  SmBatch& batch() { return batch_; }
 
   // The stored record of `key` (expired or not).
   Status GetStored(const std::string& key, std::optional<SeqV>* out) {
-    std::optional<std::string> raw;
-    RS_RETURN_IF_ERROR(ov_.Get(keys::KvKey(key), &raw));
-    out->reset();
-    if (!raw) return Status::OK();
-    SeqV v;
-    Status st = DecodeSeqV(*raw, &v);
-    if (!st.ok()) return st.WithContext("stored key \"" + key + "\"");
-    *out = std::move(v);
+    RS_ASSIGN_OR_RETURN(*out, batch_.GetKv(key));
     return Status::OK();
   }
   static std::optional<SeqV> Live(const std::optional<SeqV>& stored, uint64_t time_ms) {
@@ -148,14 +46,9 @@ class Applier {
   std::optional<SeqV> Live(const std::optional<SeqV>& stored) const { return Live(stored, time_ms_); }
 
   Status NextSeq(uint64_t* seq) {
-    std::string k = keys::SequenceKey(kKvSequence);
-    std::optional<std::string> raw;
-    RS_RETURN_IF_ERROR(ov_.Get(k, &raw));
-    uint64_t cur = 0;
-    if (raw && !ParseDecimalU64(*raw, &cur))
-      return Status::Corruption(std::string("stored sequence ") + kKvSequence + " is not a number");
+    RS_ASSIGN_OR_RETURN(uint64_t cur, batch_.GetSequence(kKvSequence));
     *seq = cur + 1;
-    ov_.Put(k, std::to_string(*seq));
+    batch_.PutSequence(kKvSequence, *seq);
     return Status::OK();
   }
 
@@ -171,12 +64,8 @@ class Applier {
                std::string data, SeqV* written) {
     RemoveExpireIndex(old);
     SeqV v{seq, std::move(meta), std::move(data)};
-    if (auto e = v.ExpireMs()) {
-      std::string json;
-      RS_RETURN_IF_ERROR(DumpJson(ToJson(ExpireValue{1, key}), "key \"" + key + "\"", &json));
-      ov_.Put(keys::ExpireKey(*e, seq), std::move(json));
-    }
-    ov_.Put(keys::KvKey(key), EncodeSeqV(v));
+    if (auto e = v.ExpireMs()) RS_RETURN_IF_ERROR(batch_.PutExpire(*e, seq, ExpireValue{1, key}));
+    batch_.PutKv(key, v);
     changes_.push_back(KvChange{key, Live(old), v});
     *written = std::move(v);
     return Status::OK();
@@ -191,27 +80,13 @@ class Applier {
   void Remove(const std::string& key, const std::optional<SeqV>& old) {
     if (!old) return;
     RemoveExpireIndex(old);
-    ov_.Delete(keys::KvKey(key));
+    batch_.DeleteKv(key);
     changes_.push_back(KvChange{key, old, std::nullopt});
   }
   std::vector<KvChange> TakeChanges() { return std::move(changes_); }
 
   // Stored keys starting with `prefix` (K keys, without the 'K'), with their values.
-  Status ScanKv(const std::string& prefix, const std::function<bool(std::string_view, const SeqV&)>& fn) {
-    std::string start = keys::KvKey(prefix);
-    std::string end = keys::PrefixEnd(start);
-    Status inner;
-    RS_RETURN_IF_ERROR(ov_.Scan(start, end, [&](std::string_view k, std::string_view v) {
-      SeqV sv;
-      inner = DecodeSeqV(v, &sv);
-      if (!inner.ok()) {
-        inner = inner.WithContext("stored key \"" + std::string(k.substr(1)) + "\"");
-        return false;
-      }
-      return fn(k.substr(1), sv);
-    }));
-    return inner;
-  }
+  Status ScanKv(const std::string& prefix, const KvVisitor& fn) { return batch_.ScanKv(prefix, fn); }
 
   uint64_t time_ms() const { return time_ms_; }
 
@@ -219,10 +94,10 @@ class Applier {
   std::vector<KvChange> changes_;
   void RemoveExpireIndex(const std::optional<SeqV>& old) {
     if (!old) return;
-    if (auto e = old->ExpireMs()) ov_.Delete(keys::ExpireKey(*e, old->seq));
+    if (auto e = old->ExpireMs()) batch_.DeleteExpire(*e, old->seq);
   }
 
-  Overlay ov_;
+  SmBatch batch_;
   uint64_t time_ms_;
 };
 
@@ -438,13 +313,7 @@ Status ApplyTxn(Applier& a, const Transaction& txn, TxnResult* r) {
 }
 
 Status GetNode(Applier& a, uint64_t id, std::optional<Node>* out) {
-  std::optional<std::string> raw;
-  RS_RETURN_IF_ERROR(a.overlay().Get(keys::NodeKey(id), &raw));
-  out->reset();
-  if (!raw) return Status::OK();
-  Node n;
-  RS_RETURN_IF_ERROR(DecodeJson(*raw, "node " + std::to_string(id), &n));
-  *out = std::move(n);
+  RS_ASSIGN_OR_RETURN(*out, a.batch().GetNode(id));
   return Status::OK();
 }
 
@@ -470,9 +339,7 @@ struct CmdRunner {
     RS_RETURN_IF_ERROR(GetNode(a, c.node_id, &r.prev));
     r.existed = r.prev.has_value();
     if (!r.existed || c.overriding) {
-      std::string json;
-      RS_RETURN_IF_ERROR(DumpJson(ToJson(c.node), "node " + std::to_string(c.node_id), &json));
-      a.overlay().Put(keys::NodeKey(c.node_id), std::move(json));
+      RS_RETURN_IF_ERROR(a.batch().PutNode(c.node_id, c.node));
       r.written = true;
     }
     out->detail = std::move(r);
@@ -482,7 +349,7 @@ struct CmdRunner {
     RemoveNodeResult r;
     r.node_id = c.node_id;
     RS_RETURN_IF_ERROR(GetNode(a, c.node_id, &r.prev));
-    if (r.prev) a.overlay().Delete(keys::NodeKey(c.node_id));
+    if (r.prev) a.batch().DeleteNode(c.node_id);
     out->detail = std::move(r);
     return Status::OK();
   }
@@ -496,12 +363,7 @@ std::string IndexText(const LogId& id) { return std::to_string(id.index); }
 
 }  // namespace
 
-Result<std::optional<LogId>> StateMachine::LastApplied() const {
-  std::optional<LogId> la;
-  Status st = dir_->GetJson(keys::kLastApplied, &la);
-  if (!st.ok()) return st;
-  return la;
-}
+Result<std::optional<LogId>> StateMachine::LastApplied() const { return ReadLastApplied(*dir_); }
 
 Result<ApplyResult> StateMachine::Apply(const LogEntry& entry, bool sync) {
   const std::string ctx = "apply log entry " + IndexText(entry.log_id);
@@ -514,88 +376,45 @@ Result<ApplyResult> StateMachine::Apply(const LogEntry& entry, bool sync) {
 
   uint64_t time_ms = 0;
   if (const auto* n = std::get_if<NormalPayload>(&entry.payload)) time_ms = n->time_ms;
-  Applier a(*dir_, time_ms);
+  Applier a(dir_, time_ms);
   ApplyResult result;
   result.log_id = entry.log_id;
   Status st;
   if (const auto* m = std::get_if<Membership>(&entry.payload)) {
     StoredMembership sm{entry.log_id, *m};
-    std::string json;
-    st = DumpJson(ToJson(sm), "membership", &json);
-    if (st.ok()) a.overlay().Put(keys::kLastMembership, std::move(json));
+    st = a.batch().PutLastMembership(sm);
     result.detail = std::move(sm);
   } else if (const auto* n = std::get_if<NormalPayload>(&entry.payload)) {
     st = std::visit(CmdRunner{a, &result}, n->cmd);
   }
   if (!st.ok()) return st.WithContext(ctx);
 
-  std::string la_json;
-  RS_RETURN_IF_ERROR(DumpJson(ToJson(entry.log_id), ctx + ": log id", &la_json));
-  a.overlay().Put(keys::kLastApplied, std::move(la_json));
-  rocksdb::WriteBatch batch;
-  a.overlay().Fill(&batch);
-  st = dir_->Write(&batch, sync);
+  RS_RETURN_IF_ERROR(a.batch().PutLastApplied(entry.log_id).WithContext(ctx));
+  st = a.batch().Commit(sync);
   if (!st.ok()) return st.WithContext(ctx);
   result.changes = a.TakeChanges();
   return result;
 }
 
-Result<std::optional<SeqV>> StateMachine::Get(const std::string& key, uint64_t now_ms,
-                                              const rocksdb::Snapshot* snapshot) const {
-  std::string raw;
-  bool found = false;
-  Status st = dir_->Get(keys::KvKey(key), &raw, &found, snapshot);
-  if (!st.ok()) return st;
-  if (!found) return std::optional<SeqV>();
-  SeqV v;
-  st = DecodeSeqV(raw, &v);
-  if (!st.ok()) return st.WithContext(dir_->path() + ": key \"" + key + "\"");
-  if (ExpiredAt(v, now_ms)) return std::optional<SeqV>();
-  return std::optional<SeqV>(std::move(v));
+Result<std::optional<SeqV>> StateMachine::Get(const std::string& key, uint64_t now_ms, const ReadView* view) const {
+  RS_ASSIGN_OR_RETURN(std::optional<SeqV> v, ReadKv(*dir_, key, view));
+  if (v && ExpiredAt(*v, now_ms)) return std::optional<SeqV>();
+  return v;
 }
 
 Status StateMachine::List(const std::string& prefix, uint64_t now_ms, uint64_t limit,
                           const std::function<bool(const std::string& key, const SeqV& value)>& visit,
-                          const rocksdb::Snapshot* snapshot) const {
-  std::string start = keys::KvKey(prefix);
-  std::string end = keys::PrefixEnd(start);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  ro.snapshot = snapshot;
-  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
+                          const ReadView* view) const {
   uint64_t n = 0;
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    std::string key(it->key().data() + 1, it->key().size() - 1);
-    SeqV v;
-    Status st = DecodeSeqV(std::string_view(it->value().data(), it->value().size()), &v);
-    if (!st.ok()) return st.WithContext(dir_->path() + ": key \"" + key + "\"");
-    if (ExpiredAt(v, now_ms)) continue;
-    if (!visit(key, v)) return Status::OK();
-    if (limit != 0 && ++n >= limit) return Status::OK();
-  }
-  return FromRocks(it->status(), "list raft dir " + dir_->path());
+  return ScanKv(*dir_, prefix, view, [&](std::string_view key, const SeqV& v) {
+    if (ExpiredAt(v, now_ms)) return true;
+    if (!visit(std::string(key), v)) return false;
+    return limit == 0 || ++n < limit;
+  });
 }
 
 Result<std::vector<std::string>> StateMachine::ExpiredKeys(uint64_t now_ms, uint64_t limit) const {
-  std::string start(1, keys::kPrefixExpire);
-  std::string end = now_ms == std::numeric_limits<uint64_t>::max() ? keys::PrefixEnd(start)
-                                                                    : keys::ExpireKey(now_ms + 1, 0);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
-  std::vector<std::string> out;
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    ExpireValue v;
-    Status st = DecodeJson(std::string_view(it->value().data(), it->value().size()), "expire index entry", &v);
-    if (!st.ok()) return st.WithContext(dir_->path());
-    out.push_back(std::move(v.key));
-    if (limit != 0 && out.size() >= limit) break;
-  }
-  Status st = FromRocks(it->status(), "scan expire index of " + dir_->path());
-  if (!st.ok()) return st;
-  return out;
+  return ScanExpiredKeys(*dir_, now_ms, limit);
 }
 
 }  // namespace raftstore

@@ -1,5 +1,5 @@
 // The state machine apply layer: applies committed raft log entries to the state machine
-// stored in a raft dir (keys.h layout) and answers reads.
+// stored in a raft dir (through raftstore/storage/sm_store.h) and answers reads.
 //
 // Contract:
 //  - Deterministic: applying the same entries in the same order to equal dirs gives
@@ -7,7 +7,7 @@
 //    expiry in ms is <= entry.time_ms counts as absent for every check and read during apply);
 //    the clock is never read. Iteration is always in key order.
 //  - Atomic per entry: all writes of one entry, LastApplied included, go in one
-//    rocksdb::WriteBatch. An entry that is refused (error Status) writes nothing.
+//    storage batch (SmBatch). An entry that is refused (error Status) writes nothing.
 //  - Entries must be applied in order: when LastApplied is set, an entry whose index is not
 //    exactly last_applied.index + 1 is refused with Status::InvalidArgument naming both.
 //  - Apply() calls must be serialized by the caller (one applier). Reads (Get, List,
@@ -138,16 +138,16 @@ class StateMachine {
   // Applies one committed entry atomically (with `sync`, the WAL is fsync()ed).
   Result<ApplyResult> Apply(const LogEntry& entry, bool sync);
 
-  // The value of `key` at time `now_ms` (an expiry <= now_ms is absent), read at `snapshot`
+  // The value of `key` at time `now_ms` (an expiry <= now_ms is absent), read at `view`
   // (null: the latest state).
   Result<std::optional<SeqV>> Get(const std::string& key, uint64_t now_ms,
-                                  const rocksdb::Snapshot* snapshot = nullptr) const;
+                                  const ReadView* view = nullptr) const;
 
   // Visits live keys starting with `prefix` in key order, at most `limit` of them (0: no
-  // limit), until `visit` returns false. Reads at `snapshot` (null: one iterator's view).
+  // limit), until `visit` returns false. Reads at `view` (null: one iterator's view).
   Status List(const std::string& prefix, uint64_t now_ms, uint64_t limit,
               const std::function<bool(const std::string& key, const SeqV& value)>& visit,
-              const rocksdb::Snapshot* snapshot = nullptr) const;
+              const ReadView* view = nullptr) const;
 
   Result<std::optional<LogId>> LastApplied() const;
 

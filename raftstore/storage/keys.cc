@@ -35,11 +35,4 @@ std::string ExpireKey(uint64_t time_ms, uint64_t seq) {
 
 std::string KvKey(std::string_view key) { return std::string(1, kPrefixKv) + std::string(key); }
 
-std::string PrefixEnd(std::string_view prefix) {
-  std::string end(prefix);
-  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
-  if (!end.empty()) end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
-  return end;
-}
-
 }  // namespace raftstore::keys

@@ -2,7 +2,7 @@
 // key says what it holds, and within a prefix RocksDB's bytewise order is the export order:
 //   'V' "data_version"            the layout version (kDataVersion)
 //   'R' "node_id"|"vote"|"committed"|"purged"   raft state, JSON values
-//   'L' be64(index)               raft log entries, JSON {"log_id":..,"payload":..}
+//   'L' be64(index)               raft log entries, binary (log_codec.h; JSON before raftdir-v2)
 //   'Q' name                      sequences, JSON number
 //   'M' "last_applied"|"last_membership"        state machine meta, JSON
 //   'N' be64(node_id)             nodes, JSON
@@ -14,11 +14,17 @@
 #include <string>
 #include <string_view>
 
+#include "raftstore/common/prefix_end.h"
+
 namespace raftstore::keys {
 
 inline constexpr char kDataVersionKey[] = "Vdata_version";
-// Bumped when the layout changes incompatibly; Open() refuses other values.
-inline constexpr char kDataVersion[] = "raftdir-v1";
+// Bumped when the layout changes incompatibly. Open() upgrades kPreviousDataVersion in place
+// (upgrade.h) and refuses other values.
+inline constexpr char kDataVersion[] = "raftdir-v2";
+inline constexpr char kPreviousDataVersion[] = "raftdir-v1";
+// Present only while an upgrade from kPreviousDataVersion runs: the last log index converted.
+inline const std::string kUpgradeProgress = "Vupgrade_log_index";
 
 inline constexpr char kPrefixRaftState = 'R';
 inline constexpr char kPrefixLog = 'L';
@@ -32,7 +38,7 @@ inline const std::string kNodeId = "Rnode_id";
 inline const std::string kVote = "Rvote";
 inline const std::string kCommitted = "Rcommitted";
 inline const std::string kPurged = "Rpurged";
-// Present only while a snapshot install is in progress (raftstore/node/snapshot_store.h); a
+// Present only while a snapshot install is in progress (snapshot_store.h); a
 // dir holding it is not exported until metasrv finished the install.
 inline const std::string kSnapshotInstall = "Rsnapshot_install";
 inline const std::string kLastApplied = "Mlast_applied";
@@ -47,7 +53,6 @@ std::string NodeKey(uint64_t node_id);
 std::string ExpireKey(uint64_t time_ms, uint64_t seq);
 std::string KvKey(std::string_view key);
 
-// The smallest key greater than every key starting with `prefix` (for iterate_upper_bound).
-std::string PrefixEnd(std::string_view prefix);
+using raftstore::PrefixEnd;
 
 }  // namespace raftstore::keys

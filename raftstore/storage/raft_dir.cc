@@ -1,11 +1,17 @@
 #include "raftstore/storage/raft_dir.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include <rocksdb/options.h>
+#include <spdlog/spdlog.h>
 
 #include "raftstore/common/file_util.h"
 #include "raftstore/storage/keys.h"
+#include "raftstore/storage/rocks_access.h"
+#include "raftstore/storage/upgrade.h"
 
 namespace fs = std::filesystem;
 
@@ -21,7 +27,9 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status::IOError(msg);
 }
 
-std::string RaftDir::Printable(const std::string& key) {
+namespace storage_internal {
+
+std::string Printable(std::string_view key) {
   std::string out;
   static const char kHex[] = "0123456789abcdef";
   for (unsigned char c : key) {
@@ -36,28 +44,47 @@ std::string RaftDir::Printable(const std::string& key) {
   return out;
 }
 
-static bool IsLockError(const rocksdb::Status& s) {
+Status Write(const RaftDir& dir, rocksdb::WriteBatch* batch, bool sync) {
+  rocksdb::DB* db = Access::Db(dir);
+  if (db == nullptr) return Status::Internal("raft dir " + dir.path() + " is closed");
+  const bool bulk = Access::BulkLoad(dir);
+  rocksdb::WriteOptions wo;
+  wo.sync = sync && !bulk;
+  wo.disableWAL = bulk;
+  return FromRocks(db->Write(wo, batch), "write to raft dir " + dir.path());
+}
+
+Result<std::optional<std::string>> Get(const RaftDir& dir, std::string_view key, const ReadView* view) {
+  rocksdb::ReadOptions opts;
+  opts.snapshot = Access::Snap(view);
+  std::string value;
+  rocksdb::Status s = Access::Db(dir)->Get(opts, rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "read raft dir " + dir.path() + " key " + Printable(key));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status DumpJson(const Json& j, const std::string& what, std::string* out) {
+  try {
+    *out = j.dump(-1, ' ', false, Json::error_handler_t::strict);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(what + ": cannot be stored as JSON: " + e.what());
+  }
+  return Status::OK();
+}
+
+}  // namespace storage_internal
+
+using storage_internal::Access;
+
+namespace {
+
+bool IsLockError(const rocksdb::Status& s) {
   const std::string m = s.ToString();
   return s.IsIOError() && (m.find("lock") != std::string::npos || m.find("LOCK") != std::string::npos);
 }
 
-Result<std::unique_ptr<RaftDir>> RaftDir::Open(const std::string& path, const RaftDirOptions& options) {
-  std::error_code ec;
-  bool exists = fs::exists(path, ec);
-  if (!exists && !options.create_if_missing) {
-    return Status::NotFound("raft dir " + path + " does not exist; check --raft-dir");
-  }
-  if (exists && !fs::is_directory(path, ec)) {
-    return Status::InvalidArgument(path + " is not a directory; --raft-dir must name a raft dir");
-  }
-  bool fresh = !exists || fs::is_empty(path, ec);
-  if (!fresh && !fs::exists(fs::path(path) / "CURRENT", ec)) {
-    return Status::InvalidArgument(path + " is not a raft dir (no RocksDB CURRENT file); check --raft-dir");
-  }
-  if (fresh && !options.create_if_missing) {
-    return Status::NotFound("raft dir " + path + " is empty; nothing to read");
-  }
-
+rocksdb::Options RocksOptions(const RaftDirOptions& options) {
   rocksdb::Options ro;
   ro.create_if_missing = options.create_if_missing;
   ro.keep_log_file_num = 2;
@@ -67,8 +94,62 @@ Result<std::unique_ptr<RaftDir>> RaftDir::Open(const std::string& path, const Ra
     ro.write_buffer_size = 64 << 20;
     ro.max_write_buffer_number = 4;
   }
+  return ro;
+}
+
+// Checks what is at `path` before RocksDB opens it; sets *fresh when there is nothing yet.
+Status CheckPath(const std::string& path, const RaftDirOptions& options, bool* fresh) {
+  std::error_code ec;
+  const bool exists = fs::exists(path, ec);
+  if (!exists && !options.create_if_missing) {
+    return Status::NotFound("raft dir " + path + " does not exist; check --raft-dir");
+  }
+  if (exists && !fs::is_directory(path, ec)) {
+    return Status::InvalidArgument(path + " is not a directory; --raft-dir must name a raft dir");
+  }
+  *fresh = !exists || fs::is_empty(path, ec);
+  if (!*fresh && !fs::exists(fs::path(path) / "CURRENT", ec)) {
+    return Status::InvalidArgument(path + " is not a raft dir (no RocksDB CURRENT file); check --raft-dir");
+  }
+  if (*fresh && !options.create_if_missing) {
+    return Status::NotFound("raft dir " + path + " is empty; nothing to read");
+  }
+  return Status::OK();
+}
+
+// Writes the version of a fresh dir, upgrades the previous one, refuses anything else.
+Status CheckVersion(RaftDir* dir, bool fresh) {
+  RS_ASSIGN_OR_RETURN(std::optional<std::string> version, storage_internal::Get(*dir, keys::kDataVersionKey));
+  if (!version) {
+    if (!fresh) {
+      return Status::InvalidArgument(dir->path() +
+                                     " holds a RocksDB database that is not a raft dir (no data version key)");
+    }
+    rocksdb::WriteBatch b;
+    b.Put(keys::kDataVersionKey, keys::kDataVersion);
+    return storage_internal::Write(*dir, &b, /*sync=*/true);
+  }
+  if (*version == keys::kDataVersion) return Status::OK();
+  if (*version == keys::kPreviousDataVersion) return UpgradeFromPreviousVersion(dir);
+  return Status::InvalidArgument("raft dir " + dir->path() + " has layout version \"" + *version +
+                                 "\"; this build reads \"" + keys::kDataVersion + "\" (and upgrades \"" +
+                                 keys::kPreviousDataVersion + "\")");
+}
+
+}  // namespace
+
+const char* RaftDir::DataVersion() { return keys::kDataVersion; }
+
+RaftDir::RaftDir(std::string path, std::unique_ptr<rocksdb::DB> db, bool bulk_load)
+    : path_(std::move(path)), db_(std::move(db)), bulk_load_(bulk_load) {}
+
+ReadView::~ReadView() { db_->ReleaseSnapshot(snapshot_); }
+
+Result<std::unique_ptr<RaftDir>> RaftDir::Open(const std::string& path, const RaftDirOptions& options) {
+  bool fresh = false;
+  RS_RETURN_IF_ERROR(CheckPath(path, options, &fresh));
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(ro, path, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(RocksOptions(options), path, &raw);
   if (!s.ok()) {
     if (IsLockError(s)) {
       return Status::Busy("raft dir " + path +
@@ -79,47 +160,28 @@ Result<std::unique_ptr<RaftDir>> RaftDir::Open(const std::string& path, const Ra
     return FromRocks(s, "open raft dir " + path);
   }
   std::unique_ptr<RaftDir> dir(new RaftDir(path, std::unique_ptr<rocksdb::DB>(raw), options.bulk_load));
-
-  std::string version;
-  bool found = false;
-  RS_RETURN_IF_ERROR(dir->Get(keys::kDataVersionKey, &version, &found));
-  if (!found) {
-    if (!fresh) {
-      return Status::InvalidArgument(path + " holds a RocksDB database that is not a raft dir (no data version key)");
-    }
-    rocksdb::WriteBatch b;
-    b.Put(keys::kDataVersionKey, keys::kDataVersion);
-    RS_RETURN_IF_ERROR(dir->Write(&b, /*sync=*/true));
-  } else if (version != keys::kDataVersion) {
-    return Status::InvalidArgument("raft dir " + path + " has layout version \"" + version +
-                                   "\"; this build reads \"" + keys::kDataVersion + "\"");
-  }
+  RS_RETURN_IF_ERROR(CheckVersion(dir.get(), fresh));
   return dir;
+}
+
+bool RaftDir::InUse(const std::string& path) {
+  const std::string lock = (fs::path(path) / "LOCK").string();
+  int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  const bool busy = ::fcntl(fd, F_SETLK, &fl) != 0;  // closing the fd releases a lock we got
+  ::close(fd);
+  return busy;
 }
 
 RaftDir::~RaftDir() {
   if (db_) (void)Close();
 }
 
-Status RaftDir::Write(rocksdb::WriteBatch* batch, bool sync) {
-  if (!db_) return Status::Internal("raft dir " + path_ + " is closed");
-  rocksdb::WriteOptions wo;
-  wo.sync = sync && !bulk_load_;
-  wo.disableWAL = bulk_load_;
-  return FromRocks(db_->Write(wo, batch), "write to raft dir " + path_);
-}
-
-Status RaftDir::Get(const std::string& key, std::string* value, bool* found,
-                    const rocksdb::Snapshot* snapshot) const {
-  rocksdb::ReadOptions opts;
-  opts.snapshot = snapshot;
-  rocksdb::Status s = db_->Get(opts, key, value);
-  if (s.IsNotFound()) {
-    *found = false;
-    return Status::OK();
-  }
-  *found = s.ok();
-  return FromRocks(s, "read raft dir " + path_ + " key " + Printable(key));
+std::shared_ptr<const ReadView> RaftDir::NewReadView() const {
+  return std::shared_ptr<const ReadView>(new ReadView(db_.get(), db_->GetSnapshot()));
 }
 
 Status RaftDir::Close() {
@@ -136,6 +198,18 @@ Status RaftDir::Close() {
   if (st.ok()) st = FromRocks(cs, "close raft dir " + path_);
   if (st.ok()) st = SyncDir(path_);
   return st;
+}
+
+Status ReplaceDirAtomically(const std::string& staging, const std::string& target) {
+  const std::string parent = ParentDir(target);
+  std::error_code ec;
+  if (!fs::exists(target, ec)) {
+    RS_RETURN_IF_ERROR(RenamePath(staging, target));
+    return SyncDir(parent);
+  }
+  RS_RETURN_IF_ERROR(ExchangePaths(staging, target));
+  RS_RETURN_IF_ERROR(SyncDir(parent));
+  return RemoveAll(staging);  // the old content, now at the staging path
 }
 
 }  // namespace raftstore

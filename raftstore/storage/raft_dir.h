@@ -1,21 +1,31 @@
-// A raft dir: one RocksDB database holding raft state, raft log and state machine
-// (layout in keys.h and docs/raft-dir.md). metasrv and metactl use this same store.
+// A raft dir: one RocksDB database holding raft state, raft log and state machine (layout in
+// docs/raft-dir.md). metasrv and metactl use this same store. This folder (raftstore/storage/)
+// is the only code that knows RocksDB and the key layout; everything above it uses the typed
+// operations of log_store.h, sm_store.h, dir_records.h, record_stream.h and snapshot_store.h.
 //
 // Contract: at most one process has a raft dir open at a time (RocksDB's LOCK file); a second
 // Open() fails with Status::Busy naming the dir, it does not crash or wait.
+//
+// Versions: a dir carries its layout version (kDataVersion). Open() upgrades a dir of the
+// previous version in place (upgrade.h: crash-safe, a kill -9 mid-upgrade leaves a dir that
+// opens and finishes it) and refuses any other version.
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
 #include "raftstore/common/status.h"
-#include "raftstore/types/json_util.h"
+
+namespace rocksdb {
+class DB;
+class Snapshot;
+}  // namespace rocksdb
 
 namespace raftstore {
+
+namespace storage_internal {
+struct Access;  // rocks_access.h: the storage folder's own way in
+}
 
 struct RaftDirOptions {
   bool create_if_missing = false;
@@ -24,64 +34,61 @@ struct RaftDirOptions {
   bool bulk_load = false;
 };
 
+// A point-in-time view of a raft dir: every read given the same view sees the same data,
+// whatever is written after it was taken. Must not outlive the RaftDir it came from.
+class ReadView {
+ public:
+  ~ReadView();
+  ReadView(const ReadView&) = delete;
+  ReadView& operator=(const ReadView&) = delete;
+
+ private:
+  friend class RaftDir;
+  friend struct storage_internal::Access;
+  ReadView(rocksdb::DB* db, const rocksdb::Snapshot* snapshot) : db_(db), snapshot_(snapshot) {}
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
 class RaftDir {
  public:
-  // Opens (or creates) the raft dir at `path`. Errors:
+  // The layout version this build writes (and reads); see keys.h.
+  static const char* DataVersion();
+
+  // Opens (or creates) the raft dir at `path`, upgrading a dir of the previous layout version
+  // in place. Errors:
   //  NotFound: missing dir (and !create_if_missing); Busy: in use by another process;
   //  InvalidArgument: not a raft dir, or a layout version this build does not read.
   static Result<std::unique_ptr<RaftDir>> Open(const std::string& path, const RaftDirOptions& options);
+
+  // True when a process holds the dir's RocksDB LOCK (without opening the dir; false when
+  // there is no dir or no LOCK file).
+  static bool InUse(const std::string& path);
+
   ~RaftDir();
   RaftDir(const RaftDir&) = delete;
   RaftDir& operator=(const RaftDir&) = delete;
 
   const std::string& path() const { return path_; }
-  rocksdb::DB* db() const { return db_.get(); }
 
-  // Applies `batch` atomically; with `sync` the WAL is fsync()ed before returning.
-  Status Write(rocksdb::WriteBatch* batch, bool sync);
-
-  // Reads one key; *found tells whether it exists.
-  Status Get(const std::string& key, std::string* value, bool* found,
-             const rocksdb::Snapshot* snapshot = nullptr) const;
-
-  // Reads a JSON value stored at `key` and decodes it with FromJson (nullopt when absent).
-  template <typename T>
-  Status GetJson(const std::string& key, std::optional<T>* out,
-                 const rocksdb::Snapshot* snapshot = nullptr) const {
-    std::string raw;
-    bool found = false;
-    RS_RETURN_IF_ERROR(Get(key, &raw, &found, snapshot));
-    out->reset();
-    if (!found) return Status::OK();
-    return DecodeStoredJson(key, raw, [&](const Json& j, const std::string& ctx) {
-      T v;
-      RS_RETURN_IF_ERROR(FromJson(j, ctx, &v));
-      *out = std::move(v);
-      return Status::OK();
-    });
-  }
+  // A view of the dir as it is now.
+  std::shared_ptr<const ReadView> NewReadView() const;
 
   // Flushes (in bulk-load mode: memtables to synced files), then closes. Further calls fail.
   Status Close();
 
  private:
-  RaftDir(std::string path, std::unique_ptr<rocksdb::DB> db, bool bulk_load)
-      : path_(std::move(path)), db_(std::move(db)), bulk_load_(bulk_load) {}
-  template <typename F>
-  Status DecodeStoredJson(const std::string& key, const std::string& raw, F decode) const {
-    Json j = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
-    std::string ctx = path_ + ": stored value of key " + Printable(key);
-    if (j.is_discarded()) return Status::Corruption(ctx + ": not valid JSON");
-    return decode(j, ctx);
-  }
-  static std::string Printable(const std::string& key);
+  friend struct storage_internal::Access;
+  RaftDir(std::string path, std::unique_ptr<rocksdb::DB> db, bool bulk_load);
 
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   bool bulk_load_ = false;
 };
 
-// Translates a RocksDB status into ours, with `context` (usually the dir) in front.
-Status FromRocks(const rocksdb::Status& s, const std::string& context);
+// Puts the finished raft dir at `staging` in place of `target` atomically (renameat2
+// RENAME_EXCHANGE when the target exists, rename otherwise; the parent is synced), then removes
+// the old content. A kill -9 at any point leaves `target` either as it was or complete.
+Status ReplaceDirAtomically(const std::string& staging, const std::string& target);
 
 }  // namespace raftstore

@@ -3,37 +3,34 @@
 #include <memory>
 
 #include "raftstore/codec/line_codec.h"
+#include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/kv_value.h"
+#include "raftstore/storage/rocks_access.h"
 
 namespace raftstore {
+
+using storage_internal::GetJson;
+using storage_internal::PutJsonOrDelete;
+
 namespace {
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::strict); }
 
-template <typename T>
-void PutOrDelete(rocksdb::WriteBatch* b, const std::string& key, const std::optional<T>& v) {
-  if (v) b->Put(key, Dump(ToJson(*v)));
-  else b->Delete(key);
-}
-
-// Iterates the keys that start with `prefix`, calling fn(key_suffix, value).
+// Iterates the keys that start with `prefix` at `view`, calling fn(key_suffix, value) until it
+// returns an error.
 template <typename F>
-Status ScanPrefix(const RaftDir& dir, const rocksdb::Snapshot* snap, char prefix, F fn) {
-  std::string start(1, prefix);
-  std::string end = keys::PrefixEnd(start);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap;
-  ro.iterate_upper_bound = &upper;
-  ro.fill_cache = false;  // a full scan would evict what a running server needs
-  std::unique_ptr<rocksdb::Iterator> it(dir.db()->NewIterator(ro));
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    rocksdb::Slice k = it->key();
-    rocksdb::Slice v = it->value();
-    RS_RETURN_IF_ERROR(fn(std::string_view(k.data() + 1, k.size() - 1), std::string_view(v.data(), v.size())));
-  }
-  return FromRocks(it->status(), "scan raft dir " + dir.path());
+Status ScanPrefix(const RaftDir& dir, const ReadView* view, char prefix, F fn) {
+  const std::string start(1, prefix);
+  Status inner;
+  RS_RETURN_IF_ERROR(storage_internal::ScanRange(
+      dir, view, start, keys::PrefixEnd(start),
+      [&](std::string_view k, std::string_view v) {
+        inner = fn(k.substr(1), v);
+        return inner.ok();
+      },
+      /*fill_cache=*/false));
+  return inner;
 }
 
 Status ParseJson(const RaftDir& dir, std::string_view raw, const std::string& what, Json* out) {
@@ -49,41 +46,40 @@ Status DecodeStored(const RaftDir& dir, std::string_view raw, const std::string&
   return FromJson(j, dir.path() + ": stored " + what, out);
 }
 
-Status EmitRaftState(const RaftDir& dir, const rocksdb::Snapshot* snap, const RecordVisitor& visit) {
+Status EmitRaftState(const RaftDir& dir, const ReadView* snap, const RecordVisitor& visit) {
   NodeIdRec node_id;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kNodeId, &node_id.node_id, snap));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kNodeId, &node_id.node_id, snap));
   RS_RETURN_IF_ERROR(visit(Record{kTreeRaftLog, node_id}));
   VoteRec vote;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kVote, &vote.vote, snap));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kVote, &vote.vote, snap));
   RS_RETURN_IF_ERROR(visit(Record{kTreeRaftLog, vote}));
   CommittedRec committed;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kCommitted, &committed.log_id, snap));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kCommitted, &committed.log_id, snap));
   RS_RETURN_IF_ERROR(visit(Record{kTreeRaftLog, committed}));
   PurgedRec purged;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kPurged, &purged.log_id, snap));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kPurged, &purged.log_id, snap));
   return visit(Record{kTreeRaftLog, purged});
 }
 
-Status EmitLog(const RaftDir& dir, const rocksdb::Snapshot* snap, const RecordVisitor& visit) {
+Status EmitLog(const RaftDir& dir, const ReadView* snap, const RecordVisitor& visit) {
   return ScanPrefix(dir, snap, keys::kPrefixLog, [&](std::string_view k, std::string_view v) {
-    LogEntryRec r;
-    uint64_t index = k.size() == 8 ? keys::ReadBigEndian64(k) : 0;
-    RS_RETURN_IF_ERROR(DecodeStored(dir, v, "log entry " + std::to_string(index), &r.entry));
-    return visit(Record{kTreeRaftLog, std::move(r)});
+    const uint64_t index = k.size() == 8 ? keys::ReadBigEndian64(k) : 0;
+    RS_ASSIGN_OR_RETURN(LogEntry entry, DecodeStoredLogEntry(v, index, dir.path()));
+    return visit(Record{kTreeRaftLog, LogEntryRec{std::move(entry)}});
   });
 }
 
-Status EmitStateMachine(const RaftDir& dir, const rocksdb::Snapshot* snap, const RecordVisitor& visit) {
+Status EmitStateMachine(const RaftDir& dir, const ReadView* snap, const RecordVisitor& visit) {
   RS_RETURN_IF_ERROR(ScanPrefix(dir, snap, keys::kPrefixSequence, [&](std::string_view k, std::string_view v) {
     SequenceRec r{std::string(k), 0};
     RS_RETURN_IF_ERROR(DecodeStored(dir, v, "sequence " + r.name, &r.value));
     return visit(Record{kTreeStateMachine, std::move(r)});
   }));
   std::optional<LogId> last_applied;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kLastApplied, &last_applied, snap));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kLastApplied, &last_applied, snap));
   if (last_applied) RS_RETURN_IF_ERROR(visit(Record{kTreeStateMachine, LastAppliedRec{last_applied}}));
   std::optional<StoredMembership> membership;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kLastMembership, &membership, snap));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kLastMembership, &membership, snap));
   if (membership) RS_RETURN_IF_ERROR(visit(Record{kTreeStateMachine, LastMembershipRec{*membership}}));
   RS_RETURN_IF_ERROR(ScanPrefix(dir, snap, keys::kPrefixNode, [&](std::string_view k, std::string_view v) {
     NodeRec r;
@@ -109,43 +105,58 @@ Status EmitStateMachine(const RaftDir& dir, const rocksdb::Snapshot* snap, const
 
 }  // namespace
 
-Status ForEachRecord(const RaftDir& dir, const rocksdb::Snapshot* snapshot, const RecordVisitor& visit) {
-  const rocksdb::Snapshot* own = nullptr;
-  if (snapshot == nullptr) snapshot = own = dir.db()->GetSnapshot();
-  std::string marker;
-  bool installing = false;
-  Status st = dir.Get(keys::kSnapshotInstall, &marker, &installing, snapshot);
-  if (st.ok() && installing) {
-    st = Status::Busy("raft dir " + dir.path() + " holds an interrupted snapshot install (" + marker +
-                      "): start metasrv on it once to finish the install, then export");
+Status ForEachRecord(const RaftDir& dir, const ReadView* view, const RecordVisitor& visit) {
+  std::shared_ptr<const ReadView> own;
+  if (view == nullptr) {
+    own = dir.NewReadView();
+    view = own.get();
   }
-  if (st.ok()) st = visit(MakeHeader());
-  if (st.ok()) st = EmitRaftState(dir, snapshot, visit);
-  if (st.ok()) st = EmitLog(dir, snapshot, visit);
-  if (st.ok()) st = EmitStateMachine(dir, snapshot, visit);
-  if (own) dir.db()->ReleaseSnapshot(own);
-  return st;
+  RS_ASSIGN_OR_RETURN(std::optional<std::string> marker, storage_internal::Get(dir, keys::kSnapshotInstall, view));
+  if (marker) {
+    return Status::Busy("raft dir " + dir.path() + " holds an interrupted snapshot install (" + *marker +
+                        "): start metasrv on it once to finish the install, then export");
+  }
+  RS_RETURN_IF_ERROR(visit(MakeHeader()));
+  RS_RETURN_IF_ERROR(EmitRaftState(dir, view, visit));
+  RS_RETURN_IF_ERROR(EmitLog(dir, view, visit));
+  return EmitStateMachine(dir, view, visit);
 }
 
-void PutRecord(rocksdb::WriteBatch* b, const Record& record) {
-  struct V {
-    rocksdb::WriteBatch* b;
-    void operator()(const HeaderRec&) const {}
-    void operator()(const FooterRec&) const {}
-    void operator()(const ObsoleteRec&) const {}
-    void operator()(const NodeIdRec& r) const { PutOrDelete(b, keys::kNodeId, r.node_id); }
-    void operator()(const VoteRec& r) const { PutOrDelete(b, keys::kVote, r.vote); }
-    void operator()(const CommittedRec& r) const { PutOrDelete(b, keys::kCommitted, r.log_id); }
-    void operator()(const PurgedRec& r) const { PutOrDelete(b, keys::kPurged, r.log_id); }
-    void operator()(const LogEntryRec& r) const { b->Put(keys::LogKey(r.entry.log_id.index), Dump(ToJson(r.entry))); }
-    void operator()(const SequenceRec& r) const { b->Put(keys::SequenceKey(r.name), std::to_string(r.value)); }
-    void operator()(const LastAppliedRec& r) const { PutOrDelete(b, keys::kLastApplied, r.log_id); }
-    void operator()(const LastMembershipRec& r) const { b->Put(keys::kLastMembership, Dump(ToJson(r.membership))); }
-    void operator()(const NodeRec& r) const { b->Put(keys::NodeKey(r.node_id), Dump(ToJson(r.node))); }
-    void operator()(const ExpireRec& r) const { b->Put(keys::ExpireKey(r.key.time_ms, r.key.seq), Dump(ToJson(r.value))); }
-    void operator()(const KvRec& r) const { b->Put(keys::KvKey(r.key), EncodeSeqV(r.value)); }
-  };
-  std::visit(V{b}, record.body);
+struct RecordWriter::Batch {
+  rocksdb::WriteBatch b;
+
+  void operator()(const HeaderRec&) {}
+  void operator()(const FooterRec&) {}
+  void operator()(const ObsoleteRec&) {}
+  void operator()(const NodeIdRec& r) { PutJsonOrDelete(&b, keys::kNodeId, r.node_id); }
+  void operator()(const VoteRec& r) { PutJsonOrDelete(&b, keys::kVote, r.vote); }
+  void operator()(const CommittedRec& r) { PutJsonOrDelete(&b, keys::kCommitted, r.log_id); }
+  void operator()(const PurgedRec& r) { PutJsonOrDelete(&b, keys::kPurged, r.log_id); }
+  void operator()(const LogEntryRec& r) { b.Put(keys::LogKey(r.entry.log_id.index), EncodeStoredLogEntry(r.entry)); }
+  void operator()(const SequenceRec& r) { b.Put(keys::SequenceKey(r.name), std::to_string(r.value)); }
+  void operator()(const LastAppliedRec& r) { PutJsonOrDelete(&b, keys::kLastApplied, r.log_id); }
+  void operator()(const LastMembershipRec& r) { b.Put(keys::kLastMembership, Dump(ToJson(r.membership))); }
+  void operator()(const NodeRec& r) { b.Put(keys::NodeKey(r.node_id), Dump(ToJson(r.node))); }
+  void operator()(const ExpireRec& r) { b.Put(keys::ExpireKey(r.key.time_ms, r.key.seq), Dump(ToJson(r.value))); }
+  void operator()(const KvRec& r) { b.Put(keys::KvKey(r.key), EncodeSeqV(r.value)); }
+};
+
+RecordWriter::RecordWriter(RaftDir* dir, size_t batch_bytes)
+    : dir_(dir), batch_bytes_(batch_bytes), batch_(std::make_unique<Batch>()) {}
+
+RecordWriter::~RecordWriter() = default;
+
+Status RecordWriter::Add(const Record& record) {
+  std::visit(*batch_, record.body);
+  if (batch_->b.GetDataSize() >= batch_bytes_) return Flush();
+  return Status::OK();
+}
+
+Status RecordWriter::Flush() {
+  if (batch_->b.Count() == 0) return Status::OK();
+  Status st = storage_internal::Write(*dir_, &batch_->b, /*sync=*/false);
+  batch_->b.Clear();
+  return st;
 }
 
 }  // namespace raftstore

@@ -1,15 +1,14 @@
-// Maps export records to raft-dir keys and back.
+// Maps export records (raftstore/codec/record.h) to a raft dir and back.
 //
 // ForEachRecord() visits every record of a raft dir in DESIGN.md's export order (raft state,
 // log ascending, sequences, state machine meta, nodes, expire index, key-values by key), from
-// one RocksDB snapshot, holding one record in memory at a time. PutRecord() is its inverse
-// for one record: ForEachRecord(dir') after PutRecord(every record of dir) equals dir's.
+// one point-in-time view, holding one record in memory at a time. RecordWriter is its inverse:
+// ForEachRecord(dir') after RecordWriter::Add(every record of dir) equals dir's.
 #pragma once
 
+#include <cstddef>
 #include <functional>
-
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
+#include <memory>
 
 #include "raftstore/codec/record.h"
 #include "raftstore/storage/raft_dir.h"
@@ -18,12 +17,30 @@ namespace raftstore {
 
 using RecordVisitor = std::function<Status(const Record&)>;
 
-// Visits the header, then every record. `snapshot` may be null (then one is taken).
-// Stops at and returns the first error of `visit`.
-Status ForEachRecord(const RaftDir& dir, const rocksdb::Snapshot* snapshot, const RecordVisitor& visit);
+// Visits the header, then every record, read at `view` (null: one is taken). Stops at and
+// returns the first error of `visit`. Busy for a dir holding an interrupted snapshot install.
+Status ForEachRecord(const RaftDir& dir, const ReadView* view, const RecordVisitor& visit);
 
-// Adds the writes of one record to `batch`. Header, footer and obsolete records write nothing.
-// A null NodeId/Vote/Committed/Purged/LastApplied deletes the key.
-void PutRecord(rocksdb::WriteBatch* batch, const Record& record);
+// Writes records into a dir in batches of about `batch_bytes`, unsynced (the importer writes
+// a bulk-load staging dir, which RaftDir::Close() syncs). Header, footer and obsolete records
+// write nothing; a null NodeId/Vote/Committed/Purged/LastApplied deletes the key.
+class RecordWriter {
+ public:
+  RecordWriter(RaftDir* dir, size_t batch_bytes);
+  ~RecordWriter();
+  RecordWriter(const RecordWriter&) = delete;
+  RecordWriter& operator=(const RecordWriter&) = delete;
+
+  // Adds one record; writes the batch when it is full.
+  Status Add(const Record& record);
+  // Writes what is pending.
+  Status Flush();
+
+ private:
+  struct Batch;
+  RaftDir* dir_;
+  size_t batch_bytes_;
+  std::unique_ptr<Batch> batch_;
+};
 
 }  // namespace raftstore

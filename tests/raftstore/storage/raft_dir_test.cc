@@ -8,6 +8,7 @@
 #include "raftstore/storage/kv_value.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"
+#include "raftstore/storage/rocks_access.h"
 
 using namespace raftstore;
 namespace fs = std::filesystem;
@@ -58,18 +59,18 @@ TEST(RaftDir, RecordsComeBackInExportOrder) {
   TempDir tmp;
   auto dir = RaftDir::Open(tmp.sub("d"), RaftDirOptions{true, false});
   ASSERT_TRUE(dir.ok()) << dir.status().message();
-  rocksdb::WriteBatch b;
+  RecordWriter w(dir->get(), 1 << 20);
   // Written out of order on purpose: the scan orders them.
-  PutRecord(&b, Record{kTreeStateMachine, KvRec{"b", SeqV{2, KvMeta{}, "2"}}});
-  PutRecord(&b, Record{kTreeStateMachine, KvRec{"a", SeqV{1, std::nullopt, ""}}});
-  PutRecord(&b, Record{kTreeStateMachine, NodeRec{10, Node{"10", Endpoint{"h", 1}, std::nullopt}}});
-  PutRecord(&b, Record{kTreeStateMachine, NodeRec{9, Node{"9", Endpoint{"h", 2}, "g:3"}}});
-  PutRecord(&b, Record{kTreeRaftLog, LogEntryRec{LogEntry{LogId{LeaderId{1, 1}, 300}, BlankPayload{}}}});
-  PutRecord(&b, Record{kTreeRaftLog, LogEntryRec{LogEntry{LogId{LeaderId{1, 1}, 2}, BlankPayload{}}}});
-  PutRecord(&b, Record{kTreeStateMachine, ExpireRec{ExpireKey{1000, 5}, ExpireValue{1, "b"}}});
-  PutRecord(&b, Record{kTreeStateMachine, ExpireRec{ExpireKey{999, 7}, ExpireValue{1, "a"}}});
-  PutRecord(&b, Record{kTreeRaftLog, NodeIdRec{3}});
-  ASSERT_TRUE((*dir)->Write(&b, true).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeStateMachine, KvRec{"b", SeqV{2, KvMeta{}, "2"}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeStateMachine, KvRec{"a", SeqV{1, std::nullopt, ""}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeStateMachine, NodeRec{10, Node{"10", Endpoint{"h", 1}, std::nullopt}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeStateMachine, NodeRec{9, Node{"9", Endpoint{"h", 2}, "g:3"}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeRaftLog, LogEntryRec{LogEntry{LogId{LeaderId{1, 1}, 300}, BlankPayload{}}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeRaftLog, LogEntryRec{LogEntry{LogId{LeaderId{1, 1}, 2}, BlankPayload{}}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeStateMachine, ExpireRec{ExpireKey{1000, 5}, ExpireValue{1, "b"}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeStateMachine, ExpireRec{ExpireKey{999, 7}, ExpireValue{1, "a"}}}).ok());
+  ASSERT_TRUE(w.Add(Record{kTreeRaftLog, NodeIdRec{3}}).ok());
+  ASSERT_TRUE(w.Flush().ok());
   auto lines = ExportLines(**dir);
   std::vector<std::string> want = {
       R"(["header",{"DataHeader":{"key":"header","value":{"version":"V004"}}}])",

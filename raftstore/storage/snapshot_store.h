@@ -1,4 +1,4 @@
-// Snapshot store: a state-machine snapshot as raw RocksDB pairs, how a follower stages one it
+// Snapshot store: a state-machine snapshot as raw storage pairs, how a follower stages one it
 // receives, and how it installs it into its raft dir so that a kill -9 at any step leaves a
 // dir that opens to either the old state or the complete new one (Raft paper §7).
 //
@@ -6,7 +6,9 @@
 // N and Q (keys.h); a snapshot is all of them read at one RocksDB snapshot. Its index and term
 // are the LastApplied ('Mlast_applied') among them, its membership the LastMembership. Taking
 // one costs nothing (the state machine is already on disk), so "trigger a snapshot" means:
-// purge the log up to the applied index (RaftLogStore::Compact).
+// purge the log up to the applied index (RaftLogStore::Compact). The pairs are opaque to every
+// layer above this one: the leader reads them (ForEachStateMachinePair), the follower stages
+// and installs them.
 //
 // Staged file (StagedSnapshotPath, inside the raft dir; RocksDB ignores files it did not
 // name): frames of [u32 LE key length][u32 LE value length][key][value]. The sender's sha256
@@ -14,7 +16,7 @@
 //
 // Install protocol (InstallStagedSnapshot), each step durable before the next:
 //   1. the staged file is complete, fsynced, digest- and meta-checked (SnapshotWriter::Finish);
-//   2. the marker keys::kSnapshotInstall = {"index":I,"term":T} is written (synced). From here
+//   2. the marker kSnapshotInstall (keys.h) = {"index":I,"term":T} is written (synced). From here
 //      the dir's logical state is "snapshot I installed": the file holds all of it;
 //   3. one batch deletes the whole log and the old state machine, later batches copy the
 //      pairs (not synced: RocksDB's WAL is ordered, so step 4's sync covers them);
@@ -39,7 +41,7 @@
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/types/log_id.h"
 
-namespace raftstore::node {
+namespace raftstore {
 
 // True for keys that belong to a snapshot (the state machine's prefixes).
 bool IsSnapshotKey(std::string_view key);
@@ -49,7 +51,12 @@ std::string StagedSnapshotPath(const std::string& raft_dir);
 
 // The metadata of the snapshot readable at `snapshot` (null: now): index/term of LastApplied
 // and the LastMembership. NotFound when nothing was applied yet (no snapshot to send).
-Result<raft::SnapshotMeta> ReadSnapshotMeta(const RaftDir& dir, const rocksdb::Snapshot* snapshot);
+Result<raft::SnapshotMeta> ReadSnapshotMeta(const RaftDir& dir, const ReadView* view);
+
+// Visits the pairs of the snapshot readable at `view`, in key order, until `visit` returns an
+// error (which is returned).
+Status ForEachStateMachinePair(const RaftDir& dir, const ReadView* view,
+                               const std::function<Status(std::string_view key, std::string_view value)>& visit);
 
 // Appends the frame of one pair to `out` (the bytes the digest covers).
 void AppendSnapshotFrame(std::string* out, std::string_view key, std::string_view value);
@@ -101,4 +108,4 @@ Result<LogId> InstallStagedSnapshot(RaftDir* dir, const std::string& staged, con
 // returns nullopt.
 Result<std::optional<LogId>> RecoverInterruptedInstall(RaftDir* dir);
 
-}  // namespace raftstore::node
+}  // namespace raftstore

@@ -8,7 +8,6 @@
 
 #include "raftstore/codec/line_codec.h"
 #include "raftstore/sm/state_machine.h"
-#include "raftstore/storage/keys.h"
 #include "raftstore/storage/record_stream.h"
 
 namespace raftstore {

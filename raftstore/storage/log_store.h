@@ -1,7 +1,8 @@
 // RaftLogStore: the raft core's Storage, kept in the raft dir (docs/raft-dir.md).
 //
 // Mapping: HardState.term/vote <-> Vote{leader_id{term, vote}}; HardState.commit <->
-// Committed (a LogId; its term is the entry's). The log is the 'L' keys; FirstIndex() is
+// Committed (a LogId; its term is the entry's). The log is the 'L' keys, each a stored
+// entry (entry_codec.h: the proto form, read and written without re-encoding); FirstIndex() is
 // Purged.index + 1 and Term(Purged.index) is Purged's term. Snapshot() is {Purged, the
 // membership in the state machine (LastMembership)}: the core starts from that membership and
 // replays membership entries after it.
@@ -18,9 +19,10 @@
 
 #include "raftstore/raft/storage.h"
 #include "raftstore/storage/raft_dir.h"
+#include "raftstore/types/log_entry.h"
 #include "raftstore/types/log_id.h"
 
-namespace raftstore::node {
+namespace raftstore {
 
 class RaftLogStore : public raft::Storage {
  public:
@@ -55,6 +57,7 @@ class RaftLogStore : public raft::Storage {
   explicit RaftLogStore(RaftDir* dir) : dir_(dir) {}
   Status Load();
   Result<std::optional<LogId>> LogIdAt(uint64_t index, const std::vector<raft::Entry>& pending) const;
+  Result<std::optional<raft::Entry>> ReadEntry(uint64_t index) const;
 
   RaftDir* dir_;
   std::optional<LogId> purged_;
@@ -63,4 +66,8 @@ class RaftLogStore : public raft::Storage {
   raft::HardState hard_state_;
 };
 
-}  // namespace raftstore::node
+// The entry at `index` of `dir`'s log in the data model's form (nullopt when it is not in the
+// log), for readers that are not the raft thread (import applying a committed tail).
+Result<std::optional<LogEntry>> ReadLogEntry(const RaftDir& dir, uint64_t index);
+
+}  // namespace raftstore

@@ -1,13 +1,16 @@
-#include "raftstore/node/log_store.h"
+#include "raftstore/storage/log_store.h"
 
 #include <memory>
 
-#include "raftstore/node/entry_codec.h"
+#include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/keys.h"
-#include "raftstore/storage/record_stream.h"
+#include "raftstore/storage/rocks_access.h"
 #include "raftstore/types/membership.h"
 
-namespace raftstore::node {
+namespace raftstore {
+
+using storage_internal::GetJson;
+using storage_internal::PutJsonOrDelete;
 
 Result<std::unique_ptr<RaftLogStore>> RaftLogStore::Open(RaftDir* dir) {
   std::unique_ptr<RaftLogStore> s(new RaftLogStore(dir));
@@ -16,7 +19,7 @@ Result<std::unique_ptr<RaftLogStore>> RaftLogStore::Open(RaftDir* dir) {
 }
 
 Status RaftLogStore::Load() {
-  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kPurged, &purged_));
+  RS_RETURN_IF_ERROR(GetJson(*dir_, keys::kPurged, &purged_));
   first_index_ = purged_index() + 1;
   last_index_ = purged_index();
   // The last 'L' key is the last index.
@@ -24,16 +27,16 @@ Status RaftLogStore::Load() {
   rocksdb::Slice upper(end);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(dir_->db()->NewIterator(ro));
+  std::unique_ptr<rocksdb::Iterator> it(storage_internal::Access::Db(*dir_)->NewIterator(ro));
   it->SeekToLast();
   if (it->Valid() && it->key().size() == 9 && it->key()[0] == keys::kPrefixLog) {
     last_index_ = std::max(last_index_, keys::ReadBigEndian64(std::string_view(it->key().data() + 1, 8)));
   }
   RS_RETURN_IF_ERROR(FromRocks(it->status(), "scan raft log of " + dir_->path()));
   std::optional<Vote> vote;
-  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kVote, &vote));
+  RS_RETURN_IF_ERROR(GetJson(*dir_, keys::kVote, &vote));
   std::optional<LogId> committed;
-  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kCommitted, &committed));
+  RS_RETURN_IF_ERROR(GetJson(*dir_, keys::kCommitted, &committed));
   hard_state_ = raft::HardState{};
   if (vote) {
     hard_state_.term = vote->leader_id.term;
@@ -42,7 +45,7 @@ Status RaftLogStore::Load() {
   if (committed) hard_state_.commit = std::min(committed->index, last_index_);
   // The commit index can be no lower than what the state machine already applied.
   std::optional<LogId> applied;
-  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kLastApplied, &applied));
+  RS_RETURN_IF_ERROR(GetJson(*dir_, keys::kLastApplied, &applied));
   if (applied) hard_state_.commit = std::max(hard_state_.commit, std::min(applied->index, last_index_));
   // Terms never go backwards: a node imported at a later log term starts at that term (with
   // no vote in it).
@@ -59,10 +62,9 @@ Result<std::vector<raft::Entry>> RaftLogStore::Entries(uint64_t lo, uint64_t hi,
   std::vector<raft::Entry> out;
   uint64_t bytes = 0;
   for (uint64_t i = lo; i < hi; ++i) {
-    std::optional<LogEntry> e;
-    RS_RETURN_IF_ERROR(dir_->GetJson(keys::LogKey(i), &e));
+    RS_ASSIGN_OR_RETURN(std::optional<raft::Entry> e, ReadEntry(i));
     if (!e) return Status::Corruption(dir_->path() + ": raft log entry " + std::to_string(i) + " is missing");
-    raft::Entry r = ToRaftEntry(*e);
+    raft::Entry r = std::move(*e);
     bytes += r.ByteSize();
     if (!out.empty() && bytes > max_bytes) break;
     out.push_back(std::move(r));
@@ -75,10 +77,9 @@ Result<uint64_t> RaftLogStore::Term(uint64_t i) const {
   if (i == 0) return uint64_t{0};
   if (i < first_index_) return raft::ErrCompacted(i);
   if (i > last_index_) return raft::ErrUnavailable(i);
-  std::optional<LogEntry> e;
-  RS_RETURN_IF_ERROR(dir_->GetJson(keys::LogKey(i), &e));
+  RS_ASSIGN_OR_RETURN(std::optional<raft::Entry> e, ReadEntry(i));
   if (!e) return Status::Corruption(dir_->path() + ": raft log entry " + std::to_string(i) + " is missing");
-  return e->log_id.leader_id.term;
+  return e->term;
 }
 
 Result<raft::SnapshotMeta> RaftLogStore::Snapshot() const {
@@ -88,7 +89,7 @@ Result<raft::SnapshotMeta> RaftLogStore::Snapshot() const {
     meta.term = purged_->leader_id.term;
   }
   std::optional<StoredMembership> m;
-  RS_RETURN_IF_ERROR(dir_->GetJson(keys::kLastMembership, &m));
+  RS_RETURN_IF_ERROR(GetJson(*dir_, keys::kLastMembership, &m));
   if (m) meta.membership = ToMembershipConfig(m->membership);
   return meta;
 }
@@ -99,10 +100,9 @@ Result<std::optional<LogId>> RaftLogStore::LogIdAt(uint64_t index, const std::ve
   }
   if (index == 0) return std::optional<LogId>();
   if (purged_ && purged_->index == index) return std::optional<LogId>(*purged_);
-  std::optional<LogEntry> e;
-  RS_RETURN_IF_ERROR(dir_->GetJson(keys::LogKey(index), &e));
+  RS_ASSIGN_OR_RETURN(std::optional<raft::Entry> e, ReadEntry(index));
   if (!e) return std::optional<LogId>();
-  return std::optional<LogId>(e->log_id);
+  return std::optional<LogId>(LogId{LeaderId{e->term, e->leader_node_id}, index});
 }
 
 Status RaftLogStore::Persist(const std::vector<raft::Entry>& entries, const std::optional<raft::HardState>& hs,
@@ -112,22 +112,18 @@ Status RaftLogStore::Persist(const std::vector<raft::Entry>& entries, const std:
   if (!entries.empty()) {
     const uint64_t first = entries.front().index;
     if (first <= last_index_) b.DeleteRange(keys::LogKey(first), keys::LogKey(last_index_ + 1));
-    for (const auto& e : entries) {
-      auto le = ToLogEntryChecked(e);
-      if (!le.ok()) return le.status();
-      PutRecord(&b, Record{kTreeRaftLog, LogEntryRec{std::move(le).value()}});
-    }
+    for (const auto& e : entries) b.Put(keys::LogKey(e.index), EncodeStoredEntry(e));
     new_last = entries.back().index;
   }
   if (hs) {
     Vote v{LeaderId{hs->term, hs->vote}, leader_known};
-    PutRecord(&b, Record{kTreeRaftLog, VoteRec{v}});
+    PutJsonOrDelete(&b, keys::kVote, std::optional<Vote>(v));
     if (hs->commit != hard_state_.commit) {
       RS_ASSIGN_OR_RETURN(std::optional<LogId> c, LogIdAt(hs->commit, entries));
-      PutRecord(&b, Record{kTreeRaftLog, CommittedRec{c}});
+      PutJsonOrDelete(&b, keys::kCommitted, c);
     }
   }
-  RS_RETURN_IF_ERROR(dir_->Write(&b, /*sync=*/true));
+  RS_RETURN_IF_ERROR(storage_internal::Write(*dir_, &b, /*sync=*/true));
   last_index_ = new_last;
   if (hs) hard_state_ = *hs;
   return Status::OK();
@@ -142,12 +138,26 @@ Status RaftLogStore::Compact(uint64_t upto) {
   RS_ASSIGN_OR_RETURN(std::optional<LogId> id, LogIdAt(upto, {}));
   if (!id) return Status::Corruption(dir_->path() + ": raft log entry " + std::to_string(upto) + " is missing");
   rocksdb::WriteBatch b;
-  PutRecord(&b, Record{kTreeRaftLog, PurgedRec{*id}});
+  PutJsonOrDelete(&b, keys::kPurged, id);
   b.DeleteRange(keys::LogKey(first_index_), keys::LogKey(upto + 1));
-  RS_RETURN_IF_ERROR(dir_->Write(&b, /*sync=*/true));
+  RS_RETURN_IF_ERROR(storage_internal::Write(*dir_, &b, /*sync=*/true));
   purged_ = *id;
   first_index_ = upto + 1;
   return Status::OK();
+}
+
+Result<std::optional<raft::Entry>> RaftLogStore::ReadEntry(uint64_t index) const {
+  RS_ASSIGN_OR_RETURN(std::optional<std::string> raw, storage_internal::Get(*dir_, keys::LogKey(index)));
+  if (!raw) return std::optional<raft::Entry>();
+  RS_ASSIGN_OR_RETURN(raft::Entry e, DecodeStoredEntry(*raw, index, dir_->path()));
+  return std::optional<raft::Entry>(std::move(e));
+}
+
+Result<std::optional<LogEntry>> ReadLogEntry(const RaftDir& dir, uint64_t index) {
+  RS_ASSIGN_OR_RETURN(std::optional<std::string> raw, storage_internal::Get(dir, keys::LogKey(index)));
+  if (!raw) return std::optional<LogEntry>();
+  RS_ASSIGN_OR_RETURN(LogEntry e, DecodeStoredLogEntry(*raw, index, dir.path()));
+  return std::optional<LogEntry>(std::move(e));
 }
 
 void RaftLogStore::ResetToSnapshot(const LogId& last) {
@@ -157,4 +167,4 @@ void RaftLogStore::ResetToSnapshot(const LogId& last) {
   hard_state_.commit = last.index;
 }
 
-}  // namespace raftstore::node
+}  // namespace raftstore

@@ -1,16 +1,19 @@
-#include "raftstore/node/snapshot_store.h"
+#include "raftstore/storage/snapshot_store.h"
 
 #include <cerrno>
 #include <filesystem>
 
 #include "raftstore/codec/record.h"
 #include "raftstore/common/file_util.h"
-#include "raftstore/node/entry_codec.h"
+#include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/keys.h"
-#include "raftstore/storage/record_stream.h"
+#include "raftstore/storage/rocks_access.h"
 #include "raftstore/types/membership.h"
 
-namespace raftstore::node {
+namespace raftstore {
+
+using storage_internal::GetJson;
+using storage_internal::PutJsonOrDelete;
 
 namespace {
 
@@ -60,7 +63,7 @@ Result<LogId> CopyStagedSnapshot(RaftDir* dir, const std::string& staged, const 
     }
     b.Put(rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
     if (b.GetDataSize() >= kCopyBatchBytes) {
-      RS_RETURN_IF_ERROR(dir->Write(&b, /*sync=*/false));
+      RS_RETURN_IF_ERROR(storage_internal::Write(*dir, &b, /*sync=*/false));
       b.Clear();
       if (faults.abort_after_batches >= 0 && ++batches >= faults.abort_after_batches) {
         return Status::Aborted("fault injection: snapshot install stopped after " + std::to_string(batches) +
@@ -76,10 +79,10 @@ Result<LogId> CopyStagedSnapshot(RaftDir* dir, const std::string& staged, const 
                               " term " + std::to_string(last_applied->leader_id.term) + ", but the install is of index " +
                               std::to_string(meta.index) + " term " + std::to_string(meta.term));
   }
-  PutRecord(&b, Record{kTreeRaftLog, PurgedRec{*last_applied}});
-  PutRecord(&b, Record{kTreeRaftLog, CommittedRec{*last_applied}});
+  PutJsonOrDelete(&b, keys::kPurged, last_applied);
+  PutJsonOrDelete(&b, keys::kCommitted, last_applied);
   b.Delete(keys::kSnapshotInstall);
-  RS_RETURN_IF_ERROR(dir->Write(&b, /*sync=*/true));
+  RS_RETURN_IF_ERROR(storage_internal::Write(*dir, &b, /*sync=*/true));
   std::error_code ec;
   std::filesystem::remove(staged, ec);  // a stray file is removed at the next open
   return *last_applied;
@@ -97,17 +100,34 @@ bool IsSnapshotKey(std::string_view key) {
 
 std::string StagedSnapshotPath(const std::string& raft_dir) { return raft_dir + "/snapshot.incoming"; }
 
-Result<raft::SnapshotMeta> ReadSnapshotMeta(const RaftDir& dir, const rocksdb::Snapshot* snapshot) {
+Result<raft::SnapshotMeta> ReadSnapshotMeta(const RaftDir& dir, const ReadView* view) {
   std::optional<LogId> applied;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kLastApplied, &applied, snapshot));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kLastApplied, &applied, view));
   if (!applied) return Status::NotFound(dir.path() + ": nothing applied yet, there is no snapshot");
   std::optional<StoredMembership> m;
-  RS_RETURN_IF_ERROR(dir.GetJson(keys::kLastMembership, &m, snapshot));
+  RS_RETURN_IF_ERROR(GetJson(dir, keys::kLastMembership, &m, view));
   raft::SnapshotMeta meta;
   meta.index = applied->index;
   meta.term = applied->leader_id.term;
   if (m) meta.membership = ToMembershipConfig(m->membership);
   return meta;
+}
+
+Status ForEachStateMachinePair(const RaftDir& dir, const ReadView* view,
+                               const std::function<Status(std::string_view key, std::string_view value)>& visit) {
+  for (char p : kSnapshotPrefixes) {
+    const std::string start(1, p);
+    Status inner;
+    RS_RETURN_IF_ERROR(storage_internal::ScanRange(
+        dir, view, start, keys::PrefixEnd(start),
+        [&](std::string_view k, std::string_view v) {
+          inner = visit(k, v);
+          return inner.ok();
+        },
+        /*fill_cache=*/false));
+    RS_RETURN_IF_ERROR(inner);
+  }
+  return Status::OK();
 }
 
 void AppendSnapshotFrame(std::string* out, std::string_view key, std::string_view value) {
@@ -204,20 +224,19 @@ Result<LogId> InstallStagedSnapshot(RaftDir* dir, const std::string& staged, con
                                     const InstallFaults& faults) {
   rocksdb::WriteBatch marker;
   marker.Put(keys::kSnapshotInstall, MarkerValue(meta));
-  RS_RETURN_IF_ERROR(dir->Write(&marker, /*sync=*/true));
+  RS_RETURN_IF_ERROR(storage_internal::Write(*dir, &marker, /*sync=*/true));
   return CopyStagedSnapshot(dir, staged, meta, faults);
 }
 
 Result<std::optional<LogId>> RecoverInterruptedInstall(RaftDir* dir) {
-  std::string raw;
-  bool found = false;
-  RS_RETURN_IF_ERROR(dir->Get(keys::kSnapshotInstall, &raw, &found));
+  RS_ASSIGN_OR_RETURN(std::optional<std::string> stored, storage_internal::Get(*dir, keys::kSnapshotInstall));
   const std::string staged = StagedSnapshotPath(dir->path());
   std::error_code ec;
-  if (!found) {
+  if (!stored) {
     std::filesystem::remove(staged, ec);  // an incomplete receive: the old state stands
     return std::optional<LogId>();
   }
+  const std::string& raw = *stored;
   if (!std::filesystem::exists(staged, ec)) {
     return Status::Corruption(dir->path() + ": a snapshot install (" + raw + ") was interrupted and its staged file " +
                               staged + " is gone; this dir cannot be used: remove it and re-add the node");
@@ -233,4 +252,4 @@ Result<std::optional<LogId>> RecoverInterruptedInstall(RaftDir* dir) {
   return std::optional<LogId>(id);
 }
 
-}  // namespace raftstore::node
+}  // namespace raftstore

@@ -10,16 +10,27 @@
 #include <gtest/gtest.h>
 
 #include "raftstore/codec/record.h"
-#include "raftstore/node/entry_codec.h"
-#include "raftstore/node/log_store.h"
+#include "raftstore/storage/entry_codec.h"
+#include "raftstore/storage/log_store.h"
 #include "raftstore/node/meta_node.h"
-#include "raftstore/node/snapshot_store.h"
+#include "raftstore/storage/snapshot_store.h"
 #include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/record_stream.h"
+#include "raftstore/storage/rocks_access.h"
 
 namespace raftstore::node {
 namespace {
+
+using storage_internal::Access;
+using storage_internal::GetJson;
+
+// True when `key` is stored in `dir`.
+bool Has(const RaftDir& dir, const std::string& key) {
+  auto r = storage_internal::Get(dir, key);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() && r->has_value();
+}
 
 namespace fs = std::filesystem;
 using Pairs = std::map<std::string, std::string>;
@@ -59,7 +70,7 @@ class SnapshotStoreTest : public ::testing::Test {
   // Every state-machine pair of `dir`.
   static Pairs SnapshotPairs(const RaftDir& dir) {
     Pairs out;
-    std::unique_ptr<rocksdb::Iterator> it(dir.db()->NewIterator(rocksdb::ReadOptions()));
+    std::unique_ptr<rocksdb::Iterator> it(Access::Db(dir)->NewIterator(rocksdb::ReadOptions()));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (IsSnapshotKey(it->key().ToStringView())) out[it->key().ToString()] = it->value().ToString();
     }
@@ -92,33 +103,29 @@ class SnapshotStoreTest : public ::testing::Test {
   void MakeTarget() {
     target_ = OpenDir(root_ + "/target");
     Fill(target_.get(), 1, 1, 5, 10, "old");
-    rocksdb::WriteBatch b;
+    RecordWriter w(target_.get(), 1 << 20);
     for (uint64_t i = 1; i <= 7; ++i) {
-      PutRecord(&b, Record{kTreeRaftLog, LogEntryRec{LogEntry{LogId{{1, 1}, i}, BlankPayload{}}}});
+      ASSERT_TRUE(w.Add(Record{kTreeRaftLog, LogEntryRec{LogEntry{LogId{{1, 1}, i}, BlankPayload{}}}}).ok());
     }
-    PutRecord(&b, Record{kTreeRaftLog, VoteRec{Vote{{1, 1}, true}}});
-    ASSERT_TRUE(target_->Write(&b, true).ok());
+    ASSERT_TRUE(w.Add(Record{kTreeRaftLog, VoteRec{Vote{{1, 1}, true}}}).ok());
+    ASSERT_TRUE(w.Flush().ok());
   }
 
   void ExpectInstalled(const RaftDir& dir, const Pairs& want) {
     EXPECT_EQ(SnapshotPairs(dir), want);
     const raft::SnapshotMeta meta = MetaOf(want);
     std::optional<LogId> purged, committed;
-    ASSERT_TRUE(dir.GetJson(keys::kPurged, &purged).ok());
-    ASSERT_TRUE(dir.GetJson(keys::kCommitted, &committed).ok());
+    ASSERT_TRUE(GetJson(dir, keys::kPurged, &purged).ok());
+    ASSERT_TRUE(GetJson(dir, keys::kCommitted, &committed).ok());
     ASSERT_TRUE(purged && committed);
     EXPECT_EQ(purged->index, meta.index);
     EXPECT_EQ(purged->leader_id.term, meta.term);
     EXPECT_EQ(*committed, *purged);
     std::optional<Vote> vote;
-    ASSERT_TRUE(dir.GetJson(keys::kVote, &vote).ok());
+    ASSERT_TRUE(GetJson(dir, keys::kVote, &vote).ok());
     EXPECT_TRUE(vote.has_value()) << "the vote survives an install";
-    std::string raw;
-    bool found = true;
-    ASSERT_TRUE(dir.Get(keys::LogKey(1), &raw, &found).ok());
-    EXPECT_FALSE(found) << "the old log is gone";
-    ASSERT_TRUE(dir.Get(keys::kSnapshotInstall, &raw, &found).ok());
-    EXPECT_FALSE(found) << "the install marker is removed";
+    EXPECT_FALSE(Has(dir, keys::LogKey(1))) << "the old log is gone";
+    EXPECT_FALSE(Has(dir, keys::kSnapshotInstall)) << "the install marker is removed";
     EXPECT_FALSE(fs::exists(StagedSnapshotPath(dir.path())));
   }
 
@@ -191,7 +198,7 @@ TEST_F(SnapshotStoreTest, NodeStartFinishesAnInterruptedInstall) {
   Stage(want, staged);
   ASSERT_FALSE(InstallStagedSnapshot(target_.get(), staged, MetaOf(want), InstallFaults{.abort_after_batches = 1}).ok());
   std::optional<StoredMembership> m;
-  ASSERT_TRUE(target_->GetJson(keys::kLastMembership, &m).ok());
+  ASSERT_TRUE(GetJson(*target_, keys::kLastMembership, &m).ok());
   ASSERT_FALSE(m.has_value()) << "the cut must fall before the membership was copied back";
   const std::string path = target_->path();
   target_.reset();
@@ -215,7 +222,7 @@ TEST_F(SnapshotStoreTest, MarkerWithoutStagedFileIsAnError) {
   MakeTarget();
   rocksdb::WriteBatch b;
   b.Put(keys::kSnapshotInstall, R"({"index":9,"term":1})");
-  ASSERT_TRUE(target_->Write(&b, true).ok());
+  ASSERT_TRUE(storage_internal::Write(*target_, &b, true).ok());
   auto r = RecoverInterruptedInstall(target_.get());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("staged file"), std::string::npos) << r.status().ToString();
@@ -305,10 +312,7 @@ TEST_F(SnapshotStoreTest, CompactPurgesTheLogDurably) {
   EXPECT_EQ((*reopened)->purged_index(), 5u);
   EXPECT_EQ(*(*reopened)->FirstIndex(), 6u);
   EXPECT_EQ(*(*reopened)->LastIndex(), 7u);
-  std::string raw;
-  bool found = true;
-  ASSERT_TRUE(target_->Get(keys::LogKey(5), &raw, &found).ok());
-  EXPECT_FALSE(found);
+  EXPECT_FALSE(Has(*target_, keys::LogKey(5)));
 }
 
 }  // namespace
