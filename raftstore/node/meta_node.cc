@@ -1,3 +1,6 @@
+// MetaNode's runtime: start and stop, the raft thread's Ready loop (persist, send, apply, serve
+// reads), proposals and barriers, and status. Opening is meta_node_open.cc, leader chores
+// meta_node_leader.cc, operator workflows meta_node_admin.cc, snapshots meta_node_snapshot.cc.
 #include "raftstore/node/meta_node.h"
 
 #include <algorithm>
@@ -5,13 +8,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/node/meta_node_internal.h"
+#include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/snapshot_store.h"
-#include "raftstore/storage/dir_records.h"
 
 namespace raftstore::node {
-
-using Clock = std::chrono::steady_clock;
 
 uint64_t MetaNode::NowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -20,21 +22,6 @@ uint64_t MetaNode::NowMs() {
 }
 
 namespace {
-
-// Time left until `until`, at least 1 ms (a deadline already passed still gets one short try).
-std::chrono::milliseconds TimeLeft(Clock::time_point until) {
-  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()),
-                  std::chrono::milliseconds(1));
-}
-
-// "host:port" -> Endpoint; the port part must be a number.
-Endpoint ParseEndpoint(const std::string& addr) {
-  Endpoint e;
-  size_t colon = addr.rfind(':');
-  e.addr = colon == std::string::npos ? addr : addr.substr(0, colon);
-  if (colon != std::string::npos) e.port = std::strtoull(addr.c_str() + colon + 1, nullptr, 10);
-  return e;
-}
 
 const char* RoleName(raft::StateType s, bool learner) {
   if (learner) return "learner";
@@ -48,77 +35,6 @@ const char* RoleName(raft::StateType s, bool learner) {
 }
 
 }  // namespace
-
-Result<std::unique_ptr<MetaNode>> MetaNode::Open(const NodeOptions& options) {
-  if (options.id == 0) return Status::InvalidArgument("--id must be 1 or more");
-  std::unique_ptr<MetaNode> n(new MetaNode(options));
-  std::error_code ec;
-  const bool fresh = !std::filesystem::exists(options.raft_dir, ec) || std::filesystem::is_empty(options.raft_dir, ec);
-  if (options.single && options.join) return Status::InvalidArgument("--single and --join exclude each other");
-  if (fresh && !options.single && !options.join) {
-    return Status::InvalidArgument("raft dir " + options.raft_dir +
-                                   " is empty: start with --single to bootstrap a one-node cluster, or seed it "
-                                   "with `metactl import --id N --initial-cluster ...`");
-  }
-  RaftDirOptions ro;
-  ro.create_if_missing = fresh;
-  auto dir = RaftDir::Open(options.raft_dir, ro);
-  if (!dir.ok()) return dir.status();
-  n->dir_ = std::move(dir).value();
-
-  // Before anything reads the dir (the membership check below included): an install cut
-  // short by a crash is finished first, since its state machine may be half copied.
-  RS_ASSIGN_OR_RETURN(std::optional<LogId> recovered, RecoverInterruptedInstall(n->dir_.get()));
-  if (recovered) {
-    spdlog::info("node {}: finished the snapshot install (index {}) a crash had interrupted", options.id,
-                 recovered->index);
-  }
-
-  RS_ASSIGN_OR_RETURN(std::optional<uint64_t> stored_id, ReadNodeId(*n->dir_));
-  if (stored_id && *stored_id != options.id) {
-    return Status::InvalidArgument("raft dir " + options.raft_dir + " belongs to node " + std::to_string(*stored_id) +
-                                   ", not --id " + std::to_string(options.id));
-  }
-  RS_ASSIGN_OR_RETURN(std::optional<StoredMembership> membership, ReadLastMembership(*n->dir_));
-  if (!membership && options.join) {
-    // Joining: no configuration until the leader's appends bring one (the core accepts
-    // appends from a leader while this node is in no configuration; it never campaigns).
-    if (!stored_id) RS_RETURN_IF_ERROR(WriteNodeId(n->dir_.get(), options.id, /*sync=*/true));
-  } else if (!membership) {
-    if (!options.single) {
-      return Status::InvalidArgument("raft dir " + options.raft_dir +
-                                     " has no cluster membership: start with --single to bootstrap a one-node "
-                                     "cluster, or seed it with `metactl import --initial-cluster`");
-    }
-    RS_RETURN_IF_ERROR(n->Bootstrap());
-  } else if (!stored_id) {
-    RS_RETURN_IF_ERROR(WriteNodeId(n->dir_.get(), options.id, /*sync=*/true));
-  }
-
-  RS_ASSIGN_OR_RETURN(n->store_, RaftLogStore::Open(n->dir_.get()));
-  n->sm_ = std::make_unique<StateMachine>(n->dir_.get());
-  RS_ASSIGN_OR_RETURN(std::optional<LogId> applied, n->sm_->LastApplied());
-  n->applied_ = applied ? applied->index : 0;
-
-  raft::Config c;
-  c.id = options.id;
-  c.storage = n->store_.get();
-  c.election_tick = options.election_ticks;
-  c.heartbeat_tick = 1;
-  c.applied = n->applied_;
-  c.seed = options.seed ? options.seed
-                        : static_cast<uint64_t>(Clock::now().time_since_epoch().count()) ^ (options.id << 32);
-  auto raw = raft::RawNode::Create(c);
-  if (!raw.ok()) return raw.status().WithContext("start raft for " + options.raft_dir);
-  n->raw_ = std::move(raw).value();
-  n->UpdateStatus();
-  return n;
-}
-
-Status MetaNode::Bootstrap() {
-  spdlog::info("bootstrapping a one-node cluster of node {} in {}", options_.id, options_.raft_dir);
-  return BootstrapOneNodeCluster(dir_.get(), options_.id);
-}
 
 MetaNode::~MetaNode() { Stop(); }
 
@@ -393,31 +309,6 @@ void MetaNode::ServeReads() {
   }
 }
 
-void MetaNode::OnBecameLeader() {
-  spdlog::info("node {} is the leader (term {})", options_.id, raw_->GetStatus().hard_state.term);
-  // Keep this node's entry in Nodes current: its addresses may have changed since last time.
-  Node want{std::to_string(options_.id), ParseEndpoint(options_.raft_address), options_.grpc_address};
-  auto have = ReadNode(*dir_, options_.id);
-  if (have.ok() && *have == want) return;
-  ProposeInternal(AddNode{options_.id, want, /*overriding=*/true});
-}
-
-void MetaNode::ProposeExpiryCleanup() {
-  auto expired = sm_->ExpiredKeys(NowMs(), 1000);
-  if (!expired.ok()) {
-    spdlog::error("listing expired keys: {}", expired.status().message());
-    return;
-  }
-  for (const std::string& key : *expired) {
-    // Exact(0) matches only while the key is absent or expired: a rewrite in between wins.
-    ProposeInternal(UpsertKV{key, MatchSeq{MatchSeq::Kind::kExact, 0}, Operation{Operation::Kind::kDelete, ""}, std::nullopt});
-  }
-}
-
-void MetaNode::ProposeInternal(const Cmd& cmd) {
-  auto pos = raw_->Propose(EncodeNormal(NormalPayload{NowMs(), cmd}));
-  if (!pos.ok()) spdlog::warn("node {}: internal proposal refused: {}", options_.id, pos.status().message());
-}
 
 void MetaNode::SendMessages(std::vector<raft::Message> messages, std::vector<uint64_t>* snapshot_failures) {
   if (messages.empty()) return;
@@ -496,198 +387,6 @@ void MetaNode::UpdateStatus() {
 void MetaNode::SetPeerAddressHint(uint64_t id, const std::string& raft_address) {
   std::lock_guard<std::mutex> lock(hints_mu_);
   address_hints_[id] = raft_address;
-}
-
-template <typename T>
-Result<T> MetaNode::OnRaftThread(std::function<Result<T>()> fn, std::chrono::milliseconds timeout) {
-  auto done = std::make_shared<std::promise<Result<T>>>();
-  auto fut = done->get_future();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down");
-    inbox_.push_back(Request{Request::Kind::kCall, "", nullptr, nullptr, [done, fn] { done->set_value(fn()); }});
-  }
-  cv_.notify_one();
-  if (fut.wait_for(timeout) != std::future_status::ready) {
-    return Status::Unavailable("timed out after " + std::to_string(timeout.count()) + " ms waiting for the raft thread");
-  }
-  try {
-    return fut.get();
-  } catch (const std::future_error&) {
-    return Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down");
-  }
-}
-
-Result<uint64_t> MetaNode::TransferLeader(uint64_t to, std::chrono::milliseconds timeout) {
-  const auto until = Clock::now() + timeout;
-  auto target = OnRaftThread<uint64_t>(
-      [this, to]() -> Result<uint64_t> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
-        const raft::Raft& r = raw_->raft();
-        uint64_t pick = to;
-        if (pick == 0) {
-          uint64_t best = 0;
-          for (uint64_t v : r.membership().Voters()) {
-            if (v == options_.id) continue;
-            const auto& prs = r.tracker().progress();
-            auto it = prs.find(v);
-            const uint64_t match = it == prs.end() ? 0 : it->second.match;
-            if (pick == 0 || match > best) pick = v, best = match;
-          }
-          if (pick == 0) return Status::InvalidArgument("node " + std::to_string(options_.id) +
-                                                        " is the only voter: there is no one to transfer leadership to");
-        }
-        if (pick != options_.id && !r.membership().IsVoter(pick)) {
-          return Status::InvalidArgument("cannot transfer leadership to node " + std::to_string(pick) +
-                                         ": it is not a voter (voters: " + r.membership().ToString() + ")");
-        }
-        RS_RETURN_IF_ERROR(raw_->TransferLeader(pick));
-        return pick;
-      },
-      timeout);
-  if (!target.ok()) return target.status();
-  for (;;) {
-    NodeStatusView s = GetStatus();
-    if (s.leader_id == *target && (*target != options_.id || s.role == "leader")) return *target;
-    if (Clock::now() > until) {
-      return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
-                                 " ms waiting for node " + std::to_string(*target) +
-                                 " to become the leader (the transfer is aborted after one election timeout; "
-                                 "the leader is now node " + std::to_string(s.leader_id) + ")");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-Result<MembershipChangeResult> MetaNode::WaitMembership(const std::function<bool(const NodeStatusView&)>& done,
-                                                        std::chrono::milliseconds timeout) {
-  const auto until = Clock::now() + timeout;
-  for (;;) {
-    NodeStatusView s = GetStatus();
-    if (!s.joint && s.membership_index <= s.committed && done(s)) {
-      return MembershipChangeResult{s.voters, s.learners, s.membership_index};
-    }
-    if (Clock::now() > until) {
-      return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
-                                 " ms waiting for the membership change to commit (latest configuration at index " +
-                                 std::to_string(s.membership_index) + ", committed " + std::to_string(s.committed) +
-                                 "); it may still complete");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-Result<MembershipChangeResult> MetaNode::AddMember(uint64_t id, const std::string& raft_address,
-                                                   const std::string& grpc_address, bool learner,
-                                                   std::chrono::milliseconds timeout) {
-  if (id == 0) return Status::InvalidArgument("member id must be 1 or more");
-  const auto until = Clock::now() + timeout;
-  auto proposed = OnRaftThread<bool>(
-      [=, this]() -> Result<bool> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
-        const raft::MembershipConfig cur = raw_->raft().membership();
-        const std::string sid = std::to_string(id);
-        if (cur.IsVoter(id)) return Status::AlreadyExists("node " + sid + " is already a voter");
-        const bool promote = cur.IsLearner(id);
-        if (promote && learner) return Status::AlreadyExists("node " + sid + " is already a learner");
-        if (!promote && (raft_address.empty() || grpc_address.empty())) {
-          return Status::InvalidArgument("adding node " + sid + " needs its raft and grpc addresses");
-        }
-        if (cur.IsJoint()) return Status::Busy("raft: a membership change is still in progress; retry after it commits");
-        std::set<uint64_t> voters = cur.configs.empty() ? std::set<uint64_t>{} : cur.configs.back();
-        std::set<uint64_t> learners = cur.learners;
-        if (learner) {
-          learners.insert(id);
-        } else {
-          learners.erase(id);
-          voters.insert(id);
-        }
-        // The configuration first: if the core refuses it (Busy), nothing was proposed.
-        auto pos = raw_->ProposeMembership(voters, learners);
-        if (!pos.ok()) return pos.status();
-        if (!promote) {
-          Node n{sid, ParseEndpoint(raft_address), grpc_address};
-          auto np = raw_->Propose(EncodeNormal(NormalPayload{NowMs(), AddNode{id, n, /*overriding=*/true}}));
-          if (!np.ok()) return np.status();
-        }
-        return true;
-      },
-      timeout);
-  if (!proposed.ok()) return proposed.status();
-  auto r = WaitMembership(
-      [&](const NodeStatusView& s) {
-        const bool is_voter = std::find(s.voters.begin(), s.voters.end(), id) != s.voters.end();
-        const bool is_learner = std::find(s.learners.begin(), s.learners.end(), id) != s.learners.end();
-        return learner ? is_learner : is_voter;
-      },
-      TimeLeft(until));
-  if (!r.ok()) return r;
-  if (learner) return r;
-  // Wait until the Nodes record is applied too (proposed right after the configuration).
-  for (;;) {
-    RS_ASSIGN_OR_RETURN(std::optional<Node> n, ReadNode(*dir_, id));
-    if (n) return r;
-    if (Clock::now() > until) return Status::Unavailable("timed out waiting for the Nodes record of node " + std::to_string(id));
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-Result<MembershipChangeResult> MetaNode::RemoveMember(uint64_t id, std::chrono::milliseconds timeout) {
-  const auto until = Clock::now() + timeout;
-  auto proposed = OnRaftThread<bool>(
-      [=, this]() -> Result<bool> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
-        const raft::MembershipConfig cur = raw_->raft().membership();
-        const std::string sid = std::to_string(id);
-        if (!cur.IsVoter(id) && !cur.IsLearner(id)) {
-          return Status::NotFound("node " + sid + " is not a member (" + cur.ToString() + ")");
-        }
-        if (cur.IsJoint()) return Status::Busy("raft: a membership change is still in progress; retry after it commits");
-        std::set<uint64_t> voters = cur.configs.empty() ? std::set<uint64_t>{} : cur.configs.back();
-        std::set<uint64_t> learners = cur.learners;
-        if (voters.count(id) && voters.size() == 1) {
-          return Status::InvalidArgument("cannot remove node " + sid + ": it is the last voter");
-        }
-        if (id == options_.id) {
-          return Status::InvalidArgument("cannot remove node " + sid +
-                                         ": it is the leader; move leadership first (metactl transfer-leader)");
-        }
-        voters.erase(id);
-        learners.erase(id);
-        auto pos = raw_->ProposeMembership(voters, learners);
-        if (!pos.ok()) return pos.status();
-        return true;
-      },
-      timeout);
-  if (!proposed.ok()) return proposed.status();
-  auto r = WaitMembership(
-      [&](const NodeStatusView& s) {
-        return std::find(s.voters.begin(), s.voters.end(), id) == s.voters.end() &&
-               std::find(s.learners.begin(), s.learners.end(), id) == s.learners.end();
-      },
-      TimeLeft(until));
-  if (!r.ok()) return r;
-  auto rm = Propose(RemoveNode{id}, TimeLeft(until));
-  if (!rm.ok()) {
-    return Status::Unavailable("node " + std::to_string(id) + " left the configuration, but removing its Nodes record failed: " +
-                               rm.status().message());
-  }
-  return r;
-}
-
-Result<TriggerSnapshotResult> MetaNode::TriggerSnapshot(std::chrono::milliseconds timeout) {
-  return OnRaftThread<TriggerSnapshotResult>(
-      [this]() -> Result<TriggerSnapshotResult> {
-        if (applied_ == 0) {
-          return Status::InvalidArgument("node " + std::to_string(options_.id) +
-                                         " has applied nothing yet: there is nothing to snapshot");
-        }
-        RS_RETURN_IF_ERROR(store_->Compact(applied_));
-        spdlog::info("node {}: snapshot at {}: log purged up to it", options_.id, applied_);
-        UpdateStatus();
-        return TriggerSnapshotResult{applied_, store_->purged_index(), raw_->GetStatus().last_index};
-      },
-      timeout);
 }
 
 }  // namespace raftstore::node

@@ -1,0 +1,42 @@
+// Pieces shared by the files that implement MetaNode (meta_node*.cc); not a public header.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "raftstore/node/meta_node.h"
+
+namespace raftstore::node {
+
+using Clock = std::chrono::steady_clock;
+
+// Time left until `until`, at least 1 ms (a deadline already passed still gets one short try).
+inline std::chrono::milliseconds TimeLeft(Clock::time_point until) {
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()),
+                  std::chrono::milliseconds(1));
+}
+
+// "host:port" -> Endpoint; the port part must be a number.
+Endpoint ParseEndpoint(const std::string& addr);
+
+template <typename T>
+Result<T> MetaNode::OnRaftThread(std::function<Result<T>()> fn, std::chrono::milliseconds timeout) {
+  auto done = std::make_shared<std::promise<Result<T>>>();
+  auto fut = done->get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down");
+    inbox_.push_back(Request{Request::Kind::kCall, "", nullptr, nullptr, [done, fn] { done->set_value(fn()); }});
+  }
+  cv_.notify_one();
+  if (fut.wait_for(timeout) != std::future_status::ready) {
+    return Status::Unavailable("timed out after " + std::to_string(timeout.count()) + " ms waiting for the raft thread");
+  }
+  try {
+    return fut.get();
+  } catch (const std::future_error&) {
+    return Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down");
+  }
+}
+
+}  // namespace raftstore::node

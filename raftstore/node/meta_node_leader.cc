@@ -1,0 +1,46 @@
+// MetaNode's leader chores: keeping its own Nodes record current when it becomes leader, and
+// proposing the removal of expired keys.
+#include <spdlog/spdlog.h>
+
+#include "raftstore/node/meta_node_internal.h"
+#include "raftstore/storage/dir_records.h"
+#include "raftstore/storage/entry_codec.h"
+
+namespace raftstore::node {
+
+// "host:port" -> Endpoint; the port part must be a number.
+Endpoint ParseEndpoint(const std::string& addr) {
+  Endpoint e;
+  size_t colon = addr.rfind(':');
+  e.addr = colon == std::string::npos ? addr : addr.substr(0, colon);
+  if (colon != std::string::npos) e.port = std::strtoull(addr.c_str() + colon + 1, nullptr, 10);
+  return e;
+}
+
+void MetaNode::OnBecameLeader() {
+  spdlog::info("node {} is the leader (term {})", options_.id, raw_->GetStatus().hard_state.term);
+  // Keep this node's entry in Nodes current: its addresses may have changed since last time.
+  Node want{std::to_string(options_.id), ParseEndpoint(options_.raft_address), options_.grpc_address};
+  auto have = ReadNode(*dir_, options_.id);
+  if (have.ok() && *have == want) return;
+  ProposeInternal(AddNode{options_.id, want, /*overriding=*/true});
+}
+
+void MetaNode::ProposeExpiryCleanup() {
+  auto expired = sm_->ExpiredKeys(NowMs(), 1000);
+  if (!expired.ok()) {
+    spdlog::error("listing expired keys: {}", expired.status().message());
+    return;
+  }
+  for (const std::string& key : *expired) {
+    // Exact(0) matches only while the key is absent or expired: a rewrite in between wins.
+    ProposeInternal(UpsertKV{key, MatchSeq{MatchSeq::Kind::kExact, 0}, Operation{Operation::Kind::kDelete, ""}, std::nullopt});
+  }
+}
+
+void MetaNode::ProposeInternal(const Cmd& cmd) {
+  auto pos = raw_->Propose(EncodeNormal(NormalPayload{NowMs(), cmd}));
+  if (!pos.ok()) spdlog::warn("node {}: internal proposal refused: {}", options_.id, pos.status().message());
+}
+
+}  // namespace raftstore::node
