@@ -15,10 +15,9 @@
 
 namespace raftstore::node {
 
-uint64_t MetaNode::NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+NodeClock* DefaultNodeClock() {
+  static SystemClock clock;
+  return &clock;
 }
 
 namespace {
@@ -173,8 +172,8 @@ void MetaNode::Run() {
       snapshot_reports.swap(snapshot_reports_);
     }
     const auto now = Clock::now();
-    if (now >= next_tick) {
-      raw_->Tick();
+    if (now >= next_tick && !clock_->ExternalTicks()) {
+      OnTick();
       next_tick = std::max(next_tick + tick, now);
     }
     for (uint64_t id : unreachable) raw_->ReportUnreachable(id);
@@ -185,10 +184,6 @@ void MetaNode::Run() {
     if (!snapshot_reports.empty()) UpdateStatus();  // the counter shows even if no Ready follows
     for (const raft::Message& m : delivered) StepDelivered(m);
     HandleRequests(std::move(requests));
-    if (leader_ && now - last_cleanup_ >= std::chrono::seconds(1)) {
-      last_cleanup_ = now;
-      ProposeExpiryCleanup();
-    }
     raftstore::Status st;
     while (st.ok() && raw_->HasReady()) st = HandleReady();
     if (!st.ok()) {
@@ -201,6 +196,28 @@ void MetaNode::Run() {
     ServeReads();
   }
   FailAll(Status::Unavailable("node " + std::to_string(options_.id) + " is shutting down"));
+}
+
+void MetaNode::OnTick() {
+  raw_->Tick();
+  // Expired keys are cleaned up about once a second (in ticks, so a test clock drives it too).
+  if (++ticks_since_cleanup_ >= std::max(1, 1000 / options_.tick_ms)) {
+    ticks_since_cleanup_ = 0;
+    if (leader_) ProposeExpiryCleanup();
+  }
+}
+
+Status MetaNode::Tick(int n, std::chrono::milliseconds timeout) {
+  if (!clock_->ExternalTicks()) {
+    return Status::InvalidArgument("node " + std::to_string(options_.id) + " ticks on its own clock");
+  }
+  auto r = OnRaftThread<bool>(
+      [this, n]() -> Result<bool> {
+        for (int i = 0; i < n; ++i) OnTick();
+        return true;
+      },
+      timeout);
+  return r.ok() ? Status::OK() : r.status();
 }
 
 void MetaNode::HandleRequests(std::deque<Request> requests) {

@@ -40,6 +40,7 @@
 #include <string>
 #include <thread>
 
+#include "raftstore/node/node_clock.h"
 #include "raftstore/node/snapshot_sender.h"
 #include "raftstore/node/transport.h"
 #include "raftstore/node/watch_hub.h"
@@ -64,6 +65,8 @@ struct NodeOptions {
   // the kept tail; keep this many applied entries for followers that are a little behind.
   uint64_t snapshot_logs_since_last = 1024;
   uint64_t max_applied_log_to_keep = 256;
+  // Wall time and tick source (node_clock.h); must outlive the node. Null: the system clock.
+  NodeClock* clock = nullptr;
 };
 
 struct NodeStatusView {
@@ -161,7 +164,12 @@ class MetaNode {
   NodeStatusView GetStatus() const;
   const NodeOptions& options() const { return options_; }
 
-  static uint64_t NowMs();
+  // Wall time in ms from the node's clock: entries are stamped with it, reads judge expiry by it.
+  uint64_t NowMs() const { return clock_->WallMs(); }
+
+  // Runs `n` raft ticks on the raft thread and returns once they were stepped. Only for a node
+  // whose clock has ExternalTicks() (tests); InvalidArgument otherwise.
+  Status Tick(int n, std::chrono::milliseconds timeout);
 
  private:
   struct Request {
@@ -181,9 +189,11 @@ class MetaNode {
     std::shared_ptr<std::promise<raftstore::Status>> done;
   };
 
-  explicit MetaNode(NodeOptions options) : options_(std::move(options)) {}
+  explicit MetaNode(NodeOptions options)
+      : options_(std::move(options)), clock_(options_.clock ? options_.clock : DefaultNodeClock()) {}
   raftstore::Status Bootstrap();
   void Run();
+  void OnTick();  // one raft tick, and the chores counted in ticks
   void HandleRequests(std::deque<Request> requests);
   raftstore::Status HandleReady();
   raftstore::Status ApplyCommitted(const std::vector<raft::Entry>& entries);
@@ -210,6 +220,7 @@ class MetaNode {
                                                 std::chrono::milliseconds timeout);
 
   NodeOptions options_;
+  NodeClock* clock_;
   std::unique_ptr<RaftDir> dir_;
   std::unique_ptr<RaftLogStore> store_;
   std::unique_ptr<StateMachine> sm_;
@@ -240,7 +251,7 @@ class MetaNode {
   uint64_t snapshots_sent_ = 0, snapshots_installed_ = 0;
   bool leader_ = false;
   uint64_t lead_ = 0;
-  std::chrono::steady_clock::time_point last_cleanup_{};
+  int ticks_since_cleanup_ = 0;
 
   mutable std::mutex hints_mu_;
   std::map<uint64_t, std::string> address_hints_;

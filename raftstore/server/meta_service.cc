@@ -28,7 +28,7 @@ grpc::Status MetaService::Get(grpc::ServerContext*, const metasrv::GetRequest* r
   RETURN_GRPC_IF_ERROR(CheckKey(req->key(), "key"));
   RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
   auto view = node_->ReadView();
-  auto v = node_->state_machine().Get(req->key(), MetaNode::NowMs(), view.get());
+  auto v = node_->state_machine().Get(req->key(), node_->NowMs(), view.get());
   if (!v.ok()) return ToGrpc(v.status());
   if (*v) ToProto(**v, reply->mutable_value());
   return grpc::Status::OK;
@@ -38,7 +38,7 @@ grpc::Status MetaService::MGet(grpc::ServerContext*, const metasrv::MGetRequest*
   for (int i = 0; i < req->keys_size(); ++i) RETURN_GRPC_IF_ERROR(CheckKey(req->keys(i), "keys[" + std::to_string(i) + "]"));
   RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
   auto view = node_->ReadView();  // one point in time for every key
-  const uint64_t now = MetaNode::NowMs();
+  const uint64_t now = node_->NowMs();
   for (const auto& key : req->keys()) {
     auto v = node_->state_machine().Get(key, now, view.get());
     if (!v.ok()) return ToGrpc(v.status());
@@ -54,7 +54,7 @@ grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequ
   auto view = node_->ReadView();
   bool cancelled = false;
   RETURN_GRPC_IF_ERROR(node_->state_machine().List(
-      req->prefix(), MetaNode::NowMs(), req->limit(), [&](const std::string& key, const SeqV& v) {
+      req->prefix(), node_->NowMs(), req->limit(), [&](const std::string& key, const SeqV& v) {
         metasrv::KeyValue kv;
         kv.set_key(key);
         ToProto(v, kv.mutable_value());
@@ -179,7 +179,7 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
     RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
     auto view = node_->ReadView();
     bool ok = true;
-    RETURN_GRPC_IF_ERROR(node_->state_machine().List(list_prefix, MetaNode::NowMs(), 0,
+    RETURN_GRPC_IF_ERROR(node_->state_machine().List(list_prefix, node_->NowMs(), 0,
                                                      [&](const std::string& key, const SeqV& v) {
                                                        if (!range.Contains(key)) return true;
                                                        metasrv::WatchEvent e;
@@ -260,7 +260,7 @@ grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequ
   uint64_t n = 0;
   auto view = node_->ReadView();
   RETURN_GRPC_IF_ERROR(node_->state_machine().List(
-      "", MetaNode::NowMs(), 0,
+      "", node_->NowMs(), 0,
       [&](const std::string&, const SeqV&) {
         ++n;
         return true;
