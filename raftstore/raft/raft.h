@@ -10,7 +10,7 @@
 //   raft_transfer.cc    leadership transfer (thesis §3.10)
 //   raft_read_index.cc  linearizable reads via ReadIndex (thesis §6.4)
 //
-// Invariants maintained (checked by the simulation in tests/raft):
+// Invariants maintained (checked by the simulation in tests/raftstore/raft):
 //   - at most one leader per term (a node votes at most once per term; vote is durable);
 //   - the leader counts only persisted entries of its own log toward commit (its own match
 //     advances only in OnPersisted), and commits only entries of its own term by counting;

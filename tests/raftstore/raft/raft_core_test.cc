@@ -1,7 +1,7 @@
 // Scripted interaction tests: one behaviour each, driven through RawNode and the Ready loop.
 #include <gtest/gtest.h>
 
-#include "tests/raft/cluster.h"
+#include "tests/raftstore/raft/cluster.h"
 
 namespace raftstore::raft::testing {
 namespace {
