@@ -4,6 +4,9 @@
 //
 // Invariants:
 //   FirstIndex()-1 <= applied <= committed <= LastIndex()
+//     except between Restore(snapshot) and the snapshot's persistence: the snapshot is not
+//     applied until the runtime installed it, so applied stays below it (and no committed
+//     entry is handed out meanwhile) until Raft::OnPersisted calls AppliedTo(its index);
 //   committed never decreases; entries at or below committed are never truncated (§5.4).
 #pragma once
 
