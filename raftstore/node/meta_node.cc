@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/endpoint.h"
 #include "raftstore/node/entry_codec.h"
 #include "raftstore/node/snapshot_store.h"
 #include "raftstore/storage/keys.h"
@@ -28,13 +29,11 @@ std::chrono::milliseconds TimeLeft(Clock::time_point until) {
                   std::chrono::milliseconds(1));
 }
 
-// "host:port" -> Endpoint; the port part must be a number.
+// "host:port" -> Endpoint. Every raft address reaching here passed ParseHostPort (metasrv's
+// config, AddMember); a failure would be a bug (it leaves port 0, as the old lenient parse did).
 Endpoint ParseEndpoint(const std::string& addr) {
-  Endpoint e;
-  size_t colon = addr.rfind(':');
-  e.addr = colon == std::string::npos ? addr : addr.substr(0, colon);
-  if (colon != std::string::npos) e.port = std::strtoull(addr.c_str() + colon + 1, nullptr, 10);
-  return e;
+  auto hp = ParseHostPort(addr, "raft address");
+  return hp.ok() ? Endpoint{hp->host, hp->port} : Endpoint{addr, 0};
 }
 
 const char* RoleName(raft::StateType s, bool learner) {
@@ -175,7 +174,7 @@ Status MetaNode::Deliver(std::vector<raft::Message> messages) {
 }
 
 bool MetaNode::IsNotLeaderRefusal(const Status& st) {
-  return st.code() == Status::Code::kUnavailable && st.message().find(" is not the leader") != std::string::npos;
+  return st.code() == Status::Code::kNotLeader;
 }
 
 std::optional<std::string> MetaNode::PeerAddress(uint64_t id) const {
@@ -306,7 +305,7 @@ void MetaNode::HandleRequests(std::deque<Request> requests) {
       r.call();
     } else if (r.kind == Request::Kind::kPropose) {
       if (!leader_) {
-        r.write_done->set_value(Status::Unavailable(NotLeaderMessage()));
+        r.write_done->set_value(Status::NotLeader(NotLeaderMessage()));
         continue;
       }
       auto pos = raw_->Propose(std::move(r.data));
@@ -319,7 +318,7 @@ void MetaNode::HandleRequests(std::deque<Request> requests) {
       std::string ctx = std::to_string(options_.id) + "-" + std::to_string(next_read_ctx_++);
       raftstore::Status st = raw_->ReadIndex(ctx);
       if (!st.ok()) {
-        r.read_done->set_value(Status::Unavailable(NotLeaderMessage() + ": " + st.message()));
+        r.read_done->set_value(Status::NotLeader(NotLeaderMessage() + ": " + st.message()));
         continue;
       }
       read_waiters_[ctx] = ReadWaiter{0, Clock::now(), r.read_done};
@@ -536,7 +535,7 @@ Result<uint64_t> MetaNode::TransferLeader(uint64_t to, std::chrono::milliseconds
   const auto until = Clock::now() + timeout;
   auto target = OnRaftThread<uint64_t>(
       [this, to]() -> Result<uint64_t> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        if (!leader_) return Status::NotLeader(NotLeaderMessage());
         const raft::Raft& r = raw_->raft();
         uint64_t pick = to;
         if (pick == 0) {
@@ -595,15 +594,16 @@ Result<MembershipChangeResult> MetaNode::AddMember(uint64_t id, const std::strin
                                                    const std::string& grpc_address, bool learner,
                                                    std::chrono::milliseconds timeout) {
   if (id == 0) return Status::InvalidArgument("member id must be 1 or more");
+  if (!raft_address.empty()) RS_RETURN_IF_ERROR(ParseHostPort(raft_address, FlagValue("raft_address", raft_address)).status());
   const auto until = Clock::now() + timeout;
   auto proposed = OnRaftThread<bool>(
       [=, this]() -> Result<bool> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        if (!leader_) return Status::NotLeader(NotLeaderMessage());
         const raft::MembershipConfig cur = raw_->raft().membership();
         const std::string sid = std::to_string(id);
-        if (cur.IsVoter(id)) return Status::AlreadyExists("node " + sid + " is already a voter");
+        if (cur.IsVoter(id)) return Status::AlreadyMember("node " + sid + " is already a voter");
         const bool promote = cur.IsLearner(id);
-        if (promote && learner) return Status::AlreadyExists("node " + sid + " is already a learner");
+        if (promote && learner) return Status::AlreadyMember("node " + sid + " is already a learner");
         if (!promote && (raft_address.empty() || grpc_address.empty())) {
           return Status::InvalidArgument("adding node " + sid + " needs its raft and grpc addresses");
         }
@@ -651,7 +651,7 @@ Result<MembershipChangeResult> MetaNode::RemoveMember(uint64_t id, std::chrono::
   const auto until = Clock::now() + timeout;
   auto proposed = OnRaftThread<bool>(
       [=, this]() -> Result<bool> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        if (!leader_) return Status::NotLeader(NotLeaderMessage());
         const raft::MembershipConfig cur = raw_->raft().membership();
         const std::string sid = std::to_string(id);
         if (!cur.IsVoter(id) && !cur.IsLearner(id)) {
