@@ -23,6 +23,8 @@ class SettingsFile : public CLI::ConfigTOML {
     for (CLI::ConfigItem& item : items) {
       const std::string key = item.fullname();
       if (!item.parents.empty()) {
+        // A [section]: CLI11 marks its start and end with items named "++" and "--".
+        if (item.name == "++" || item.name == "--") continue;
         throw CLI::ConfigError(path + ": unknown setting \"" + key + "\" (the file has no [sections])");
       }
       if (item.name.find('-') != std::string::npos) {
