@@ -1,6 +1,7 @@
 #include <charconv>
 
 #include "metactl/importer.h"
+#include "raftstore/common/endpoint.h"
 
 namespace metactl {
 
@@ -15,20 +16,11 @@ bool ParseU64(std::string_view s, uint64_t* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-// Splits "HOST:PORT" (HOST may be "[v6]"); the error says what is wrong with `what`.
+// Splits "HOST:PORT" (the one strict parser); the error names `what`.
 Status SplitHostPort(std::string_view text, const std::string& what, std::string* host, uint16_t* port) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return Status::InvalidArgument(what + ": expected HOST:PORT");
-  }
-  std::string_view h = text.substr(0, colon);
-  if (h.front() == '[' && h.back() != ']') return Status::InvalidArgument(what + ": unbalanced [ in host");
-  uint64_t p = 0;
-  if (!ParseU64(text.substr(colon + 1), &p) || p == 0 || p > 65535) {
-    return Status::InvalidArgument(what + ": port must be a number from 1 to 65535");
-  }
-  *host = std::string(h);
-  *port = static_cast<uint16_t>(p);
+  RS_ASSIGN_OR_RETURN(raftstore::HostPort hp, raftstore::ParseHostPort(text, what));
+  *host = std::move(hp.host);
+  *port = hp.port;
   return Status::OK();
 }
 

@@ -15,8 +15,14 @@ namespace raftstore {
 
 class Status {
  public:
+  // kNotLeader: refused because this node is not the raft leader; nothing was done, so the
+  // request may go to the leader (an "Unavailable" with a known cause).
+  // kAlreadyMember: a membership change asked for a role the node already has (an
+  // "AlreadyExists" with a known cause: a joining node takes it as success).
+  // Callers test these codes, never the message text; across gRPC they keep their code
+  // (raftstore/rpc/grpc_status.h).
   enum class Code { kOk = 0, kInvalidArgument, kNotFound, kCorruption, kIOError, kBusy,
-                    kAlreadyExists, kUnavailable, kAborted, kInternal };
+                    kAlreadyExists, kUnavailable, kAborted, kInternal, kNotLeader, kAlreadyMember };
 
   Status() = default;  // OK
   static Status OK() { return Status(); }
@@ -29,6 +35,10 @@ class Status {
   static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }
   static Status Aborted(std::string m) { return Status(Code::kAborted, std::move(m)); }
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
+  static Status NotLeader(std::string m) { return Status(Code::kNotLeader, std::move(m)); }
+  static Status AlreadyMember(std::string m) { return Status(Code::kAlreadyMember, std::move(m)); }
+  // Any code with any message (the gRPC mapping rebuilds a Status from its parts).
+  static Status FromCode(Code c, std::string m) { return c == Code::kOk ? Status() : Status(c, std::move(m)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -77,7 +77,7 @@ Status MetaNode::Deliver(std::vector<raft::Message> messages) {
 }
 
 bool MetaNode::IsNotLeaderRefusal(const Status& st) {
-  return st.code() == Status::Code::kUnavailable && st.message().find(" is not the leader") != std::string::npos;
+  return st.code() == Status::Code::kNotLeader;
 }
 
 std::optional<std::string> MetaNode::PeerAddress(uint64_t id) const {
@@ -226,7 +226,7 @@ void MetaNode::HandleRequests(std::deque<Request> requests) {
       r.call();
     } else if (r.kind == Request::Kind::kPropose) {
       if (!leader_) {
-        r.write_done->set_value(Status::Unavailable(NotLeaderMessage()));
+        r.write_done->set_value(Status::NotLeader(NotLeaderMessage()));
         continue;
       }
       auto pos = raw_->Propose(std::move(r.data));
@@ -239,7 +239,7 @@ void MetaNode::HandleRequests(std::deque<Request> requests) {
       std::string ctx = std::to_string(options_.id) + "-" + std::to_string(next_read_ctx_++);
       raftstore::Status st = raw_->ReadIndex(ctx);
       if (!st.ok()) {
-        r.read_done->set_value(Status::Unavailable(NotLeaderMessage() + ": " + st.message()));
+        r.read_done->set_value(Status::NotLeader(NotLeaderMessage() + ": " + st.message()));
         continue;
       }
       read_waiters_[ctx] = ReadWaiter{0, Clock::now(), r.read_done};

@@ -112,11 +112,11 @@ class MetaNode {
   // Unavailable once the node is stopping.
   Status Deliver(std::vector<raft::Message> messages);
 
-  // True if `st` is Propose()'s refusal because this node is not the leader: nothing was
-  // proposed, so the request may be sent to the leader instead.
+  // True if `st` is Propose()'s refusal because this node is not the leader (code kNotLeader):
+  // nothing was proposed, so the request may be sent to the leader instead.
   static bool IsNotLeaderRefusal(const Status& st);
 
-  // Appends `cmd` and waits (up to `timeout`) until it is applied. Unavailable when this node
+  // Appends `cmd` and waits (up to `timeout`) until it is applied. NotLeader when this node
   // is not the leader (the message names the leader when known).
   Result<ApplyResult> Propose(Cmd cmd, std::chrono::milliseconds timeout);
 
@@ -131,7 +131,8 @@ class MetaNode {
   // configuration with `id` (learner or voter; an existing learner with learner=false is
   // promoted) and then its Nodes record; RemoveMember proposes the configuration without
   // `id` and, once committed, removes its Nodes record. Both return once the final
-  // (non-joint) configuration is committed. The core's Busy refusal is passed on.
+  // (non-joint) configuration is committed. The core's Busy refusal is passed on. AddMember
+  // of a node that already has the asked-for role (or is a voter) is AlreadyMember.
   Result<MembershipChangeResult> AddMember(uint64_t id, const std::string& raft_address,
                                            const std::string& grpc_address, bool learner,
                                            std::chrono::milliseconds timeout);

@@ -3,6 +3,7 @@
 // snapshots on demand (§7: purge the log up to the applied index).
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/endpoint.h"
 #include "raftstore/node/meta_node_internal.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/entry_codec.h"
@@ -13,7 +14,7 @@ Result<uint64_t> MetaNode::TransferLeader(uint64_t to, std::chrono::milliseconds
   const auto until = Clock::now() + timeout;
   auto target = OnRaftThread<uint64_t>(
       [this, to]() -> Result<uint64_t> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        if (!leader_) return Status::NotLeader(NotLeaderMessage());
         const raft::Raft& r = raw_->raft();
         uint64_t pick = to;
         if (pick == 0) {
@@ -72,15 +73,16 @@ Result<MembershipChangeResult> MetaNode::AddMember(uint64_t id, const std::strin
                                                    const std::string& grpc_address, bool learner,
                                                    std::chrono::milliseconds timeout) {
   if (id == 0) return Status::InvalidArgument("member id must be 1 or more");
+  if (!raft_address.empty()) RS_RETURN_IF_ERROR(ParseHostPort(raft_address, FlagValue("raft_address", raft_address)).status());
   const auto until = Clock::now() + timeout;
   auto proposed = OnRaftThread<bool>(
       [=, this]() -> Result<bool> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        if (!leader_) return Status::NotLeader(NotLeaderMessage());
         const raft::MembershipConfig cur = raw_->raft().membership();
         const std::string sid = std::to_string(id);
-        if (cur.IsVoter(id)) return Status::AlreadyExists("node " + sid + " is already a voter");
+        if (cur.IsVoter(id)) return Status::AlreadyMember("node " + sid + " is already a voter");
         const bool promote = cur.IsLearner(id);
-        if (promote && learner) return Status::AlreadyExists("node " + sid + " is already a learner");
+        if (promote && learner) return Status::AlreadyMember("node " + sid + " is already a learner");
         if (!promote && (raft_address.empty() || grpc_address.empty())) {
           return Status::InvalidArgument("adding node " + sid + " needs its raft and grpc addresses");
         }
@@ -127,7 +129,7 @@ Result<MembershipChangeResult> MetaNode::RemoveMember(uint64_t id, std::chrono::
   const auto until = Clock::now() + timeout;
   auto proposed = OnRaftThread<bool>(
       [=, this]() -> Result<bool> {
-        if (!leader_) return Status::Unavailable(NotLeaderMessage());
+        if (!leader_) return Status::NotLeader(NotLeaderMessage());
         const raft::MembershipConfig cur = raw_->raft().membership();
         const std::string sid = std::to_string(id);
         if (!cur.IsVoter(id) && !cur.IsLearner(id)) {

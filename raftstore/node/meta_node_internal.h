@@ -16,7 +16,7 @@ inline std::chrono::milliseconds TimeLeft(Clock::time_point until) {
                   std::chrono::milliseconds(1));
 }
 
-// "host:port" -> Endpoint; the port part must be a number.
+// "host:port" -> Endpoint (the raft address of a node; checked by ParseHostPort before).
 Endpoint ParseEndpoint(const std::string& addr);
 
 template <typename T>

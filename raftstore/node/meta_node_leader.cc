@@ -2,19 +2,18 @@
 // proposing the removal of expired keys.
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/endpoint.h"
 #include "raftstore/node/meta_node_internal.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/entry_codec.h"
 
 namespace raftstore::node {
 
-// "host:port" -> Endpoint; the port part must be a number.
+// Every raft address reaching here passed ParseHostPort (metasrv's config, AddMember); a
+// failure would be a bug (it leaves port 0, as the old lenient parse did).
 Endpoint ParseEndpoint(const std::string& addr) {
-  Endpoint e;
-  size_t colon = addr.rfind(':');
-  e.addr = colon == std::string::npos ? addr : addr.substr(0, colon);
-  if (colon != std::string::npos) e.port = std::strtoull(addr.c_str() + colon + 1, nullptr, 10);
-  return e;
+  auto hp = ParseHostPort(addr, "raft address");
+  return hp.ok() ? Endpoint{hp->host, hp->port} : Endpoint{addr, 0};
 }
 
 void MetaNode::OnBecameLeader() {

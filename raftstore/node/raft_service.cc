@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "raftstore/node/grpc_status.h"
+#include "raftstore/rpc/grpc_status.h"
 #include "raftstore/node/message_codec.h"
 #include "raftstore/storage/snapshot_store.h"
 
 namespace raftstore::node {
+
+using rpc::ToGrpc;
 
 grpc::Status RaftService::Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req,
                                metasrv::raft::SendReply*) {

@@ -8,6 +8,7 @@
 #include "raft.grpc.pb.h"
 #include "raftstore/common/sha256.h"
 #include "raftstore/node/message_codec.h"
+#include "raftstore/rpc/channel.h"
 #include "raftstore/storage/snapshot_store.h"
 
 namespace raftstore::node {
@@ -81,12 +82,7 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
   const auto started = std::chrono::steady_clock::now();
   const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
                            " at " + address;
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kPeerKeepaliveMs);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kPeerKeepaliveMs);
-  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  auto stub = metasrv::raft::RaftPeer::NewStub(
-      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+  auto stub = metasrv::raft::RaftPeer::NewStub(rpc::NewChannel(address, {.keepalive_ms = kPeerKeepaliveMs}));
   metasrv::raft::InstallSnapshotReply reply;
   auto writer = stub->InstallSnapshot(ctx, &reply);
 

@@ -5,6 +5,7 @@
 
 #include "raft.grpc.pb.h"
 #include "raftstore/node/message_codec.h"
+#include "raftstore/rpc/channel.h"
 
 namespace raftstore::node {
 
@@ -120,14 +121,9 @@ void Transport::RunPeer(Peer* p) {
       } else if (*addr != p->address || !p->stub) {
         if (!p->address.empty()) spdlog::info("raft peer {}: address {} -> {}", p->id, p->address, *addr);
         p->address = *addr;
-        grpc::ChannelArguments args;
-        // Reconnect quickly after a peer restarts (gRPC's default backoff grows to 2 minutes).
-        args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-        args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-        args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-        args.SetMaxSendMessageSize(-1);
-        args.SetMaxReceiveMessageSize(-1);
-        auto channel = grpc::CreateCustomChannel(p->address, grpc::InsecureChannelCredentials(), args);
+        // Reconnect quickly after a peer restarts.
+        auto channel = rpc::NewChannel(
+            p->address, {.fast_reconnect = true, .unlimited_send = true, .unlimited_receive = true});
         p->stub = metasrv::raft::RaftPeer::NewStub(channel);
       }
     }

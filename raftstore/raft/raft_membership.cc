@@ -15,7 +15,7 @@ namespace raftstore::raft {
 Result<LogPosition> Raft::ProposeMembership(const std::set<uint64_t>& voters,
                                             const std::set<uint64_t>& learners) {
   if (state_ != StateType::kLeader) {
-    return Status::Unavailable("raft: node " + std::to_string(id_) + " is not the leader (leader: " +
+    return Status::NotLeader("raft: node " + std::to_string(id_) + " is not the leader (leader: " +
                                std::to_string(lead_) + ")");
   }
   if (lead_transferee_ != kNone) return Status::Busy("raft: leadership transfer in progress");

@@ -21,7 +21,7 @@ void Raft::AppendEntries(std::vector<Entry> ents) {
 
 Result<LogPosition> Raft::Propose(std::string data) {
   if (state_ != StateType::kLeader) {
-    return Status::Unavailable("raft: node " + std::to_string(id_) + " is not the leader (leader: " +
+    return Status::NotLeader("raft: node " + std::to_string(id_) + " is not the leader (leader: " +
                                std::to_string(lead_) + ")");
   }
   if (lead_transferee_ != kNone) {

@@ -6,7 +6,7 @@ namespace raftstore::raft {
 
 Status Raft::TransferLeader(uint64_t to) {
   if (state_ != StateType::kLeader) {
-    return Status::Unavailable("raft: node " + std::to_string(id_) + " is not the leader");
+    return Status::NotLeader("raft: node " + std::to_string(id_) + " is not the leader");
   }
   if (to == id_) return Status::OK();
   if (!tracker_.config().IsVoter(to)) {

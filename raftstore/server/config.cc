@@ -1,60 +1,102 @@
 #include "raftstore/server/config.h"
 
-#include <set>
+#include <algorithm>
+#include <memory>
 
-#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
+
+#include "raftstore/common/endpoint.h"
 
 namespace raftstore::server {
 
 namespace {
 
-template <typename T>
-Status Read(const toml::table& t, const char* key, const std::string& path, T* out) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return Status::OK();
-  auto v = n->value<T>();
-  if (!v) return Status::InvalidArgument(path + ": \"" + key + "\" has the wrong type");
-  *out = *v;
-  return Status::OK();
-}
+// CLI11's TOML reader with metasrv's key names: a key foo_bar is the flag --foo-bar. Anything
+// that is not a setting is refused here, naming the file and the key as written.
+class SettingsFile : public CLI::ConfigTOML {
+ public:
+  explicit SettingsFile(const CLI::App* app) : app_(app) {}
 
-Status ReadU64(const toml::table& t, const char* key, const std::string& path, uint64_t* out) {
-  int64_t v = static_cast<int64_t>(*out);
-  RS_RETURN_IF_ERROR(Read(t, key, path, &v));
-  if (v < 0) return Status::InvalidArgument(path + ": \"" + key + "\" must not be negative");
-  *out = static_cast<uint64_t>(v);
-  return Status::OK();
-}
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(input);
+    const std::string path = app_->get_config_ptr()->as<std::string>();
+    for (CLI::ConfigItem& item : items) {
+      const std::string key = item.fullname();
+      if (!item.parents.empty()) {
+        // A [section]: CLI11 marks its start and end with items named "++" and "--".
+        if (item.name == "++" || item.name == "--") continue;
+        throw CLI::ConfigError(path + ": unknown setting \"" + key + "\" (the file has no [sections])");
+      }
+      if (item.name.find('-') != std::string::npos) {
+        std::string underscored = item.name;
+        std::replace(underscored.begin(), underscored.end(), '-', '_');
+        throw CLI::ConfigError(path + ": unknown setting \"" + key + "\" (did you mean " + underscored + "?)");
+      }
+      std::replace(item.name.begin(), item.name.end(), '_', '-');
+      const CLI::Option* opt = app_->get_option_no_throw("--" + item.name);
+      if (opt == nullptr || !opt->get_configurable()) {
+        throw CLI::ConfigError(path + ": unknown setting \"" + key + "\"");
+      }
+    }
+    return items;
+  }
+
+ private:
+  const CLI::App* app_;
+};
 
 }  // namespace
 
-Status LoadConfigFile(const std::string& path, ServerConfig* c) {
-  toml::table t;
-  try {
-    t = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    return Status::InvalidArgument(path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                                   ": " + std::string(e.description()));
-  }
-  static const std::set<std::string> kKnown = {"id", "raft_dir", "grpc_api_address", "raft_address", "single",
-                                               "log_level", "max_value_bytes", "request_timeout_ms",
-                                               "snapshot_logs_since_last", "max_applied_log_to_keep"};
-  for (const auto& [k, v] : t) {
-    if (!kKnown.count(std::string(k.str()))) {
-      return Status::InvalidArgument(path + ": unknown setting \"" + std::string(k.str()) + "\"");
-    }
-  }
-  RS_RETURN_IF_ERROR(ReadU64(t, "id", path, &c->id));
-  RS_RETURN_IF_ERROR(Read(t, "raft_dir", path, &c->raft_dir));
-  RS_RETURN_IF_ERROR(Read(t, "grpc_api_address", path, &c->grpc_api_address));
-  RS_RETURN_IF_ERROR(Read(t, "raft_address", path, &c->raft_address));
-  RS_RETURN_IF_ERROR(Read(t, "single", path, &c->single));
-  RS_RETURN_IF_ERROR(Read(t, "log_level", path, &c->log_level));
-  RS_RETURN_IF_ERROR(ReadU64(t, "max_value_bytes", path, &c->max_value_bytes));
-  RS_RETURN_IF_ERROR(ReadU64(t, "snapshot_logs_since_last", path, &c->snapshot_logs_since_last));
-  RS_RETURN_IF_ERROR(ReadU64(t, "max_applied_log_to_keep", path, &c->max_applied_log_to_keep));
-  return ReadU64(t, "request_timeout_ms", path, &c->request_timeout_ms);
+node::NodeOptions ServerConfig::ToNodeOptions() const {
+  node::NodeOptions no;
+  no.id = id;
+  no.raft_dir = raft_dir;
+  no.raft_address = raft_address;
+  no.grpc_address = grpc_api_address;
+  no.single = single;
+  no.join = !join.empty();
+  no.tick_ms = raft_tick_ms;
+  no.election_ticks = raft_election_ticks;
+  no.snapshot_logs_since_last = snapshot_logs_since_last;
+  no.max_applied_log_to_keep = max_applied_log_to_keep;
+  return no;
+}
+
+void AddSettings(CLI::App* app, ServerConfig* c) {
+  app->set_config("--config", "", "TOML file with the same settings, keys as the flags with _ for - (flags win)")
+      ->configurable(false);
+  app->config_formatter(std::make_shared<SettingsFile>(app));
+  app->allow_config_extras(CLI::config_extras_mode::error);
+  // CLI11 reads an unsigned number with strtoull, which takes "-1" as 2^64-1: refuse a sign.
+  const auto& non_negative = CLI::NonNegativeNumber;
+  app->add_option("--id", c->id, "this node's id (1 or more)")->check(non_negative);
+  app->add_option("--raft-dir", c->raft_dir, "raft dir (RocksDB)");
+  app->add_option("--grpc-api-address", c->grpc_api_address, "client API address HOST:PORT");
+  app->add_option("--raft-address", c->raft_address, "peer (raft) address HOST:PORT");
+  app->add_flag("--single", c->single, "bootstrap a one-node cluster on first start");
+  app->add_option("--join", c->join,
+                  "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir");
+  app->add_option("--log-level", c->log_level, "error, warn, info or debug");
+  app->add_option("--max-value-bytes", c->max_value_bytes, "largest value accepted")->check(non_negative);
+  app->add_option("--request-timeout-ms", c->request_timeout_ms, "how long a client request may wait (writes, reads' barrier, membership changes)")
+      ->check(non_negative);
+  app->add_option("--raft-tick-ms", c->raft_tick_ms, "raft tick (heartbeat interval) in ms")
+      ->check(CLI::Range(10, 10000));
+  app->add_option("--raft-election-ticks", c->raft_election_ticks, "election timeout: randomized in [E, 2E) ticks")
+      ->check(CLI::Range(3, 1000));
+  app->add_option("--snapshot-logs-since-last", c->snapshot_logs_since_last,
+                  "purge the log once this many applied entries lie beyond the kept tail")
+      ->check(non_negative);
+  app->add_option("--max-applied-log-to-keep", c->max_applied_log_to_keep,
+                  "applied entries kept when purging (followers this close catch up by log)")
+      ->check(non_negative);
+}
+
+Status Validate(const ServerConfig& c) {
+  RS_RETURN_IF_ERROR(ParseHostPort(c.grpc_api_address, FlagValue("--grpc-api-address", c.grpc_api_address)).status());
+  RS_RETURN_IF_ERROR(ParseHostPort(c.raft_address, FlagValue("--raft-address", c.raft_address)).status());
+  for (const std::string& addr : c.join) RS_RETURN_IF_ERROR(ParseHostPort(addr, FlagValue("--join", addr)).status());
+  return Status::OK();
 }
 
 }  // namespace raftstore::server

@@ -1,22 +1,30 @@
-// metasrv's settings: defaults, then a TOML file (--config), then command-line flags (flags win).
+// metasrv's settings: each one is a command-line flag `--foo-bar` and a key `foo_bar` of the
+// TOML file given with `--config FILE` (names as databend-meta's). A flag wins over the file,
+// the file over the default. CLI11 reads both (its own config-file support); this file only
+// declares the settings and checks what CLI11's validators cannot.
 //
-// TOML keys (all optional):
-//   id = 1
-//   raft_dir = "./.metasrv"
-//   grpc_api_address = "127.0.0.1:9191"
-//   raft_address = "127.0.0.1:28103"
-//   single = true
-//   log_level = "info"
-//   max_value_bytes = 1048576
-//   request_timeout_ms = 10000
-//   snapshot_logs_since_last = 1024
-//   max_applied_log_to_keep = 256
+// Contract of the file: flat `key = value` lines (strings quoted, `join` an array of strings);
+// a key that is not a setting, a dashed key (`raft-dir`), a [section] or `config` itself is an
+// error naming the file and the key; a value of the wrong type is an error naming the setting.
+//
+//   id = 1                           raft_dir = "./.metasrv"
+//   grpc_api_address = "127.0.0.1:9191"  raft_address = "127.0.0.1:28103"
+//   single = true                    join = ["127.0.0.1:9191"]
+//   log_level = "info"               max_value_bytes = 1048576
+//   request_timeout_ms = 10000       raft_tick_ms = 100        raft_election_ticks = 6
+//   snapshot_logs_since_last = 1024  max_applied_log_to_keep = 256
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "raftstore/common/status.h"
+#include "raftstore/node/meta_node.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace raftstore::server {
 
@@ -26,14 +34,25 @@ struct ServerConfig {
   std::string grpc_api_address = "127.0.0.1:9191";
   std::string raft_address = "127.0.0.1:28103";
   bool single = false;
+  std::vector<std::string> join;  // client addresses of members, for a node joining a cluster
   std::string log_level = "info";
   uint64_t max_value_bytes = 1 << 20;
   uint64_t request_timeout_ms = 10000;
-  uint64_t snapshot_logs_since_last = 1024;  // node::NodeOptions
-  uint64_t max_applied_log_to_keep = 256;
+  int raft_tick_ms = node::NodeOptions{}.tick_ms;
+  int raft_election_ticks = node::NodeOptions{}.election_ticks;
+  uint64_t snapshot_logs_since_last = node::NodeOptions{}.snapshot_logs_since_last;
+  uint64_t max_applied_log_to_keep = node::NodeOptions{}.max_applied_log_to_keep;
+
+  // The node runtime's part of the settings.
+  node::NodeOptions ToNodeOptions() const;
 };
 
-// Reads the TOML file over `config`; an unknown key or a wrong type is an error naming it.
-Status LoadConfigFile(const std::string& path, ServerConfig* config);
+// Declares `--config FILE` and every setting on `app`; app->parse() then fills *config (which
+// must outlive the parse) from the flags and the file. Parse errors are CLI::ParseError.
+void AddSettings(CLI::App* app, ServerConfig* config);
+
+// Checks what the declarations cannot: the addresses (raftstore/common/endpoint.h), each error
+// naming its flag and value.
+Status Validate(const ServerConfig& config);
 
 }  // namespace raftstore::server

@@ -4,7 +4,8 @@
 
 #include "raftstore/codec/footer.h"
 #include "raftstore/codec/line_codec.h"
-#include "raftstore/node/grpc_status.h"
+#include "raftstore/rpc/channel.h"
+#include "raftstore/rpc/grpc_status.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/record_stream.h"
 
@@ -16,7 +17,7 @@ namespace raftstore::server {
 
 using node::MetaNode;
 
-using node::ToGrpc;
+using rpc::ToGrpc;
 
 #define RETURN_GRPC_IF_ERROR(expr)              \
   do {                                          \
@@ -85,13 +86,8 @@ metasrv::Meta::Stub* MetaService::LeaderStub(grpc::ServerContext* ctx, std::stri
   std::lock_guard<std::mutex> lock(stubs_mu_);
   auto& stub = stubs_[*leader_addr];
   if (!stub) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    args.SetMaxSendMessageSize(-1);
-    args.SetMaxReceiveMessageSize(-1);
-    stub = metasrv::Meta::NewStub(grpc::CreateCustomChannel(*leader_addr, grpc::InsecureChannelCredentials(), args));
+    stub = metasrv::Meta::NewStub(rpc::NewChannel(
+        *leader_addr, {.fast_reconnect = true, .unlimited_send = true, .unlimited_receive = true}));
   }
   return stub.get();
 }
@@ -106,9 +102,9 @@ grpc::Status MetaService::Forward(grpc::ServerContext* ctx, const Req& req, Rep*
   fwd.AddMetadata(kForwardedBy, std::to_string(node_->options().id));
   grpc::Status st = call(stub, &fwd, req, reply);
   if (st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return grpc::Status(st.error_code(), "node " + std::to_string(node_->options().id) +
-                                             " forwarded the write to the leader at " + addr + ": " +
-                                             st.error_message());
+    // The leader's code stays: a NotLeader from it is still NotLeader.
+    return rpc::WithMessage(st, "node " + std::to_string(node_->options().id) +
+                                    " forwarded the write to the leader at " + addr + ": " + st.error_message());
   }
   return st;
 }

@@ -14,7 +14,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/server/process.h"
+#include "tests/raftstore/server/process.h"
 
 namespace testutil {
 

@@ -10,7 +10,7 @@
 #include "raft.grpc.pb.h"
 #include "raftstore/node/message_codec.h"
 #include "raftstore/node/transport.h"
-#include "tests/server/process.h"
+#include "tests/raftstore/server/process.h"
 
 using namespace raftstore;
 using raftstore::node::Transport;

@@ -1,4 +1,4 @@
-#include "metactl/client/meta_client.h"
+#include "raftstore/client/meta_client.h"
 
 #include <condition_variable>
 #include <mutex>
@@ -6,7 +6,10 @@
 
 #include <spdlog/spdlog.h>
 
-namespace metactl::client {
+#include "raftstore/rpc/channel.h"
+#include "raftstore/rpc/grpc_status.h"
+
+namespace raftstore::client {
 
 using raftstore::Result;
 using raftstore::Status;
@@ -20,29 +23,6 @@ std::string FormatDuration(milliseconds d) {
 }
 
 namespace {
-
-const char* CodeName(grpc::StatusCode c) {
-  switch (c) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "UNKNOWN_CODE";
-  }
-}
 
 bool Contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
@@ -106,8 +86,6 @@ class Watchdog {
   std::thread thread_;
 };
 
-}  // namespace
-
 Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rpc,
                  milliseconds waited, grpc::Channel* channel) {
   const std::string& msg = st.error_message();
@@ -141,26 +119,19 @@ Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rp
     default:
       break;
   }
-  Status::Code code = Status::Code::kInternal;
-  switch (st.error_code()) {
-    case grpc::StatusCode::INVALID_ARGUMENT: code = Status::Code::kInvalidArgument; break;
-    case grpc::StatusCode::NOT_FOUND: code = Status::Code::kNotFound; break;
-    case grpc::StatusCode::UNAVAILABLE: code = Status::Code::kUnavailable; break;
-    case grpc::StatusCode::ABORTED: code = Status::Code::kAborted; break;
-    case grpc::StatusCode::ALREADY_EXISTS: code = Status::Code::kAlreadyExists; break;
-    default: break;
-  }
-  std::string text = "metasrv at " + addr + " refused " + rpc + ": " + CodeName(st.error_code()) +
+  // The server's own code (NotLeader, AlreadyMember, ...), or the gRPC code's nearest.
+  std::string text = "metasrv at " + addr + " refused " + rpc + ": " + raftstore::rpc::GrpcCodeName(st.error_code()) +
                      (msg.empty() ? "" : ": " + msg);
-  switch (code) {
-    case Status::Code::kInvalidArgument: return Status::InvalidArgument(text);
-    case Status::Code::kNotFound: return Status::NotFound(text);
-    case Status::Code::kUnavailable: return Status::Unavailable(text);
-    case Status::Code::kAborted: return Status::Aborted(text);
-    case Status::Code::kAlreadyExists: return Status::AlreadyExists(text);
-    default: return Status::Internal(text);
-  }
+  return Status::FromCode(raftstore::rpc::CodeOf(st), std::move(text));
 }
+
+// No receive limit: large exports and values (the server bounds what it sends). A client that
+// retries (Dial) also reconnects quickly: a restarted node is used again within a second.
+std::shared_ptr<grpc::Channel> ClientChannel(const std::string& addr, bool retried) {
+  return raftstore::rpc::NewChannel(addr, {.fast_reconnect = retried, .unlimited_receive = true});
+}
+
+}  // namespace
 
 MetaClient::MetaClient(std::string addr, std::shared_ptr<grpc::Channel> channel,
                        milliseconds timeout)
@@ -178,10 +149,7 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Connect(const std::vector<std::s
   std::string list, why;
   for (const auto& addr : addrs) {
     list += (list.empty() ? "" : ", ") + addr;
-    grpc::ChannelArguments args;
-    // Large exports and values: the server bounds what it sends.
-    args.SetMaxReceiveMessageSize(-1);
-    auto channel = grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+    auto channel = ClientChannel(addr, /*retried=*/false);
     std::unique_ptr<MetaClient> c(new MetaClient(addr, channel, timeout));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + probe);
@@ -198,6 +166,10 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Connect(const std::vector<std::s
   }
   return Status::Unavailable("no metasrv answers at " + list + ": " + why +
                              " (is metasrv running? check --grpc-api-address)");
+}
+
+std::unique_ptr<MetaClient> MetaClient::Dial(const std::string& addr, milliseconds timeout) {
+  return std::unique_ptr<MetaClient>(new MetaClient(addr, ClientChannel(addr, /*retried=*/true), timeout));
 }
 
 void MetaClient::SetDeadline(grpc::ClientContext& ctx) const {
@@ -380,4 +352,4 @@ Status MetaClient::Watch(const metasrv::WatchRequest& req,
                              " ended the watch stream (shutting down?): run watch again");
 }
 
-}  // namespace metactl::client
+}  // namespace raftstore::client

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/server/process.h"
+#include "tests/raftstore/server/process.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;

@@ -1,0 +1,104 @@
+// The gRPC client of metasrv's client API (proto/meta.proto, service metasrv.Meta), used by
+// metactl's live commands and by metasrv itself where it talks to a peer's client API (--join).
+//
+// Contract:
+//  - Connect() tries the given addresses in order and keeps the first one whose Status RPC
+//    answers within a short probe deadline. Dial() makes a client of one address without a probe
+//    (for a caller that retries by itself).
+//  - Every call has a deadline (`timeout`) and returns a raftstore::Status/Result. Its code is the
+//    server's own (NotLeader, AlreadyMember, Busy, ... carried across the wire, see
+//    raftstore/rpc/grpc_status.h); a failure of the transport or a deadline is Unavailable. Never
+//    classify an error by its message: the message is for people and says what happened and where:
+//      no metasrv answers at A, B: <why, per address>
+//      cannot reach metasrv at A: <transport error>
+//      timed out after 10s waiting for A (RPC Get)
+//      metasrv at A refused Upsert: INVALID_ARGUMENT: key is empty
+//  - Streaming calls (List, Export) time out when no message arrives for `timeout` (not for the
+//    whole stream, which may legitimately take long); Watch never times out while connected.
+//  - A MetaClient is for one thread at a time (the stub itself is thread-safe; the probe reply
+//    is not updated after Connect).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "meta.grpc.pb.h"
+#include "meta.pb.h"
+#include "raftstore/common/status.h"
+
+namespace raftstore::client {
+
+inline constexpr const char* kDefaultAddress = "127.0.0.1:9191";
+inline constexpr int kDefaultTimeoutSec = 10;
+// The probe of each address uses min(timeout, kProbeTimeout).
+inline constexpr std::chrono::milliseconds kProbeTimeout{2000};
+
+// "10s", "250ms", "1m30s": for messages.
+std::string FormatDuration(std::chrono::milliseconds d);
+
+class MetaClient {
+ public:
+  // Tries `addrs` in order (empty: kDefaultAddress); the first that answers Status wins.
+  static raftstore::Result<std::unique_ptr<MetaClient>> Connect(
+      const std::vector<std::string>& addrs, std::chrono::milliseconds timeout,
+      std::chrono::milliseconds probe_timeout = kProbeTimeout);
+
+  // A client of `addr` alone, without a probe: the first call connects. For a caller that
+  // retries by itself: the channel reconnects within a second after the server comes back.
+  static std::unique_ptr<MetaClient> Dial(const std::string& addr, std::chrono::milliseconds timeout);
+
+  // The address in use.
+  const std::string& address() const { return addr_; }
+  // The Status reply of the probe that selected this address.
+  const metasrv::StatusReply& probe_status() const { return probe_status_; }
+
+  raftstore::Result<metasrv::StatusReply> GetStatus();
+  raftstore::Result<metasrv::MemberListReply> MemberList();
+  raftstore::Result<metasrv::GetReply> Get(const std::string& key);
+  raftstore::Result<metasrv::UpsertReply> Upsert(const metasrv::UpsertRequest& req);
+  raftstore::Result<metasrv::TransferLeaderReply> TransferLeader(uint64_t to);
+  raftstore::Result<metasrv::MembershipChangeReply> AddMember(const metasrv::AddMemberRequest& req);
+  raftstore::Result<metasrv::MembershipChangeReply> RemoveMember(uint64_t id);
+  // Snapshot on the node at address() itself (not forwarded to the leader).
+  raftstore::Result<metasrv::TriggerSnapshotReply> TriggerSnapshot();
+
+  // Calls `on_kv` for every key of the prefix (in key order); stops early (OK) when it returns
+  // false.
+  raftstore::Status List(const metasrv::ListRequest& req,
+                         const std::function<bool(const metasrv::KeyValue&)>& on_kv);
+
+  // Calls `on_line` for every line (without newline) of the Export stream, footer included;
+  // a non-OK Status from `on_line` cancels the stream and is returned as is.
+  raftstore::Status Export(uint32_t chunk_size,
+                           const std::function<raftstore::Status(const std::string&)>& on_line);
+
+  // Calls `on_event` for every event until `stop` becomes true (polled every 100 ms; the
+  // stream is then cancelled and OK is returned), `on_event` returns false, or the stream fails.
+  raftstore::Status Watch(const metasrv::WatchRequest& req,
+                          const std::function<bool(const metasrv::WatchEvent&)>& on_event,
+                          const std::atomic<bool>& stop);
+
+ private:
+  // Turns a failed gRPC status of `rpc` into a Status (see the top of this file).
+  raftstore::Status Error(const grpc::Status& st, const char* rpc,
+                          std::chrono::milliseconds waited) const;
+
+  MetaClient(std::string addr, std::shared_ptr<grpc::Channel> channel,
+             std::chrono::milliseconds timeout);
+  void SetDeadline(grpc::ClientContext& ctx) const;
+
+  std::string addr_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<metasrv::Meta::Stub> stub_;
+  std::chrono::milliseconds timeout_;
+  metasrv::StatusReply probe_status_;
+};
+
+}  // namespace raftstore::client

@@ -1,0 +1,26 @@
+#include "raftstore/rpc/channel.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
+
+namespace raftstore::rpc {
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address, const ChannelOptions& options) {
+  grpc::ChannelArguments args;
+  if (options.fast_reconnect) {
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  }
+  if (options.unlimited_send) args.SetMaxSendMessageSize(-1);
+  if (options.unlimited_receive) args.SetMaxReceiveMessageSize(-1);
+  if (options.keepalive_ms > 0) {
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, options.keepalive_ms);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, options.keepalive_ms);
+    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  }
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace raftstore::rpc

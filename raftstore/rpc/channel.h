@@ -1,0 +1,33 @@
+// The one place gRPC client channels are made (peers, the leader, the client API).
+//
+// Every channel is insecure (plain HTTP/2: metasrv has no TLS yet). The options say what a
+// caller needs beyond gRPC's defaults; each is off by default.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/channel.h>
+
+namespace raftstore::rpc {
+
+struct ChannelOptions {
+  // Reconnect 100 ms .. 1 s after the server comes back. gRPC's default backoff grows to
+  // 2 minutes, far too long for a peer or a leader that restarts.
+  bool fast_reconnect = false;
+  // No size limit on messages sent / received: the other side bounds what it accepts or
+  // sends (raft batches, large values, export chunks).
+  bool unlimited_send = false;
+  bool unlimited_receive = false;
+  // HTTP/2 keepalive: ping every keepalive_ms, also with no data in flight, and drop the
+  // connection when a ping is not answered within keepalive_ms; 0 = no pings. A long call to
+  // a peer that died without a TCP reset then fails instead of hanging. The server must
+  // accept pings this often (metasrv's peer server does).
+  int keepalive_ms = 0;
+};
+
+// A channel to `address` (HOST:PORT). Connects lazily: an unreachable address shows as a
+// failed call, never here.
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address, const ChannelOptions& options);
+
+}  // namespace raftstore::rpc

@@ -1,0 +1,128 @@
+// raftstore/server/config: every setting is a flag --foo-bar and a TOML key foo_bar (CLI11's
+// config support), flags win over the file, anything unknown in the file is refused by name.
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <gtest/gtest.h>
+
+#include "raftstore/server/config.h"
+
+namespace {
+
+using raftstore::server::ServerConfig;
+
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "config_test_" + std::to_string(::getpid()) + "_" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Parses `args` (without the program name) into *c; returns CLI11's error message, "" if none.
+std::string Parse(const std::string& args, ServerConfig* c) {
+  CLI::App app;
+  raftstore::server::AddSettings(&app, c);
+  try {
+    app.parse(args, /*program_name_included=*/false);
+  } catch (const CLI::ParseError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+constexpr char kEverySetting[] = R"(# every setting, none at its default
+id = 7
+raft_dir = "/data/meta"
+grpc_api_address = "10.0.0.7:9100"
+raft_address = "[::1]:28007"
+single = true
+join = ["10.0.0.1:9191", "10.0.0.2:9191"]
+log_level = "debug"          # a comment after a value
+max_value_bytes = 4096
+request_timeout_ms = 2500
+raft_tick_ms = 50
+raft_election_ticks = 9
+snapshot_logs_since_last = 77
+max_applied_log_to_keep = 11
+)";
+
+TEST(ConfigTest, TomlFileSetsEverySetting) {
+  ServerConfig c;
+  ASSERT_EQ(Parse("--config " + WriteFile("all.toml", kEverySetting), &c), "");
+  EXPECT_EQ(c.id, 7u);
+  EXPECT_EQ(c.raft_dir, "/data/meta");
+  EXPECT_EQ(c.grpc_api_address, "10.0.0.7:9100");
+  EXPECT_EQ(c.raft_address, "[::1]:28007");
+  EXPECT_TRUE(c.single);
+  EXPECT_EQ(c.join, (std::vector<std::string>{"10.0.0.1:9191", "10.0.0.2:9191"}));
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.max_value_bytes, 4096u);
+  EXPECT_EQ(c.request_timeout_ms, 2500u);
+  EXPECT_EQ(c.raft_tick_ms, 50);
+  EXPECT_EQ(c.raft_election_ticks, 9);
+  EXPECT_EQ(c.snapshot_logs_since_last, 77u);
+  EXPECT_EQ(c.max_applied_log_to_keep, 11u);
+  EXPECT_TRUE(raftstore::server::Validate(c).ok());
+  const auto no = c.ToNodeOptions();
+  EXPECT_EQ(no.tick_ms, 50);
+  EXPECT_EQ(no.election_ticks, 9);
+  EXPECT_TRUE(no.join);
+  EXPECT_EQ(no.grpc_address, "10.0.0.7:9100");
+}
+
+TEST(ConfigTest, FlagsSetEverySettingAndWinOverTheFile) {
+  ServerConfig c;
+  ASSERT_EQ(Parse("--config " + WriteFile("flags.toml", kEverySetting) +
+                      " --id 3 --raft-dir /x --grpc-api-address h:1 --raft-address h:2 --join h:3 --log-level warn"
+                      " --max-value-bytes 5 --request-timeout-ms 6 --raft-tick-ms 70 --raft-election-ticks 8"
+                      " --snapshot-logs-since-last 9 --max-applied-log-to-keep 10",
+                  &c),
+            "");
+  EXPECT_EQ(c.id, 3u);
+  EXPECT_EQ(c.raft_dir, "/x");
+  EXPECT_EQ(c.grpc_api_address, "h:1");
+  EXPECT_EQ(c.raft_address, "h:2");
+  EXPECT_EQ(c.join, (std::vector<std::string>{"h:3"}));
+  EXPECT_EQ(c.log_level, "warn");
+  EXPECT_EQ(c.max_value_bytes, 5u);
+  EXPECT_EQ(c.request_timeout_ms, 6u);
+  EXPECT_EQ(c.raft_tick_ms, 70);
+  EXPECT_EQ(c.raft_election_ticks, 8);
+  EXPECT_EQ(c.snapshot_logs_since_last, 9u);
+  EXPECT_EQ(c.max_applied_log_to_keep, 10u);
+  EXPECT_TRUE(c.single);  // from the file: no flag given
+  ServerConfig defaults;
+  ASSERT_EQ(Parse("--single", &defaults), "");
+  EXPECT_TRUE(defaults.single);
+  EXPECT_EQ(defaults.raft_tick_ms, 100);
+}
+
+TEST(ConfigTest, UnknownKeysAreErrorsNamingTheKey) {
+  ServerConfig c;
+  const std::string typo = WriteFile("typo.toml", "singel = true\n");
+  EXPECT_EQ(Parse("--config " + typo, &c), typo + ": unknown setting \"singel\"");
+  const std::string dashed = WriteFile("dashed.toml", "raft-dir = \"/x\"\n");
+  EXPECT_EQ(Parse("--config " + dashed, &c), dashed + ": unknown setting \"raft-dir\" (did you mean raft_dir?)");
+  const std::string section = WriteFile("section.toml", "[raft]\ntick_ms = 5\n");
+  EXPECT_NE(Parse("--config " + section, &c).find("unknown setting \"raft.tick_ms\""), std::string::npos);
+  const std::string nested = WriteFile("nested.toml", "config = \"other.toml\"\n");
+  EXPECT_NE(Parse("--config " + nested, &c).find("config"), std::string::npos);
+}
+
+TEST(ConfigTest, BadValuesAreErrorsNamingTheSetting) {
+  ServerConfig c;
+  EXPECT_NE(Parse("--config " + WriteFile("neg.toml", "max_value_bytes = -1\n"), &c).find("--max-value-bytes"),
+            std::string::npos);
+  EXPECT_NE(Parse("--config " + WriteFile("type.toml", "id = \"seven\"\n"), &c).find("--id"), std::string::npos);
+  EXPECT_NE(Parse("--raft-tick-ms 5", &c).find("--raft-tick-ms"), std::string::npos);
+  ServerConfig bad;
+  bad.raft_address = "node1";
+  EXPECT_EQ(raftstore::server::Validate(bad).message(), "--raft-address \"node1\": expected HOST:PORT");
+  bad = ServerConfig{};
+  bad.join = {"h:1", "h:0"};
+  EXPECT_EQ(raftstore::server::Validate(bad).message(), "--join \"h:0\": port must be a number from 1 to 65535");
+}
+
+}  // namespace
