@@ -6,14 +6,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/exporter.h"
-#include "metactl/live_export.h"
 #include "raftstore/common/file_util.h"
+#include "raftstore/transfer/exporter.h"
+#include "raftstore/transfer/live_export.h"
 
 namespace metactl {
 
 using raftstore::Result;
 using raftstore::Status;
+using raftstore::transfer::ExportOptions;
+using raftstore::transfer::ExportStats;
 
 CLI::App* ExportCommand::Register(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
@@ -76,10 +78,10 @@ int ExportCommand::Run() {
   options.footer = !no_footer_;
   ExportFn export_fn;
   if (!raft_dir_.empty()) {
-    export_fn = [&](std::ostream& out) { return ExportRaftDir(raft_dir_, out, options); };
+    export_fn = [&](std::ostream& out) { return raftstore::transfer::ExportRaftDir(raft_dir_, out, options); };
   } else {
     export_fn = [&](std::ostream& out) {
-      return ExportLive(grpc_addrs_, out, options, timeout_sec_, chunk_size_);
+      return raftstore::transfer::ExportLive(grpc_addrs_, out, options, timeout_sec_, chunk_size_);
     };
   }
   Result<ExportStats> stats = db_.empty() ? export_fn(std::cout) : ExportToFile(db_, export_fn);

@@ -5,12 +5,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/importer.h"
+#include "raftstore/transfer/importer.h"
 
 namespace metactl {
 
 using raftstore::Result;
 using raftstore::Status;
+using raftstore::transfer::ImportOptions;
+using raftstore::transfer::ImportStats;
+using raftstore::transfer::Peer;
 
 CLI::App* ImportCommand::Register(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
@@ -34,7 +37,7 @@ int ImportCommand::Run() {
   options.force = force_;
   options.id = id_;
   for (const std::string& text : initial_cluster_) {
-    Result<Peer> peer = ParsePeer(text);
+    Result<Peer> peer = raftstore::transfer::ParsePeer(text);
     if (!peer.ok()) {
       spdlog::error("{}", peer.status().message());
       return kExitUsage;
@@ -42,14 +45,14 @@ int ImportCommand::Run() {
     options.initial_cluster.push_back(*peer);
   }
   // Refuse bad options before a single byte is read.
-  if (Status st = ValidateImportOptions(options); !st.ok()) {
+  if (Status st = raftstore::transfer::ValidateImportOptions(options); !st.ok()) {
     spdlog::error("{}", st.message());
     return st.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   Result<ImportStats> stats = Status::Internal("not run");
   if (db_.empty()) {
     options.source_name = "stdin";
-    stats = ImportStream(std::cin, options);
+    stats = raftstore::transfer::ImportStream(std::cin, options);
   } else {
     std::ifstream in(db_, std::ios::binary);
     if (!in) {
@@ -57,7 +60,7 @@ int ImportCommand::Run() {
       return kExitFailure;
     }
     options.source_name = db_;
-    stats = ImportStream(in, options);
+    stats = raftstore::transfer::ImportStream(in, options);
   }
   if (!stats.ok()) {
     spdlog::error("import failed, {} left as it was: {}", raft_dir_, stats.status().message());

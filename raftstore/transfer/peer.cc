@@ -1,11 +1,8 @@
+#include "raftstore/transfer/peer.h"
+
 #include <charconv>
 
-#include "metactl/importer.h"
-
-namespace metactl {
-
-using raftstore::Result;
-using raftstore::Status;
+namespace raftstore::transfer {
 
 namespace {
 
@@ -55,4 +52,4 @@ Result<Peer> ParsePeer(const std::string& text) {
   return peer;
 }
 
-}  // namespace metactl
+}  // namespace raftstore::transfer

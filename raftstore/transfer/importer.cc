@@ -1,4 +1,4 @@
-#include "metactl/importer.h"
+#include "raftstore/transfer/importer.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,11 +18,7 @@
 
 namespace fs = std::filesystem;
 
-namespace metactl {
-
-using raftstore::Record;
-using raftstore::Result;
-using raftstore::Status;
+namespace raftstore::transfer {
 
 namespace {
 
@@ -306,4 +302,4 @@ Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options)
   return stats;
 }
 
-}  // namespace metactl
+}  // namespace raftstore::transfer

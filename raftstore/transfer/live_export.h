@@ -1,4 +1,5 @@
-// Export of a live metasrv over gRPC (the Export RPC of proto/meta.proto) as V004 lines.
+// Export of a live metasrv over gRPC (the Export RPC of proto/meta.proto) as V004 lines, checked
+// by the one export-stream reader (raftstore/codec/export_stream.h) as they are relayed.
 #pragma once
 
 #include <cstdint>
@@ -6,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "metactl/exporter.h"
 #include "raftstore/common/status.h"
+#include "raftstore/transfer/exporter.h"
 
-namespace metactl {
+namespace raftstore::transfer {
 
 // Connects to the first of `addrs` that answers (empty: 127.0.0.1:9191) and writes every line
 // of its Export stream to `out`, each followed by '\n'. The server's last line is the integrity
@@ -18,9 +19,8 @@ namespace metactl {
 // options.footer false the footer line is verified but not written. `timeout_sec` bounds the
 // probe and the wait for each chunk; `chunk_size` is lines per chunk (0: the server's default).
 // On failure part of the stream may already be in `out`: write to a temporary file (see
-// export_command.cc) when that matters.
-raftstore::Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
-                                          const ExportOptions& options, int timeout_sec,
-                                          uint32_t chunk_size);
+// metactl/export_command.cc) when that matters. Memory: one chunk of lines at a time.
+Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
+                               const ExportOptions& options, int timeout_sec, uint32_t chunk_size);
 
-}  // namespace metactl
+}  // namespace raftstore::transfer

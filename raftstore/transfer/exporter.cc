@@ -1,13 +1,10 @@
-#include "metactl/exporter.h"
+#include "raftstore/transfer/exporter.h"
 
 #include "raftstore/codec/export_stream.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"
 
-namespace metactl {
-
-using raftstore::Result;
-using raftstore::Status;
+namespace raftstore::transfer {
 
 Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out, const ExportOptions& options) {
   auto dir = raftstore::RaftDir::Open(raft_dir, raftstore::RaftDirOptions{});
@@ -34,4 +31,4 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
   return stats;
 }
 
-}  // namespace metactl
+}  // namespace raftstore::transfer

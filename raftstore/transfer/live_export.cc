@@ -1,4 +1,4 @@
-#include "metactl/live_export.h"
+#include "raftstore/transfer/live_export.h"
 
 #include <chrono>
 
@@ -7,15 +7,12 @@
 #include "metactl/client/meta_client.h"
 #include "raftstore/codec/export_stream.h"
 
-namespace metactl {
-
-using raftstore::Result;
-using raftstore::Status;
+namespace raftstore::transfer {
 
 Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
                                const ExportOptions& options, int timeout_sec,
                                uint32_t chunk_size) {
-  auto client = client::MetaClient::Connect(addrs, std::chrono::seconds(timeout_sec));
+  auto client = metactl::client::MetaClient::Connect(addrs, std::chrono::seconds(timeout_sec));
   if (!client.ok()) return client.status();
   const std::string where = "export from metasrv at " + (*client)->address();
 
@@ -43,4 +40,4 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   return stats;
 }
 
-}  // namespace metactl
+}  // namespace raftstore::transfer
