@@ -14,7 +14,9 @@ namespace metactl {
 
 using raftstore::Result;
 using raftstore::Status;
+using raftstore::transfer::ExportLive;
 using raftstore::transfer::ExportOptions;
+using raftstore::transfer::ExportRaftDir;
 using raftstore::transfer::ExportStats;
 
 CLI::App* ExportCommand::Register(CLI::App& app) {
@@ -78,10 +80,10 @@ int ExportCommand::Run() {
   options.footer = !no_footer_;
   ExportFn export_fn;
   if (!raft_dir_.empty()) {
-    export_fn = [&](std::ostream& out) { return raftstore::transfer::ExportRaftDir(raft_dir_, out, options); };
+    export_fn = [&](std::ostream& out) { return ExportRaftDir(raft_dir_, out, options); };
   } else {
     export_fn = [&](std::ostream& out) {
-      return raftstore::transfer::ExportLive(grpc_addrs_, out, options, timeout_sec_, chunk_size_);
+      return ExportLive(grpc_addrs_, out, options, timeout_sec_, chunk_size_);
     };
   }
   Result<ExportStats> stats = db_.empty() ? export_fn(std::cout) : ExportToFile(db_, export_fn);

@@ -13,7 +13,10 @@ using raftstore::Result;
 using raftstore::Status;
 using raftstore::transfer::ImportOptions;
 using raftstore::transfer::ImportStats;
+using raftstore::transfer::ImportStream;
+using raftstore::transfer::ParsePeer;
 using raftstore::transfer::Peer;
+using raftstore::transfer::ValidateImportOptions;
 
 CLI::App* ImportCommand::Register(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
@@ -37,7 +40,7 @@ int ImportCommand::Run() {
   options.force = force_;
   options.id = id_;
   for (const std::string& text : initial_cluster_) {
-    Result<Peer> peer = raftstore::transfer::ParsePeer(text);
+    Result<Peer> peer = ParsePeer(text);
     if (!peer.ok()) {
       spdlog::error("{}", peer.status().message());
       return kExitUsage;
@@ -45,14 +48,14 @@ int ImportCommand::Run() {
     options.initial_cluster.push_back(*peer);
   }
   // Refuse bad options before a single byte is read.
-  if (Status st = raftstore::transfer::ValidateImportOptions(options); !st.ok()) {
+  if (Status st = ValidateImportOptions(options); !st.ok()) {
     spdlog::error("{}", st.message());
     return st.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   Result<ImportStats> stats = Status::Internal("not run");
   if (db_.empty()) {
     options.source_name = "stdin";
-    stats = raftstore::transfer::ImportStream(std::cin, options);
+    stats = ImportStream(std::cin, options);
   } else {
     std::ifstream in(db_, std::ios::binary);
     if (!in) {
@@ -60,7 +63,7 @@ int ImportCommand::Run() {
       return kExitFailure;
     }
     options.source_name = db_;
-    stats = raftstore::transfer::ImportStream(in, options);
+    stats = ImportStream(in, options);
   }
   if (!stats.ok()) {
     spdlog::error("import failed, {} left as it was: {}", raft_dir_, stats.status().message());

@@ -8,10 +8,6 @@ namespace raftstore {
 
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 // The exact starts of the lines EncodeLine() writes for the header and the footer trees.
 constexpr std::string_view kHeaderStart = "[\"header\"";
 constexpr std::string_view kFooterStart = "[\"footer\"";
@@ -93,8 +89,8 @@ Result<ExportStreamReader::LineKind> ExportStreamReader::Take(std::string_view l
   const bool first = lines_ == 1;
   Record relayed;  // a relay's header or footer line, decoded to be checked
   if (record == nullptr) {
-    if (!first && !StartsWith(line, kFooterStart)) {
-      if (StartsWith(line, kHeaderStart)) return Status::Corruption("a second header line");
+    if (!first && !line.starts_with(kFooterStart)) {
+      if (line.starts_with(kHeaderStart)) return Status::Corruption("a second header line");
       digest_.AddLine(line);
       return LineKind::kRecord;
     }
