@@ -5,13 +5,14 @@
 // exporting again gives the same bytes.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "raftstore/codec/footer.h"
+#include "raftstore/codec/export_stream.h"
 #include "raftstore/codec/line_codec.h"
 
 using namespace raftstore;
@@ -64,12 +65,18 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   std::vector<char> buf(1 << 20);
   std::cout.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));
-  StreamDigest digest;
-  auto emit = [&](const Record& r) {
-    std::string line = EncodeLine(r);
-    digest.AddLine(line);
+  ExportStreamWriter writer(args.footer);
+  std::string line;
+  auto write_line = [&] {
     line.push_back('\n');
     std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));
+  };
+  auto emit = [&](const Record& r) {
+    if (Status st = writer.Add(r, &line); !st.ok()) {
+      fprintf(stderr, "gen_keys: %s\n", st.message().c_str());
+      std::exit(1);
+    }
+    write_line();
   };
 
   // Each key i gets seq i+1; keys are sorted so the stream is in export order.
@@ -107,10 +114,7 @@ int main(int argc, char** argv) {
     if (expires(seq)) v.meta->expire_at = (base_ms + seq * 1000) / 1000;
     emit(Record{kTreeStateMachine, KvRec{key, std::move(v)}});
   }
-  if (args.footer) {
-    std::string f = EncodeLine(Record{kTreeFooter, digest.Finish()}) + "\n";
-    std::cout.write(f.data(), static_cast<std::streamsize>(f.size()));
-  }
+  if (writer.Finish(&line)) write_line();
   std::cout.flush();
   return std::cout ? 0 : 1;
 }

@@ -6,14 +6,18 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/exporter.h"
-#include "metactl/live_export.h"
 #include "raftstore/common/file_util.h"
+#include "raftstore/transfer/exporter.h"
+#include "raftstore/transfer/live_export.h"
 
 namespace metactl {
 
 using raftstore::Result;
 using raftstore::Status;
+using raftstore::transfer::ExportLive;
+using raftstore::transfer::ExportOptions;
+using raftstore::transfer::ExportRaftDir;
+using raftstore::transfer::ExportStats;
 
 CLI::App* ExportCommand::Register(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(

@@ -5,12 +5,18 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/importer.h"
+#include "raftstore/transfer/importer.h"
 
 namespace metactl {
 
 using raftstore::Result;
 using raftstore::Status;
+using raftstore::transfer::ImportOptions;
+using raftstore::transfer::ImportStats;
+using raftstore::transfer::ImportStream;
+using raftstore::transfer::ParsePeer;
+using raftstore::transfer::Peer;
+using raftstore::transfer::ValidateImportOptions;
 
 CLI::App* ImportCommand::Register(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(

@@ -1,26 +1,11 @@
-// Export of a live metasrv over gRPC (the Export RPC of proto/meta.proto) as V004 lines.
+// Transitional forwarding header: the live export is raftstore/transfer/live_export.h. Only
+// code outside this branch's area still includes this path (metactl/backup/*, tests/client);
+// the lead points those at raftstore/transfer/ and deletes this file at merge.
 #pragma once
 
-#include <cstdint>
-#include <ostream>
-#include <string>
-#include <vector>
-
 #include "metactl/exporter.h"
-#include "raftstore/common/status.h"
+#include "raftstore/transfer/live_export.h"
 
 namespace metactl {
-
-// Connects to the first of `addrs` that answers (empty: 127.0.0.1:9191) and writes every line
-// of its Export stream to `out`, each followed by '\n'. The server's last line is the integrity
-// footer; it is verified while streaming (record count and SHA-256 of everything before it) and
-// a stream without it, with a wrong one, or with lines after it fails (Corruption). With
-// options.footer false the footer line is verified but not written. `timeout_sec` bounds the
-// probe and the wait for each chunk; `chunk_size` is lines per chunk (0: the server's default).
-// On failure part of the stream may already be in `out`: write to a temporary file (see
-// export_command.cc) when that matters.
-raftstore::Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
-                                          const ExportOptions& options, int timeout_sec,
-                                          uint32_t chunk_size);
-
+using raftstore::transfer::ExportLive;
 }  // namespace metactl

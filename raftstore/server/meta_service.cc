@@ -2,8 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "raftstore/codec/footer.h"
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/codec/export_stream.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
 #include "raftstore/storage/dir_records.h"
@@ -210,15 +209,15 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
 grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::ExportRequest* req,
                                  grpc::ServerWriter<metasrv::ExportChunk>* writer) {
   const uint32_t chunk_size = req->chunk_size() ? req->chunk_size() : 1000;
-  StreamDigest digest;
+  ExportStreamWriter stream;  // always with the footer: metactl verifies it, and drops it for --no-footer
+  std::string line;
   metasrv::ExportChunk chunk;
   bool gone = false;
   // ForEachRecord reads one RocksDB snapshot: one point in time while writes go on. A
   // blocking Write() is the flow control: the next chunk is made only when this one is taken.
   auto view = node_->ReadView();
   raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](const Record& rec) {
-    std::string line = EncodeLine(rec);
-    digest.AddLine(line);
+    RS_RETURN_IF_ERROR(stream.Add(rec, &line));
     chunk.add_lines(std::move(line));
     if (static_cast<uint32_t>(chunk.lines_size()) >= chunk_size) {
       if (ctx->IsCancelled() || !writer->Write(chunk)) {
@@ -231,7 +230,7 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   });
   if (gone) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   RETURN_GRPC_IF_ERROR(st);
-  chunk.add_lines(EncodeLine(Record{kTreeFooter, digest.Finish()}));
+  if (stream.Finish(&line)) chunk.add_lines(std::move(line));
   writer->Write(chunk);
   return grpc::Status::OK;
 }

@@ -1,11 +1,9 @@
-// --initial-cluster parsing and the checks made before an import reads anything.
+// --initial-cluster parsing.
 #include <gtest/gtest.h>
 
-#include "metactl/importer.h"
+#include "raftstore/transfer/peer.h"
 
-using metactl::ImportOptions;
-using metactl::ParsePeer;
-using metactl::Peer;
+using raftstore::transfer::ParsePeer;
 
 TEST(ParsePeer, AcceptsHostPortAndOptionalGrpcAddress) {
   auto p = ParsePeer("4=127.0.0.1:29004");
@@ -28,17 +26,4 @@ TEST(ParsePeer, RejectsMalformedPeersNamingThem) {
     EXPECT_NE(p.status().message().find(std::string("--initial-cluster \"") + bad + "\""), std::string::npos)
         << p.status().message();
   }
-}
-
-TEST(ValidateImportOptions, ChecksIdsBeforeReading) {
-  ImportOptions o;
-  o.raft_dir = "/tmp/validate-import-options-absent";
-  o.initial_cluster = {Peer{4, "a", 1, ""}, Peer{5, "b", 2, ""}};
-  EXPECT_NE(metactl::ValidateImportOptions(o).message().find("needs --id"), std::string::npos);
-  o.id = 6;
-  EXPECT_NE(metactl::ValidateImportOptions(o).message().find("--id 6 is not among"), std::string::npos);
-  o.id = 5;
-  EXPECT_TRUE(metactl::ValidateImportOptions(o).ok());
-  o.initial_cluster.push_back(Peer{5, "c", 3, ""});
-  EXPECT_NE(metactl::ValidateImportOptions(o).message().find("node id 5 is given twice"), std::string::npos);
 }

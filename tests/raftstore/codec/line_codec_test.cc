@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "raftstore/codec/footer.h"
 #include "raftstore/codec/line_codec.h"
 
 using namespace raftstore;
@@ -111,18 +110,4 @@ TEST(LineCodec, MembershipNodesSortNumericallyAndVotersMustBeNodes) {
   EXPECT_NE(ErrorOf(R"(["raft_log",{"LogEntry":{"log_id":{"leader_id":{"term":1,"node_id":0},"index":1},"payload":{"Membership":{"configs":[[1,4]],"nodes":{"1":{}}}}}}])")
                 .find("voter 4 is missing from nodes"),
             std::string::npos);
-}
-
-TEST(Footer, DetectsChangedAndMissingLines) {
-  StreamDigest a, b, c;
-  for (auto* d : {&a, &b}) { d->AddLine("one"); d->AddLine("two"); }
-  FooterRec f = a.Finish();
-  EXPECT_EQ(f.records, 2u);
-  EXPECT_TRUE(CheckFooter(f, b).ok());
-  c.AddLine("one");
-  c.AddLine("twO");
-  EXPECT_NE(CheckFooter(f, c).message().find("does not match"), std::string::npos);
-  StreamDigest d;
-  d.AddLine("one");
-  EXPECT_NE(CheckFooter(f, d).message().find("footer says 2 records but 1 precede it"), std::string::npos);
 }

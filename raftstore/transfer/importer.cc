@@ -1,4 +1,4 @@
-#include "metactl/importer.h"
+#include "raftstore/transfer/importer.h"
 
 #include <unistd.h>
 
@@ -8,8 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "raftstore/codec/footer.h"
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/codec/export_stream.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/dir_records.h"
@@ -19,11 +18,7 @@
 
 namespace fs = std::filesystem;
 
-namespace metactl {
-
-using raftstore::Record;
-using raftstore::Result;
-using raftstore::Status;
+namespace raftstore::transfer {
 
 namespace {
 
@@ -42,24 +37,19 @@ class StreamLoader {
       : staging_(staging), options_(options), writer_(staging, kBatchBytes) {}
 
   Status Load(std::istream& in, ImportStats* stats) {
-    std::string line;
-    while (ReadLine(in, &line)) {
-      ++line_no_;
-      Status st = OneLine(line, stats);
-      if (!st.ok()) return st.WithContext(options_.source_name + ": line " + std::to_string(line_no_));
-      MaybeProgress(stats);
-    }
-    if (in.bad()) return Status::IOError(options_.source_name + ": read failed after line " + std::to_string(line_no_));
-    if (line_no_ == 0) {
-      return Status::Corruption(options_.source_name + ": empty stream: expected a header line first "
-                                "(an export of metactl or databend-metactl)");
-    }
+    Status st = reader_.ReadAll(in, [&](const Record& rec) {
+      RS_RETURN_IF_ERROR(Apply(rec, stats));
+      MaybeProgress();
+      return Status::OK();
+    });
+    stats->records = reader_.records();
+    if (!st.ok()) return st.WithContext(options_.source_name);
     RS_RETURN_IF_ERROR(Flush());
-    if (!footer_seen_) {
+    if (!reader_.footer_seen()) {
       spdlog::warn("{}: no integrity footer (a databend export, or made with --no-footer): "
                    "completeness cannot be verified", options_.source_name);
     }
-    stats->had_footer = footer_seen_;
+    stats->had_footer = reader_.footer_seen();
     return Status::OK();
   }
 
@@ -68,50 +58,7 @@ class StreamLoader {
   uint64_t last_log_index() const { return last_log_index_; }
 
  private:
-  // getline that also notes whether the final line ended with '\n'.
-  bool ReadLine(std::istream& in, std::string* line) {
-    if (!std::getline(in, *line)) return false;
-    unterminated_ = in.eof();
-    return true;
-  }
-
-  Status OneLine(const std::string& line, ImportStats* stats) {
-    if (footer_seen_) return Status::Corruption("data after the footer line; the stream was altered");
-    if (line.empty()) return Status::Corruption("empty line");
-    Result<Record> rec = raftstore::DecodeLine(line);
-    if (!rec.ok()) {
-      if (unterminated_) {
-        return rec.status().WithContext("last line is cut short (no newline): the stream was truncated");
-      }
-      return rec.status();
-    }
-    if (const auto* f = std::get_if<raftstore::FooterRec>(&rec->body)) {
-      footer_seen_ = true;
-      if (line_no_ == 1) return Status::Corruption("a footer but no header: expected the header line first");
-      return raftstore::CheckFooter(*f, digest_);
-    }
-    digest_.AddLine(line);
-    ++stats->records;
-    if (line_no_ == 1) return CheckHeader(*rec);
-    if (std::holds_alternative<raftstore::HeaderRec>(rec->body)) return Status::Corruption("a second header line");
-    return Apply(*rec, stats);
-  }
-
-  Status CheckHeader(const Record& rec) {
-    const auto* h = std::get_if<raftstore::HeaderRec>(&rec.body);
-    if (h == nullptr) {
-      return Status::Corruption(std::string("expected the header line first, found ") +
-                                raftstore::RecordKindName(rec.body) +
-                                ": input without a header (V0 or V001) is not supported; supported versions are " +
-                                raftstore::kSupportedVersionsText);
-    }
-    if (!raftstore::IsSupportedVersion(h->version)) {
-      return Status::InvalidArgument("version " + h->version + " is not supported; supported versions are " +
-                                     raftstore::kSupportedVersionsText);
-    }
-    return Status::OK();
-  }
-
+  // Takes one record of the stream (the header too: it writes nothing).
   Status Apply(const Record& rec, ImportStats* stats) {
     RS_RETURN_IF_ERROR(CheckOnce(rec));
     if (const auto* e = std::get_if<raftstore::LogEntryRec>(&rec.body)) {
@@ -123,7 +70,7 @@ class StreamLoader {
                                   ", has index " + std::to_string(last_log_index_) + ")");
       }
       last_log_index_ = index;
-      last_log_line_ = line_no_;
+      last_log_line_ = reader_.lines();
       ++stats->log_entries;
     } else if (std::holds_alternative<raftstore::KvRec>(rec.body)) {
       ++stats->kv_keys;
@@ -133,7 +80,7 @@ class StreamLoader {
       committed_ = c->log_id;
     } else if (const auto* o = std::get_if<raftstore::ObsoleteRec>(&rec.body)) {
       spdlog::warn("{}: line {}: {} carries nothing this version keeps; not imported", options_.source_name,
-                   line_no_, o->what);
+                   reader_.lines(), o->what);
     }
     return writer_.Add(rec);
   }
@@ -148,7 +95,7 @@ class StreamLoader {
       return Status::OK();
     }
     size_t kind = b.index();
-    auto [it, inserted] = singleton_lines_.emplace(kind, line_no_);
+    auto [it, inserted] = singleton_lines_.emplace(kind, reader_.lines());
     if (!inserted) {
       return Status::Corruption(std::string(RecordKindName(b)) + " repeats (first at line " +
                                 std::to_string(it->second) + ")");
@@ -158,12 +105,12 @@ class StreamLoader {
 
   Status Flush() { return writer_.Flush(); }
 
-  void MaybeProgress(const ImportStats* stats) {
-    if (!isatty(STDERR_FILENO) || (line_no_ & 0x3fff) != 0) return;
+  void MaybeProgress() {
+    if (!isatty(STDERR_FILENO) || (reader_.lines() & 0x3fff) != 0) return;
     auto now = std::chrono::steady_clock::now();
     if (now - last_progress_ < std::chrono::seconds(1)) return;
     last_progress_ = now;
-    fprintf(stderr, "\rimporting: %llu records", static_cast<unsigned long long>(stats->records));
+    fprintf(stderr, "\rimporting: %llu records", static_cast<unsigned long long>(reader_.records()));
     progress_shown_ = true;
   }
 
@@ -175,11 +122,9 @@ class StreamLoader {
  private:
   raftstore::RaftDir* staging_;
   const ImportOptions& options_;
+  // Footers are optional on import: databend's exports have none (the loader warns).
+  raftstore::ExportStreamReader reader_{{raftstore::ExportStreamReader::Origin::kFile, /*allow_no_footer=*/true}};
   raftstore::RecordWriter writer_;
-  raftstore::StreamDigest digest_;
-  uint64_t line_no_ = 0;
-  bool unterminated_ = false;
-  bool footer_seen_ = false;
   uint64_t last_log_index_ = 0;
   uint64_t last_log_line_ = 0;
   std::map<size_t, uint64_t> singleton_lines_;
@@ -305,4 +250,4 @@ Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options)
   return stats;
 }
 
-}  // namespace metactl
+}  // namespace raftstore::transfer

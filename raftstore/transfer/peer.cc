@@ -1,20 +1,11 @@
-#include <charconv>
+#include "raftstore/transfer/peer.h"
 
-#include "metactl/importer.h"
 #include "raftstore/common/endpoint.h"
+#include "raftstore/common/parse_number.h"
 
-namespace metactl {
-
-using raftstore::Result;
-using raftstore::Status;
+namespace raftstore::transfer {
 
 namespace {
-
-bool ParseU64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
 
 // Splits "HOST:PORT" (the one strict parser); the error names `what`.
 Status SplitHostPort(std::string_view text, const std::string& what, std::string* host, uint16_t* port) {
@@ -31,7 +22,7 @@ Result<Peer> ParsePeer(const std::string& text) {
   size_t eq = text.find('=');
   if (eq == std::string::npos) return Status::InvalidArgument(what + ": expected ID=HOST:PORT");
   Peer peer;
-  if (!ParseU64(std::string_view(text).substr(0, eq), &peer.id)) {
+  if (!ParseDecimalU64(std::string_view(text).substr(0, eq), &peer.id)) {
     return Status::InvalidArgument(what + ": node id must be a positive integer");
   }
   if (peer.id == 0) return Status::InvalidArgument(what + ": node id 0 is reserved; use 1 or more");
@@ -47,4 +38,4 @@ Result<Peer> ParsePeer(const std::string& text) {
   return peer;
 }
 
-}  // namespace metactl
+}  // namespace raftstore::transfer

@@ -1,0 +1,34 @@
+// Export of a stopped raft dir as V004 lines (DESIGN.md "Export line format"), written by the
+// one export-stream writer (raftstore/codec/export_stream.h).
+//
+// Contract: constant memory (one record at a time, from one RocksDB snapshot of the dir); the
+// dir must not be in use by a running metasrv (refused, Busy). Output is the header, the
+// records in DESIGN.md order, then the footer unless options.footer is false. On a failure
+// after the first byte, part of the stream is already in `out`: a caller writing a file writes
+// it aside and renames it on success (metactl/export_command.cc).
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "raftstore/common/status.h"
+
+namespace raftstore::transfer {
+
+struct ExportOptions {
+  bool footer = true;  // append the integrity footer line (omit with --no-footer)
+};
+
+struct ExportStats {
+  uint64_t records = 0;  // lines written, header included, footer excluded
+  uint64_t bytes = 0;    // bytes written, footer included
+};
+
+// Streams every record of the raft dir at `raft_dir` to `out` in DESIGN.md order.
+// Constant memory: records are read from a RocksDB iterator one at a time.
+// Fails (without writing anything) when the dir is missing, not a raft dir, or in use.
+Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out,
+                                  const ExportOptions& options);
+
+}  // namespace raftstore::transfer

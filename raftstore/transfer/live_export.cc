@@ -1,0 +1,43 @@
+#include "raftstore/transfer/live_export.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "metactl/client/meta_client.h"
+#include "raftstore/codec/export_stream.h"
+
+namespace raftstore::transfer {
+
+Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
+                               const ExportOptions& options, int timeout_sec,
+                               uint32_t chunk_size) {
+  auto client = metactl::client::MetaClient::Connect(addrs, std::chrono::seconds(timeout_sec));
+  if (!client.ok()) return client.status();
+  const std::string where = "export from metasrv at " + (*client)->address();
+
+  ExportStats stats;
+  // The server always ends with the footer: one missing means the stream was cut short.
+  raftstore::ExportStreamReader reader({raftstore::ExportStreamReader::Origin::kServer,
+                                        /*allow_no_footer=*/false});
+  Status st = (*client)->Export(chunk_size, [&](const std::string& line) -> Status {
+    // Relayed, not interpreted: only the header and the footer are decoded.
+    RS_ASSIGN_OR_RETURN(auto kind, reader.Next(line, nullptr));
+    const bool is_footer = kind == raftstore::ExportStreamReader::LineKind::kFooter;
+    if (!is_footer || options.footer) {
+      out << line << '\n';
+      stats.bytes += line.size() + 1;
+    }
+    if (!is_footer) stats.records += 1;
+    if (!out) return Status::IOError("writing the export failed (disk full or closed pipe?)");
+    return Status::OK();
+  });
+  if (!st.ok()) return st.WithContext(where);
+  RS_RETURN_IF_ERROR(reader.Finish().WithContext(where));
+  out.flush();
+  if (!out) return Status::IOError(where + ": writing the export failed (disk full or closed pipe?)");
+  spdlog::debug("{}: {} records verified against the footer", where, stats.records);
+  return stats;
+}
+
+}  // namespace raftstore::transfer
