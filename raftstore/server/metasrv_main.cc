@@ -28,7 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/node/meta_node.h"
-#include "raftstore/node/raft_service.h"
+#include "raftstore/server/raft_service.h"
 #include "raftstore/node/snapshot_sender.h"
 #include "raftstore/server/config.h"
 #include "raftstore/server/join.h"
@@ -102,7 +102,7 @@ Status CannotListen(const std::string& address, const char* flag) {
 // are the same.
 class Servers {
  public:
-  Status Start(const server::ServerConfig& cfg, server::MetaService* service, node::RaftService* raft_service) {
+  Status Start(const server::ServerConfig& cfg, server::MetaService* service, server::RaftService* raft_service) {
     // A raft batch holds up to 8 MiB of entries plus one message, whose entries may hold a value
     // of max_value_bytes.
     const int raft_max_message = static_cast<int>(std::min<uint64_t>(
@@ -160,7 +160,7 @@ int Run(const server::ServerConfig& cfg, const sigset_t& sigs) {
   }
   server::MetaService service(node->get(), server::Limits{cfg.max_value_bytes},
                               std::chrono::milliseconds(cfg.request_timeout_ms));
-  node::RaftService raft_service(node->get());
+  server::RaftService raft_service(node->get());
   Servers servers;
   if (Status st = servers.Start(cfg, &service, &raft_service); !st.ok()) return Fail(st);
   if (Status st = (*node)->Start(); !st.ok()) return Fail(st);

@@ -8,7 +8,9 @@
 #include "raft.grpc.pb.h"
 #include "raftstore/node/meta_node.h"
 
-namespace raftstore::node {
+namespace raftstore::server {
+
+using node::MetaNode;
 
 class RaftService final : public metasrv::raft::RaftPeer::Service {
  public:
@@ -22,4 +24,4 @@ class RaftService final : public metasrv::raft::RaftPeer::Service {
   MetaNode* node_;
 };
 
-}  // namespace raftstore::node
+}  // namespace raftstore::server

@@ -1,4 +1,4 @@
-#include "raftstore/node/raft_service.h"
+#include "raftstore/server/raft_service.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,9 @@
 #include "raftstore/node/message_codec.h"
 #include "raftstore/storage/snapshot_store.h"
 
-namespace raftstore::node {
+namespace raftstore::server {
+
+using node::FromProto;
 
 using rpc::ToGrpc;
 
@@ -86,4 +88,4 @@ grpc::Status RaftService::InstallSnapshot(grpc::ServerContext*, grpc::ServerRead
   return grpc::Status::OK;
 }
 
-}  // namespace raftstore::node
+}  // namespace raftstore::server
