@@ -17,17 +17,17 @@
 
 #include <gtest/gtest.h>
 
-#include "metactl/backup/hash.h"
-#include "metactl/backup/lock.h"
-#include "metactl/backup/manifest.h"
-#include "metactl/backup/object_store.h"
-#include "metactl/backup/repository.h"
-#include "metactl/backup/s3_util.h"
-#include "metactl/backup/sigv4.h"
+#include "raftstore/backup/hash.h"
+#include "raftstore/backup/lock.h"
+#include "raftstore/backup/manifest.h"
+#include "raftstore/backup/object_store.h"
+#include "raftstore/backup/repository.h"
+#include "raftstore/backup/s3_util.h"
+#include "raftstore/backup/sigv4.h"
 
 namespace fs = std::filesystem;
 namespace pb = metasrv::backup;
-using namespace metactl::backup;
+using namespace raftstore::backup;
 
 namespace {
 

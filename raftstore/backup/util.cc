@@ -3,10 +3,10 @@
 #include <chrono>
 #include <cstdio>
 
-#include "metactl/backup/progress.h"
-#include "metactl/backup/repository.h"
+#include "raftstore/backup/progress.h"
+#include "raftstore/backup/repository.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using raftstore::Result;
 using raftstore::Status;
@@ -131,4 +131,4 @@ and leaves the target directories untouched.
 )";
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 // RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay; every other byte
 // becomes %XX (uppercase). With keep_slash, '/' stays (for object key paths).
@@ -45,4 +45,4 @@ struct SigV4Result {
 SigV4Result SignV4(const SigV4Request& req, const std::string& access_key,
                    const std::string& secret_key);
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -17,10 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "metactl/backup/object_store.h"
+#include "raftstore/backup/object_store.h"
 #include "raftstore/common/status.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 inline constexpr int64_t kLockStaleMs = 30LL * 60 * 1000;
 inline constexpr int64_t kLockRefreshMs = 5LL * 60 * 1000;
@@ -68,4 +68,4 @@ std::string LocalHostName();
 // Not refreshed for 30 minutes, or held by a process of this host that no longer exists.
 bool IsStale(const LockInfo& lock, int64_t now_ms);
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

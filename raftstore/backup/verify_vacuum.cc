@@ -11,12 +11,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/backup/hash.h"
-#include "metactl/backup/lock.h"
-#include "metactl/backup/manifest.h"
-#include "metactl/backup/repository.h"
+#include "raftstore/backup/hash.h"
+#include "raftstore/backup/lock.h"
+#include "raftstore/backup/manifest.h"
+#include "raftstore/backup/repository.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using raftstore::Result;
 using raftstore::Status;
@@ -259,4 +259,4 @@ Result<VacuumReport> RunVacuum(ObjectStore& store, const VacuumOptions& o) {
   return rep;
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "backup_manifest.pb.h"
-#include "metactl/backup/object_store.h"
+#include "raftstore/backup/object_store.h"
 #include "raftstore/common/status.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 inline constexpr uint32_t kManifestFormatVersion = 1;
 inline constexpr const char* kManifestDir = "manifests/";
@@ -38,4 +38,4 @@ raftstore::Result<metasrv::backup::Manifest> LoadManifest(ObjectStore& store,
 // Path of a file entry as restored: "<dir name>/<path>" when the backup has several data dirs.
 std::string DisplayPath(const metasrv::backup::Manifest& m, const metasrv::backup::FileEntry& f);
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -17,7 +17,7 @@
 
 #include "raftstore/common/status.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 struct ObjectInfo {
   std::string key;   // relative to the location
@@ -83,4 +83,4 @@ raftstore::Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::strin
 
 std::unique_ptr<ObjectStore> NewLocalStore(const std::string& root);
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -1,4 +1,4 @@
-#include "metactl/backup/lock.h"
+#include "raftstore/backup/lock.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -10,9 +10,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/backup/manifest.h"
+#include "raftstore/backup/manifest.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using raftstore::Result;
 using raftstore::Status;
@@ -171,4 +171,4 @@ Result<std::unique_ptr<RepoLock>> RepoLock::Acquire(ObjectStore& store, bool exc
   return std::unique_ptr<RepoLock>(new RepoLock(store, std::move(info)));
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -16,13 +16,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/backup/hash.h"
-#include "metactl/backup/lock.h"
-#include "metactl/backup/manifest.h"
-#include "metactl/backup/progress.h"
-#include "metactl/backup/repository.h"
+#include "raftstore/backup/hash.h"
+#include "raftstore/backup/lock.h"
+#include "raftstore/backup/manifest.h"
+#include "raftstore/backup/progress.h"
+#include "raftstore/backup/repository.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using raftstore::Result;
 using raftstore::Status;
@@ -477,4 +477,4 @@ Result<pb::Manifest> RunBackup(ObjectStore& store, const BackupOptions& options)
   return m;
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 class Progress {
  public:
@@ -33,4 +33,4 @@ class Progress {
   std::thread thread_;
 };
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

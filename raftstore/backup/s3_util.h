@@ -7,7 +7,7 @@
 
 #include "raftstore/common/status.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 // Text of the first <name>...</name> element, entities decoded; "" when absent.
 std::string XmlField(const std::string& xml, const std::string& name);
@@ -25,4 +25,4 @@ struct ListPage {
 
 raftstore::Status ParseListPage(const std::string& xml, ListPage* page);
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

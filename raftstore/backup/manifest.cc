@@ -1,10 +1,10 @@
-#include "metactl/backup/manifest.h"
+#include "raftstore/backup/manifest.h"
 
 #include <ctime>
 
-#include "metactl/backup/hash.h"
+#include "raftstore/backup/hash.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using raftstore::Result;
 using raftstore::Status;
@@ -137,4 +137,4 @@ std::string DisplayPath(const pb::Manifest& m, const pb::FileEntry& f) {
   return m.data_dirs(static_cast<int>(f.dir_index())).name() + "/" + f.path();
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

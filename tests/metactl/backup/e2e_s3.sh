@@ -6,7 +6,7 @@
 # the server's store), a flipped byte in a stored object is found by verify --read-data, vacuum.
 source "$(dirname "$0")/lib.sh"
 start=$SECONDS
-: "${S3_HELPER:=$(cd "$(dirname "$0")/../s3" && pwd)/s3server.sh}"
+: "${S3_HELPER:=$(cd "$(dirname "$0")/../../s3" && pwd)/s3server.sh}"
 endpoint=$(bash "$S3_HELPER" start "$T/s3" bkt) || exit $?
 CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
 echo "s3rver at $endpoint"

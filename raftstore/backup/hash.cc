@@ -1,11 +1,11 @@
-#include "metactl/backup/hash.h"
+#include "raftstore/backup/hash.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "raftstore/common/sha256.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 Digest Sha256(std::string_view data) {
   raftstore::Sha256 h;
@@ -42,4 +42,4 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

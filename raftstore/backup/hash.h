@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using Digest = std::array<unsigned char, 32>;
 
@@ -19,4 +19,4 @@ inline std::string Hex(const Digest& d) { return Hex(d.data(), d.size()); }
 bool ParseHexDigest(std::string_view text, Digest* out);
 std::string HmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

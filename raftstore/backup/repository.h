@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "backup_manifest.pb.h"
-#include "metactl/backup/object_store.h"
+#include "raftstore/backup/object_store.h"
 #include "raftstore/common/status.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 inline constexpr uint64_t kDefaultBlockSize = 8ULL << 20;
 
@@ -129,4 +129,4 @@ raftstore::Result<VacuumReport> RunVacuum(ObjectStore& store, const VacuumOption
 // Text of <location>/README.md.
 std::string RepositoryReadme();
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -12,12 +12,12 @@
 #include <random>
 #include <thread>
 
-#include "metactl/backup/hash.h"
-#include "metactl/backup/object_store.h"
-#include "metactl/backup/s3_util.h"
-#include "metactl/backup/sigv4.h"
+#include "raftstore/backup/hash.h"
+#include "raftstore/backup/object_store.h"
+#include "raftstore/backup/s3_util.h"
+#include "raftstore/backup/sigv4.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 namespace {
 
 using raftstore::Result;
@@ -328,4 +328,4 @@ std::unique_ptr<ObjectStore> NewS3Store(const std::string& bucket, const std::st
   return store;
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

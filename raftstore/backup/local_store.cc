@@ -14,10 +14,10 @@
 #include <random>
 #include <set>
 
-#include "metactl/backup/object_store.h"
+#include "raftstore/backup/object_store.h"
 #include "raftstore/common/file_util.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 namespace {
 
 using raftstore::Result;
@@ -226,4 +226,4 @@ raftstore::Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::strin
   return NewLocalStore(abs.lexically_normal().string());
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

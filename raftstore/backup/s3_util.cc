@@ -1,8 +1,8 @@
-#include "metactl/backup/s3_util.h"
+#include "raftstore/backup/s3_util.h"
 
 #include <cstdlib>
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using raftstore::Status;
 
@@ -101,4 +101,4 @@ Status ParseListPage(const std::string& xml, ListPage* page) {
   return Status::OK();
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

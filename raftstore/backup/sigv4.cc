@@ -1,10 +1,10 @@
-#include "metactl/backup/sigv4.h"
+#include "raftstore/backup/sigv4.h"
 
 #include <algorithm>
 
-#include "metactl/backup/hash.h"
+#include "raftstore/backup/hash.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 std::string UriEncode(std::string_view in, bool keep_slash) {
   static const char* kHex = "0123456789ABCDEF";
@@ -66,4 +66,4 @@ SigV4Result SignV4(const SigV4Request& req, const std::string& access_key,
   return r;
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -15,12 +15,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/backup/hash.h"
-#include "metactl/backup/manifest.h"
-#include "metactl/backup/progress.h"
-#include "metactl/backup/repository.h"
+#include "raftstore/backup/hash.h"
+#include "raftstore/backup/manifest.h"
+#include "raftstore/backup/progress.h"
+#include "raftstore/backup/repository.h"
 
-namespace metactl::backup {
+namespace raftstore::backup {
 
 using raftstore::Result;
 using raftstore::Status;
@@ -367,4 +367,4 @@ Result<RestoreResult> RunRestore(ObjectStore& store, const RestoreOptions& o) {
   return r;
 }
 
-}  // namespace metactl::backup
+}  // namespace raftstore::backup

@@ -29,7 +29,7 @@ serve "$T/live" "$G" "$R"
 "$METACTL" upsert --grpc-api-address "127.0.0.1:$G" --key live/extra --value "written while serving" >/dev/null
 gen_data "$T/data"
 
-S3_HELPER=${S3_HELPER:-$(cd "$(dirname "$0")/../s3" && pwd)/s3server.sh}
+S3_HELPER=${S3_HELPER:-$(cd "$(dirname "$0")/../../s3" && pwd)/s3server.sh}
 endpoint=$(bash "$S3_HELPER" start "$T/s3" bkt) || exit $?
 CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"

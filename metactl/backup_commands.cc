@@ -1,4 +1,7 @@
-#include "metactl/backup/backup_commands.h"
+// The block copier's subcommands: backup, backups, restore, verify, vacuum. Each maps its flags
+// onto raftstore/backup and prints the result; the metadata export/import the engine needs is
+// handed to it here as functions, so rs_backup does not depend on metactl.
+#include "metactl/backup_commands.h"
 
 #include <unistd.h>
 
@@ -7,15 +10,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "metactl/backup/live_export_bridge.h"
-#include "metactl/backup/manifest.h"
-#include "metactl/backup/repository.h"
+#include "metactl/client/meta_client.h"
 #include "metactl/exporter.h"
 #include "metactl/importer.h"
+#include "metactl/live_export.h"
+#include "raftstore/backup/manifest.h"
+#include "raftstore/backup/repository.h"
 
 namespace metactl {
 namespace {
 
+namespace backup = raftstore::backup;
 using backup::HumanBytes;
 using raftstore::Status;
 namespace pb = metasrv::backup;
@@ -96,7 +101,9 @@ class BackupCommand : public Command {
       std::string list;
       for (const auto& a : addrs) list += (list.empty() ? "" : ",") + a;
       o.meta = backup::MetaSource{"grpc:" + list, [addrs](std::ostream& out) -> raftstore::Result<uint64_t> {
-        auto st = backup::ExportLiveForBackup(addrs, out, ExportOptions{});
+        // The first address that answers streams its export; ExportLive verifies the footer.
+        auto st = ExportLive(addrs, out, ExportOptions{}, client::kDefaultTimeoutSec,
+                             /*chunk_size=*/0);
         if (!st.ok()) return st.status();
         return st->records;
       }};
