@@ -16,12 +16,13 @@
 #include "metactl/live_export.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/backup/repository.h"
+#include "raftstore/common/progress.h"
 
 namespace metactl {
 namespace {
 
 namespace backup = raftstore::backup;
-using backup::HumanBytes;
+using raftstore::HumanBytes;
 using raftstore::Status;
 namespace pb = metasrv::backup;
 

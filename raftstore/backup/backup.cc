@@ -17,10 +17,11 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/backup/hash.h"
+#include "raftstore/common/hex.h"
 #include "raftstore/backup/lock.h"
 #include "raftstore/backup/manifest.h"
-#include "raftstore/backup/progress.h"
 #include "raftstore/backup/repository.h"
+#include "raftstore/common/progress.h"
 
 namespace raftstore::backup {
 
@@ -118,9 +119,9 @@ class BlockPipeline {
         jobs_.pop_front();
       }
       std::string_view data(buffers_[job.idx].data(), job.len);
-      job.slot->sha = Sha256(data);
+      job.slot->sha = Sha256Digest(data);
       job.slot->size = job.len;
-      std::string hex = Hex(job.slot->sha);
+      std::string hex = HexEncode(job.slot->sha.data(), job.slot->sha.size());
       bool write = false;
       {
         std::lock_guard<std::mutex> g(mu_);

@@ -7,31 +7,10 @@
 
 namespace raftstore::backup {
 
-Digest Sha256(std::string_view data) {
+Digest Sha256Digest(std::string_view data) {
   raftstore::Sha256 h;
   h.Update(data);
   return h.Digest();
-}
-
-std::string Sha256Hex(std::string_view data) { return raftstore::Sha256::Hex(data); }
-
-std::string Hex(const unsigned char* data, size_t n) { return raftstore::ToHex(data, n); }
-
-bool ParseHexDigest(std::string_view text, Digest* out) {
-  if (text.size() != 64) return false;
-  for (size_t i = 0; i < 32; ++i) {
-    int v = 0;
-    for (int k = 0; k < 2; ++k) {
-      char c = text[2 * i + k];
-      int x;
-      if (c >= '0' && c <= '9') x = c - '0';
-      else if (c >= 'a' && c <= 'f') x = c - 'a' + 10;
-      else return false;
-      v = v * 16 + x;
-    }
-    (*out)[i] = static_cast<unsigned char>(v);
-  }
-  return true;
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

@@ -1,5 +1,6 @@
-// Digest helpers for the block copier: raw 32-byte digests, digest parsing, HMAC-SHA256.
-// Streaming SHA-256 and hex encoding are raftstore/common/sha256.h; these build on it.
+// Digest helpers of the block copier: raw 32-byte SHA-256 digests (block names, manifest
+// checksums) and HMAC-SHA256 (S3 signatures). Streaming SHA-256 and its hex text are
+// raftstore/common/sha256.h; hex encoding is raftstore/common/hex.h.
 #pragma once
 
 #include <array>
@@ -11,12 +12,7 @@ namespace raftstore::backup {
 
 using Digest = std::array<unsigned char, 32>;
 
-Digest Sha256(std::string_view data);
-std::string Sha256Hex(std::string_view data);
-std::string Hex(const unsigned char* data, size_t n);
-inline std::string Hex(const Digest& d) { return Hex(d.data(), d.size()); }
-// "" when `text` is not 64 lowercase hex digits.
-bool ParseHexDigest(std::string_view text, Digest* out);
+Digest Sha256Digest(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
 
 }  // namespace raftstore::backup

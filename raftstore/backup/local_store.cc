@@ -1,5 +1,6 @@
-// Local directory store: every object is written to a temp file beside its final name, synced,
-// then renamed (or linked, for if_none_match) into place, and the directory is synced.
+// Local directory store: every object is written with raftstore::WriteFileStaged (a temp file
+// beside its final name, synced, renamed or, for if_none_match, linked into place, the directory
+// synced); List skips the temp names (".tmp-") a crash may leave.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@ namespace fs = std::filesystem;
 using raftstore::ErrnoText;
 using raftstore::SyncDir;
 
+// Every temp name of raftstore::TempNameBeside contains ".tmp-".
 bool IsTempName(const std::string& name) { return name.find(".tmp-") != std::string::npos; }
 
 class LocalStore : public ObjectStore {
@@ -41,45 +43,10 @@ class LocalStore : public ObjectStore {
     std::string path = PathOf(key);
     std::string dir = fs::path(path).parent_path().string();
     RS_RETURN_IF_ERROR(EnsureDir(dir));
-    std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter_.fetch_add(1));
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::IOError("create " + tmp + ": " + ErrnoText(errno) +
-                                       ": check that the backup location is writable");
-    size_t off = 0;
-    while (off < data.size()) {
-      ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int e = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return Status::IOError("write " + tmp + ": " + ErrnoText(e));
-      }
-      off += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Status::IOError("fsync " + tmp + ": " + ErrnoText(e));
-    }
-    ::close(fd);
-    if (options.if_none_match) {
-      // link() fails with EEXIST when the name is taken: an atomic create-if-absent.
-      if (::link(tmp.c_str(), path.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        if (e == EEXIST) return Status::AlreadyExists(path + " already exists");
-        return Status::IOError("link " + tmp + " -> " + path + ": " + ErrnoText(e));
-      }
-      ::unlink(tmp.c_str());
-    } else if (::rename(tmp.c_str(), path.c_str()) != 0) {
-      int e = errno;
-      ::unlink(tmp.c_str());
-      return Status::IOError("rename " + tmp + " -> " + path + ": " + ErrnoText(e));
-    }
-    RS_RETURN_IF_ERROR(SyncDir(dir));
+    raftstore::StageOptions stage;
+    stage.if_absent = options.if_none_match;
+    stage.create_hint = "check that the backup location is writable";
+    RS_RETURN_IF_ERROR(raftstore::WriteFileStaged(path, data, stage));
     counters_.puts++;
     counters_.put_bytes += data.size();
     return Status::OK();
@@ -177,7 +144,6 @@ class LocalStore : public ObjectStore {
   }
 
   std::string root_;
-  std::atomic<uint64_t> counter_{0};
   std::mutex mu_;
   std::set<std::string> made_dirs_;
 };

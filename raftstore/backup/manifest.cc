@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "raftstore/backup/hash.h"
+#include "raftstore/common/hex.h"
 
 namespace raftstore::backup {
 
@@ -15,7 +16,7 @@ std::string ManifestKey(const std::string& id) {
 }
 std::string BlockKey(const std::string& sha256_hex) { return std::string(kDataDir) + sha256_hex; }
 std::string BlockHex(const pb::BlockRef& b) {
-  return Hex(reinterpret_cast<const unsigned char*>(b.sha256().data()), b.sha256().size());
+  return HexEncode(b.sha256());
 }
 
 // `unix_ms` as UTC in the strftime `format`.
@@ -37,7 +38,7 @@ std::string EncodeManifest(const pb::Manifest& m) {
   f.set_format_version(m.format_version());
   std::string body;
   m.SerializeToString(&body);
-  Digest d = Sha256(body);
+  Digest d = Sha256Digest(body);
   f.set_manifest_sha256(std::string(reinterpret_cast<const char*>(d.data()), d.size()));
   f.set_manifest(std::move(body));
   std::string out;
@@ -56,7 +57,7 @@ Result<pb::Manifest> DecodeManifest(const std::string& bytes, const std::string&
                               "metactl reads version " + std::to_string(kManifestFormatVersion) +
                               "): use a newer metactl");
   }
-  Digest d = Sha256(f.manifest());
+  Digest d = Sha256Digest(f.manifest());
   if (f.manifest_sha256() != std::string(reinterpret_cast<const char*>(d.data()), d.size())) {
     return Status::Corruption("manifest " + where + ": checksum mismatch (the object is damaged)");
   }

@@ -23,7 +23,6 @@ inline constexpr uint64_t kDefaultBlockSize = 8ULL << 20;
 
 // "8MiB", "512KiB", "1M", "4096" -> bytes. Error names the text.
 raftstore::Result<uint64_t> ParseSize(const std::string& text);
-std::string HumanBytes(uint64_t n);
 
 struct MetaSource {
   std::string description;  // "raft-dir:/path" or "grpc:addr,..."

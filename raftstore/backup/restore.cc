@@ -16,9 +16,10 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/backup/hash.h"
+#include "raftstore/common/hex.h"
 #include "raftstore/backup/manifest.h"
-#include "raftstore/backup/progress.h"
 #include "raftstore/backup/repository.h"
+#include "raftstore/common/progress.h"
 
 namespace raftstore::backup {
 
@@ -53,13 +54,13 @@ Result<std::string> FetchBlock(ObjectStore& store, const pb::BlockRef& b, const 
     return data.status().WithContext("block " + BlockKey(hex) + " of " + what + " (offset " +
                                      std::to_string(offset) + ")");
   }
-  Digest d = Sha256(*data);
+  Digest d = Sha256Digest(*data);
   if (data->size() != b.size() ||
       std::memcmp(d.data(), b.sha256().data(), 32) != 0) {
     return Status::Corruption("block " + BlockKey(hex) + " of " + what + " (offset " +
                               std::to_string(offset) + "): content does not match its SHA-256 "
                               "(read " + std::to_string(data->size()) + " bytes hashing to " +
-                              Hex(d) + "): the backup is damaged; run `metactl verify LOCATION "
+                              HexEncode(d.data(), d.size()) + "): the backup is damaged; run `metactl verify LOCATION "
                               "--read-data` and restore from another backup");
   }
   return std::move(*data);

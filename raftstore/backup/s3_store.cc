@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "raftstore/backup/hash.h"
+#include "raftstore/common/sha256.h"
 #include "raftstore/backup/object_store.h"
 #include "raftstore/backup/s3_util.h"
 #include "raftstore/backup/sigv4.h"
@@ -105,7 +106,7 @@ class S3Store : public ObjectStore {
   }
 
   Status Put(const std::string& key, std::string_view data, const PutOptions& options) override {
-    std::string sha = options.sha256_hex.empty() ? Sha256Hex(data) : options.sha256_hex;
+    std::string sha = options.sha256_hex.empty() ? raftstore::Sha256::Hex(data) : options.sha256_hex;
     std::vector<std::string> extra = {"Content-Type: application/octet-stream"};
     if (options.if_none_match) {
       // Some S3-compatible stores ignore If-None-Match on PUT: check first as well.

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "raftstore/backup/hash.h"
+#include "raftstore/common/hex.h"
+#include "raftstore/common/sha256.h"
 
 namespace raftstore::backup {
 
@@ -54,13 +56,13 @@ SigV4Result SignV4(const SigV4Request& req, const std::string& access_key,
   std::string date = req.amz_date.substr(0, 8);
   std::string scope = date + "/" + req.region + "/" + req.service + "/aws4_request";
   r.string_to_sign = "AWS4-HMAC-SHA256\n" + req.amz_date + "\n" + scope + "\n" +
-                     Sha256Hex(r.canonical_request);
+                     raftstore::Sha256::Hex(r.canonical_request);
   std::string k = HmacSha256("AWS4" + secret_key, date);
   k = HmacSha256(k, req.region);
   k = HmacSha256(k, req.service);
   k = HmacSha256(k, "aws4_request");
   std::string sig = HmacSha256(k, r.string_to_sign);
-  r.signature = Hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+  r.signature = HexEncode(sig);
   r.authorization = "AWS4-HMAC-SHA256 Credential=" + access_key + "/" + scope +
                     ", SignedHeaders=" + r.signed_headers + ", Signature=" + r.signature;
   return r;

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 
-#include "raftstore/backup/progress.h"
 #include "raftstore/backup/repository.h"
 
 namespace raftstore::backup {
@@ -28,76 +27,6 @@ Result<uint64_t> ParseSize(const std::string& text) {
   else return Status::InvalidArgument("size \"" + text + "\": unknown unit \"" + unit +
                                       "\" (use B, KiB, MiB, GiB, KB, MB, GB)");
   return static_cast<uint64_t>(n * mult);
-}
-
-std::string HumanBytes(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0) snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  else snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-  return buf;
-}
-
-static int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-Progress::Progress(bool enabled, std::string verb, uint64_t total_bytes, uint64_t total_files)
-    : enabled_(enabled), verb_(std::move(verb)), total_bytes_(total_bytes),
-      total_files_(total_files), start_ms_(SteadyMs()) {
-  if (enabled_) thread_ = std::thread([this] { Loop(); });
-}
-
-Progress::~Progress() { Stop(); }
-
-void Progress::Stop() {
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (stop_) return;
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-    fprintf(stderr, "\r\033[K");
-    fflush(stderr);
-  }
-}
-
-void Progress::Loop() {
-  std::unique_lock<std::mutex> lk(mu_);
-  while (!stop_) {
-    cv_.wait_for(lk, std::chrono::milliseconds(500), [this] { return stop_; });
-    if (!stop_) Print(false);
-  }
-}
-
-void Progress::Print(bool) {
-  double secs = std::max(0.001, (SteadyMs() - start_ms_) / 1000.0);
-  uint64_t b = bytes_.load();
-  double rate = b / secs;
-  std::string eta = "?";
-  if (rate > 0 && total_bytes_ >= b) {
-    int64_t left = static_cast<int64_t>((total_bytes_ - b) / rate);
-    char buf[32];
-    snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(left / 60),
-             static_cast<long long>(left % 60));
-    eta = buf;
-  }
-  fprintf(stderr, "\r\033[K%s %s / %s, %llu / %llu files, %s/s, ETA %s", verb_.c_str(),
-          HumanBytes(b).c_str(), HumanBytes(total_bytes_).c_str(),
-          static_cast<unsigned long long>(files_.load()),
-          static_cast<unsigned long long>(total_files_), HumanBytes(static_cast<uint64_t>(rate)).c_str(),
-          eta.c_str());
-  fflush(stderr);
 }
 
 std::string RepositoryReadme() {

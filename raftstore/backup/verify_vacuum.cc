@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/backup/hash.h"
+#include "raftstore/common/sha256.h"
 #include "raftstore/backup/lock.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/backup/repository.h"
@@ -117,7 +118,7 @@ Result<VerifyReport> RunVerify(ObjectStore& store, const VerifyOptions& o) {
           } else {
             bytes += data->size();
             blocks++;
-            std::string got = Sha256Hex(*data);
+            std::string got = raftstore::Sha256::Hex(*data);
             if (got != hex) {
               problem = "block " + BlockKey(hex) + " is damaged: its content hashes to " + got +
                         " (used by " + UsersText(uses.at(hex)) + ")";

@@ -24,6 +24,7 @@
 #include "raftstore/backup/repository.h"
 #include "raftstore/backup/s3_util.h"
 #include "raftstore/backup/sigv4.h"
+#include "raftstore/common/sha256.h"
 
 namespace fs = std::filesystem;
 namespace pb = metasrv::backup;
@@ -98,7 +99,7 @@ TEST(SigV4, AwsPublishedGetObjectExample) {
   req.region = "us-east-1";
   auto r = SignV4(req, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
   EXPECT_EQ(r.signed_headers, "host;range;x-amz-content-sha256;x-amz-date");
-  EXPECT_EQ(Sha256Hex(r.canonical_request),
+  EXPECT_EQ(raftstore::Sha256::Hex(r.canonical_request),
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
   EXPECT_EQ(r.signature, "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
   EXPECT_EQ(r.authorization,
@@ -250,7 +251,7 @@ void ExpectSignatureValid(const ParsedRequest& p, const std::string& secret) {
   }
   // The payload hash we sent must be the body's real SHA-256.
   req.payload_sha256_hex = p.headers.at("x-amz-content-sha256");
-  EXPECT_EQ(req.payload_sha256_hex, Sha256Hex(p.body));
+  EXPECT_EQ(req.payload_sha256_hex, raftstore::Sha256::Hex(p.body));
   req.amz_date = p.headers.at("x-amz-date");
   req.region = "us-east-1";
   auto r = SignV4(req, "AKIDTEST", secret);
