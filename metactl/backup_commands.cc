@@ -15,7 +15,10 @@
 #include "metactl/importer.h"
 #include "metactl/live_export.h"
 #include "raftstore/backup/manifest.h"
-#include "raftstore/backup/repository.h"
+#include "raftstore/backup/backup.h"
+#include "raftstore/backup/restore.h"
+#include "raftstore/backup/vacuum.h"
+#include "raftstore/backup/verify.h"
 #include "raftstore/common/progress.h"
 
 namespace metactl {

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "raftstore/backup/repository.h"
+#include "raftstore/backup/backup.h"
 
 namespace raftstore::backup {
 
