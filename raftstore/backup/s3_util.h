@@ -1,4 +1,7 @@
-// Small parsers for S3's XML answers (ListObjectsV2 pages, error bodies).
+// S3's XML answers (ListObjectsV2 pages, error bodies), parsed with tinyxml2.
+//
+// Contract: text is returned as UTF-8 with entities and character references decoded (including
+// code points >= U+10000, e.g. "&#x1F600;" -> 4 bytes), exactly as the object key was written.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +12,9 @@
 
 namespace raftstore::backup {
 
-// Text of the first <name>...</name> element, entities decoded; "" when absent.
+// Text of the first <name> element anywhere in the document (depth first); "" when absent,
+// empty, or when `xml` is not well-formed XML (e.g. the empty body of a HEAD).
 std::string XmlField(const std::string& xml, const std::string& name);
-std::string XmlDecode(const std::string& text);
 
 struct ListPage {
   struct Object {
@@ -23,6 +26,8 @@ struct ListPage {
   std::string next_token;
 };
 
+// Appends the page's objects to page->objects and sets truncated/next_token. Corruption when
+// the body is not a well-formed <ListBucketResult> document.
 raftstore::Status ParseListPage(const std::string& xml, ListPage* page);
 
 }  // namespace raftstore::backup
