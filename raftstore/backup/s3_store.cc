@@ -276,8 +276,8 @@ class S3Store : public ObjectStore {
       headers = curl_slist_append(headers, token_header.c_str());
     }
     // No "Expect:" removal header here: curl 7.88 would sign it as an empty header it never
-    // sends (tests/backup: SigV4.CurlSignsWhatWeBuild). curl's own Expect: 100-continue for
-    // large bodies is added after signing and is not signed.
+    // sends (tests/raftstore/backup/s3_store_test.cc: SigV4.CurlSignsWhatWeBuild). curl's own
+    // Expect: 100-continue for large bodies is added after signing and is not signed.
     for (const auto& e : extra) headers = curl_slist_append(headers, e.c_str());
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4_param_.c_str());
