@@ -1,9 +1,9 @@
+#include "metactl/backup_commands.h"
 #include "metactl/client/cluster_commands.h"
 #include "metactl/client/kv_commands.h"
 #include "metactl/command.h"
 #include "metactl/export_command.h"
 #include "metactl/import_command.h"
-#include "metactl/backup/backup_commands.h"
 
 namespace metactl {
 

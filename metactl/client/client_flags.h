@@ -7,10 +7,17 @@
 
 #include <CLI/CLI.hpp>
 
-#include "metactl/client/meta_client.h"
+#include "raftstore/client/meta_client.h"
 #include "raftstore/common/status.h"
 
 namespace metactl::client {
+
+// The live commands use the client library's names unqualified.
+using raftstore::client::FormatDuration;
+using raftstore::client::kDefaultAddress;
+using raftstore::client::kDefaultTimeoutSec;
+using raftstore::client::kProbeTimeout;
+using raftstore::client::MetaClient;
 
 struct ClientFlags {
   std::vector<std::string> addrs;  // empty: kDefaultAddress

@@ -76,17 +76,6 @@ bool IsDisplayText(std::string_view s) {
   return true;
 }
 
-std::string HexEncode(std::string_view data) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
-  for (unsigned char c : data) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
 std::string Base64Encode(std::string_view data) {
   static const char* kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

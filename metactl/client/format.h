@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meta.pb.h"
+#include "raftstore/common/hex.h"
 #include "raftstore/common/status.h"
 
 namespace metactl::client {
@@ -21,7 +22,7 @@ raftstore::Result<std::chrono::milliseconds> ParseDuration(std::string_view text
 
 // True when `data` is valid UTF-8 without control characters (C0, DEL, C1): safe to print.
 bool IsDisplayText(std::string_view data);
-std::string HexEncode(std::string_view data);
+using raftstore::HexEncode;  // the one hex encoder (raftstore/common/hex.h)
 std::string Base64Encode(std::string_view data);
 
 // "2026-11-21T12:00:00.250Z"

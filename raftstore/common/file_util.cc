@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -55,6 +56,74 @@ Status RemoveAll(const std::string& path) {
   fs::remove_all(path, ec);
   if (ec) return Status::IOError("remove " + path + ": " + ec.message());
   return Status::OK();
+}
+
+std::string TempNameBeside(const std::string& target) {
+  static std::atomic<uint64_t> counter{0};
+  return target + ".tmp-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter.fetch_add(1));
+}
+
+namespace {
+
+// Writes all of `data` to `fd`, retrying short writes and EINTR; false with errno set on error.
+bool WriteAll(int fd, std::string_view data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Creates `tmp` holding `data`, fsync()ed; on failure nothing is left behind.
+Status WriteSyncedTemp(const std::string& tmp, std::string_view data, const StageOptions& o) {
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status::IOError("create " + tmp + ": " + ErrnoText(errno) +
+                           (o.create_hint.empty() ? "" : ": " + o.create_hint));
+  }
+  const char* step = nullptr;
+  if (!WriteAll(fd, data)) step = "write ";
+  else if (::fsync(fd) != 0) step = "fsync ";
+  int err = errno;
+  ::close(fd);
+  if (step == nullptr) return Status::OK();
+  ::unlink(tmp.c_str());
+  return Status::IOError(step + tmp + ": " + ErrnoText(err));
+}
+
+}  // namespace
+
+Status WriteFileStaged(const std::string& target, std::string_view data,
+                       const StageOptions& options) {
+  const std::string tmp = TempNameBeside(target);
+  RS_RETURN_IF_ERROR(WriteSyncedTemp(tmp, data, options));
+  if (options.if_absent) {
+    // link() fails with EEXIST when the name is taken: an atomic create-if-absent.
+    int rc = ::link(tmp.c_str(), target.c_str());
+    int err = errno;
+    ::unlink(tmp.c_str());
+    if (rc != 0 && err == EEXIST) return Status::AlreadyExists(target + " already exists");
+    if (rc != 0) return Status::IOError("link " + tmp + " -> " + target + ": " + ErrnoText(err));
+  } else if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Status::IOError("rename " + tmp + " -> " + target + ": " + ErrnoText(err));
+  }
+  return SyncDir(ParentDir(target));
+}
+
+Status CommitStaged(const std::string& staged, const std::string& target) {
+  RS_RETURN_IF_ERROR(SyncPath(staged, O_RDONLY));
+  if (::rename(staged.c_str(), target.c_str()) != 0) {
+    return Status::IOError("rename " + staged + " -> " + target + ": " + ErrnoText(errno));
+  }
+  return SyncDir(ParentDir(target));
 }
 
 std::string ParentDir(const std::string& path) {

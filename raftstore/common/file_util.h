@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "raftstore/common/status.h"
 
@@ -30,5 +31,33 @@ std::string ParentDir(const std::string& path);
 
 // errno as text, e.g. "No such file or directory".
 std::string ErrnoText(int err);
+
+// ---- Stage-then-rename: the one way to make a file or a directory appear whole under its name.
+// The new content is written under a temp name beside the target (same directory, so the same
+// filesystem), fsync()ed, renamed onto the target, and the directory is fsync()ed: a reader sees
+// the old target (or none) or the whole new one, never a part, and once the call returned OK the
+// new one survives a crash. A crash before that leaves at most a temp name behind.
+
+// A fresh temp name beside `target`: "<target>.tmp-<pid>-<n>", unique within the process. Every
+// such name contains ".tmp-", so listings can tell them from real entries and skip them.
+std::string TempNameBeside(const std::string& target);
+
+struct StageOptions {
+  // Fail with AlreadyExists instead of replacing an existing target; the check and the create
+  // are one atomic step (link(2)), so of two racing writers exactly one wins.
+  bool if_absent = false;
+  // Appended to the message when the temp file cannot be created (what the user should check).
+  std::string create_hint;
+};
+
+// Writes `data` under TempNameBeside(target) and commits it onto `target` as above. The parent
+// directory must exist. On failure the temp file is removed and `target` is as it was.
+Status WriteFileStaged(const std::string& target, std::string_view data,
+                       const StageOptions& options = {});
+
+// The commit step for a file or directory the caller staged itself (e.g. a restored tree):
+// fsync()s `staged`, renames it onto `target` (which must not exist or be replaceable by
+// rename(2), e.g. an empty directory), then fsync()s the parent directory of `target`.
+Status CommitStaged(const std::string& staged, const std::string& target);
 
 }  // namespace raftstore

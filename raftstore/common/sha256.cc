@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "raftstore/common/hex.h"
+
 namespace raftstore {
 
 struct Sha256::Impl {
@@ -33,23 +35,13 @@ std::array<uint8_t, 32> Sha256::Digest() {
 
 std::string Sha256::HexDigest() {
   auto d = Digest();
-  return ToHex(d.data(), d.size());
+  return HexEncode(d.data(), d.size());
 }
 
 std::string Sha256::Hex(std::string_view data) {
   Sha256 h;
   h.Update(data);
   return h.HexDigest();
-}
-
-std::string ToHex(const uint8_t* data, size_t n) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string s(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    s[2 * i] = kDigits[data[i] >> 4];
-    s[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
-  return s;
 }
 
 }  // namespace raftstore

@@ -18,7 +18,7 @@ class Sha256 {
 
   void Update(std::string_view data);
   void Update(const void* data, size_t n) { Update(std::string_view(static_cast<const char*>(data), n)); }
-  // Returns the lowercase hex digest. The object must not be updated afterwards.
+  // Returns the lowercase hex digest (raftstore/common/hex.h). The object must not be updated afterwards.
   std::string HexDigest();
   std::array<uint8_t, 32> Digest();
 
@@ -29,7 +29,5 @@ class Sha256 {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-std::string ToHex(const uint8_t* data, size_t n);
 
 }  // namespace raftstore

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metactl/client/meta_client.h"
+#include "raftstore/client/meta_client.h"
 #include "raftstore/codec/export_stream.h"
 
 namespace raftstore::transfer {
@@ -12,7 +12,7 @@ namespace raftstore::transfer {
 Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
                                const ExportOptions& options, int timeout_sec,
                                uint32_t chunk_size) {
-  auto client = metactl::client::MetaClient::Connect(addrs, std::chrono::seconds(timeout_sec));
+  auto client = client::MetaClient::Connect(addrs, std::chrono::seconds(timeout_sec));
   if (!client.ok()) return client.status();
   const std::string where = "export from metasrv at " + (*client)->address();
 

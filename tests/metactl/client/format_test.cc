@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "metactl/client/format.h"
-#include "metactl/client/meta_client.h"
+#include "raftstore/client/meta_client.h"
 #include "tests/raftstore/client/fake_metasrv.h"
 
 namespace {
@@ -52,8 +52,8 @@ TEST(FormatTest, DisplayAndEncodings) {
   EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
   EXPECT_EQ(FormatTimeMs(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatTimeMs(1667291025250), "2022-11-01T08:23:45.250Z");
-  EXPECT_EQ(FormatDuration(10s), "10s");
-  EXPECT_EQ(FormatDuration(250ms), "250ms");
+  EXPECT_EQ(raftstore::client::FormatDuration(10s), "10s");
+  EXPECT_EQ(raftstore::client::FormatDuration(250ms), "250ms");
   metasrv::SeqV v;
   v.set_seq(3);
   v.set_data("hi");

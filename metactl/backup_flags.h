@@ -1,0 +1,33 @@
+// Shared by the block copier's subcommands (metactl/backup_command.cc, restore_command.cc,
+// verify_vacuum_commands.cc): the S3 flags, the error line, and the factories that
+// BackupCommands() (backup_commands.h) lists.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "metactl/command.h"
+#include "raftstore/backup/object_store.h"
+#include "raftstore/common/status.h"
+
+namespace metactl {
+
+// Prints "metactl <cmd>: <message>" on stderr; exit code 2 for InvalidArgument, else 1.
+int BackupFail(const std::string& cmd, const raftstore::Status& st);
+
+// --s3-endpoint, --s3-region, --s3-access-key-id, --s3-secret-access-key, --s3-session-token,
+// --s3-addressing (help group "S3"); empty values fall back to the AWS_* environment.
+void AddS3Options(CLI::App* app, raftstore::backup::S3Settings* s);
+
+// Progress lines are wanted only on a terminal (raftstore::Progress checks again).
+bool StderrIsTerminal();
+
+std::unique_ptr<Command> NewBackupCommand();   // backup
+std::unique_ptr<Command> NewBackupsCommand();  // backups
+std::unique_ptr<Command> NewRestoreCommand();  // restore
+std::unique_ptr<Command> NewVerifyCommand();   // verify
+std::unique_ptr<Command> NewVacuumCommand();   // vacuum
+
+}  // namespace metactl

@@ -1,0 +1,111 @@
+// metactl restore: a backup back into a raft dir (through the importer) and a data directory.
+#include "metactl/backup_flags.h"
+
+#include <iostream>
+
+#include "raftstore/transfer/importer.h"
+#include "raftstore/backup/restore.h"
+#include "raftstore/common/progress.h"
+
+namespace metactl {
+namespace {
+
+namespace backup = raftstore::backup;
+using raftstore::HumanBytes;
+using raftstore::Status;
+using raftstore::transfer::ImportOptions;
+using raftstore::transfer::ImportStream;
+using raftstore::transfer::ParsePeer;
+using raftstore::transfer::ValidateImportOptions;
+
+class RestoreCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    cmd_ = app.add_subcommand("restore",
+                              "Restore a backup (a dry run unless --confirm)");
+    cmd_->add_option("--from", location_, "backup location")->required();
+    auto* id = cmd_->add_option("--backup", backup_id_, "backup id (see `metactl backups`)");
+    auto* latest = cmd_->add_flag("--latest", latest_, "the newest backup");
+    id->excludes(latest);
+    cmd_->add_option("--raft-dir", raft_dir_, "raft dir to import the metadata into");
+    cmd_->add_option("--id", node_id_, "node id to write into the raft state (as import --id)");
+    cmd_->add_option("--initial-cluster", initial_cluster_,
+                     "ID=HOST:PORT[,GRPC_ADDR]: rewrite the membership (repeatable; as import)");
+    cmd_->add_option("--data-to", data_to_, "directory to restore the data files into");
+    cmd_->add_flag("--force", force_, "allow non-empty targets (their content is replaced)");
+    cmd_->add_flag("--confirm", confirm_, "really restore (default: dry run)");
+    cmd_->add_option("--workers", workers_, "parallel downloads (default 4)")
+        ->check(CLI::Range(1, 64));
+    AddS3Options(cmd_, &s3_);
+    return cmd_;
+  }
+
+  int Run() override {
+    if (backup_id_.empty() && !latest_) {
+      std::cerr << "metactl restore: say which backup: --backup ID or --latest" << std::endl;
+      return kExitUsage;
+    }
+    if (raft_dir_.empty() && data_to_.empty()) {
+      std::cerr << "metactl restore: nothing to restore into: give --raft-dir and/or --data-to"
+                << std::endl;
+      return kExitUsage;
+    }
+    ImportOptions io;
+    io.raft_dir = raft_dir_;
+    io.force = force_;
+    if (node_id_ > 0) io.id = node_id_;
+    for (const auto& text : initial_cluster_) {
+      auto p = ParsePeer(text);
+      if (!p.ok()) return BackupFail("restore", p.status());
+      io.initial_cluster.push_back(*p);
+    }
+    backup::RestoreOptions o;
+    o.backup_id = backup_id_;
+    o.latest = latest_;
+    o.raft_dir = raft_dir_;
+    o.data_to = data_to_;
+    o.confirm = confirm_;
+    o.force = force_;
+    o.workers = workers_;
+    o.progress = StderrIsTerminal();
+    o.validate_import = [io] { return ValidateImportOptions(io); };
+    o.import_fn = [io](std::istream& in, const std::string& source) -> Status {
+      ImportOptions opts = io;
+      opts.source_name = source;
+      auto r = ImportStream(in, opts);
+      return r.ok() ? Status::OK() : r.status();
+    };
+    if (!raft_dir_.empty()) {
+      // Check the options before anything is read (also for the dry run).
+      Status st = ValidateImportOptions(io);
+      if (!st.ok()) return BackupFail("restore", st);
+    }
+    auto store = backup::OpenObjectStore(location_, s3_, false);
+    if (!store.ok()) return BackupFail("restore", store.status());
+    auto r = backup::RunRestore(**store, o);
+    if (!r.ok()) return BackupFail("restore", r.status());
+    for (const auto& line : r->plan) std::cout << line << std::endl;
+    if (confirm_) {
+      std::cout << "restored backup " << r->backup_id << ": " << r->files << " files ("
+                << HumanBytes(r->bytes) << ")";
+      if (!raft_dir_.empty()) std::cout << ", metadata " << r->metadata_records << " records";
+      std::cout << std::endl;
+    }
+    return kExitOk;
+  }
+
+ private:
+  CLI::App* cmd_ = nullptr;
+  std::string location_, backup_id_, raft_dir_, data_to_;
+  std::vector<std::string> initial_cluster_;
+  uint64_t node_id_ = 0;
+  bool latest_ = false, force_ = false, confirm_ = false;
+  int workers_ = 4;
+  backup::S3Settings s3_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewRestoreCommand() { return std::make_unique<RestoreCommand>(); }
+
+}  // namespace metactl

@@ -1,0 +1,58 @@
+// RunBackup: one backup of a raft dir's metadata and of data directories into an ObjectStore.
+//
+// Contract: content-addressed and incremental. Every file (and the metadata export) is cut into
+// fixed-size blocks stored once under data/<sha256>; a file unchanged since the previous backup
+// (same size and mtime, every block still present) is not read again unless full_scan. Memory is
+// bounded by inflight_blocks * block_size. The manifest is written last and only when every
+// block is stored, so a failed or killed backup leaves no manifest (its blocks are re-used by
+// the next one). Holds a shared repository lock (locks/) while it runs.
+//
+// The metadata export is passed in as a function (MetaSource) so this library does not depend
+// on the raft-dir or gRPC code; metactl/backup_commands.cc provides it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "backup_manifest.pb.h"
+#include "raftstore/backup/object_store.h"
+#include "raftstore/common/status.h"
+
+namespace raftstore::backup {
+
+inline constexpr uint64_t kDefaultBlockSize = 8ULL << 20;
+
+// "8MiB", "512KiB", "1M", "4096" -> bytes. Error names the text.
+raftstore::Result<uint64_t> ParseSize(const std::string& text);
+
+struct MetaSource {
+  std::string description;  // "raft-dir:/path" or "grpc:addr,..."
+  // Writes the export (with footer) to `out`; returns the record count.
+  std::function<raftstore::Result<uint64_t>(std::ostream& out)> export_fn;
+};
+
+struct BackupOptions {
+  std::vector<std::string> data_dirs;
+  std::optional<MetaSource> meta;
+  uint64_t block_size = kDefaultBlockSize;
+  bool full_scan = false;   // read every file even when unchanged since the previous backup
+  bool break_lock = false;
+  int workers = 4;          // threads hashing and writing blocks
+  int inflight_blocks = 0;  // buffers in flight (memory = inflight * block_size); 0: 2*workers
+  bool progress = false;    // progress line on stderr (raftstore/common/progress.h)
+  int64_t now_ms = 0;       // tests only: the backup's time (0: the clock)
+  std::string tool = "metactl";
+};
+
+// Runs one backup; the returned manifest is the one written (its stats filled in).
+raftstore::Result<metasrv::backup::Manifest> RunBackup(ObjectStore& store,
+                                                       const BackupOptions& options);
+
+// Text of <location>/README.md (written by the first backup to a location).
+std::string RepositoryReadme();
+
+}  // namespace raftstore::backup
