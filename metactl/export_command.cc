@@ -56,9 +56,7 @@ static Result<ExportStats> ExportToFile(const std::string& path, const ExportFn&
     out.close();
     if (stats.ok() && !out) stats = Status::IOError("write " + part + " failed (disk full?)");
   }
-  Status st = stats.ok() ? raftstore::SyncFile(part) : stats.status();
-  if (st.ok()) st = raftstore::RenamePath(part, path);
-  if (st.ok()) st = raftstore::SyncDir(raftstore::ParentDir(path));
+  Status st = stats.ok() ? raftstore::CommitStaged(part, path) : stats.status();
   if (!st.ok()) {
     std::remove(part.c_str());
     return st;
@@ -78,6 +76,7 @@ int ExportCommand::Run() {
   }
   ExportOptions options;
   options.footer = !no_footer_;
+  options.progress = true;  // shown only when stderr is a terminal
   ExportFn export_fn;
   if (!raft_dir_.empty()) {
     export_fn = [&](std::ostream& out) { return ExportRaftDir(raft_dir_, out, options); };

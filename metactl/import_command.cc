@@ -38,6 +38,7 @@ int ImportCommand::Run() {
   ImportOptions options;
   options.raft_dir = raft_dir_;
   options.force = force_;
+  options.progress = true;  // shown only when stderr is a terminal
   options.id = id_;
   for (const std::string& text : initial_cluster_) {
     Result<Peer> peer = ParsePeer(text);

@@ -1,6 +1,7 @@
 #include "raftstore/transfer/exporter.h"
 
 #include "raftstore/codec/export_stream.h"
+#include "raftstore/common/progress.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"
 
@@ -11,6 +12,7 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
   if (!dir.ok()) return dir.status();
   ExportStats stats;
   raftstore::ExportStreamWriter writer(options.footer);
+  raftstore::Progress progress({.enabled = options.progress, .verb = "export", .unit = raftstore::Progress::Unit::kRecords});
   std::string line;  // one line at a time
   auto write_line = [&] {
     line.push_back('\n');
@@ -22,6 +24,7 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
     write_line();
     if (!out) return Status::IOError("write failed after " + std::to_string(stats.records) + " records");
     ++stats.records;
+    progress.Add(1);
     return Status::OK();
   });
   if (!st.ok()) return st.WithContext("export " + raft_dir);

@@ -17,7 +17,8 @@
 namespace raftstore::transfer {
 
 struct ExportOptions {
-  bool footer = true;  // append the integrity footer line (omit with --no-footer)
+  bool footer = true;     // append the integrity footer line (omit with --no-footer)
+  bool progress = false;  // show progress on stderr when it is a terminal (common/progress.h)
 };
 
 struct ExportStats {

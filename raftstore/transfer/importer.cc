@@ -1,8 +1,5 @@
 #include "raftstore/transfer/importer.h"
 
-#include <unistd.h>
-
-#include <chrono>
 #include <filesystem>
 #include <set>
 
@@ -10,6 +7,7 @@
 
 #include "raftstore/codec/export_stream.h"
 #include "raftstore/common/file_util.h"
+#include "raftstore/common/progress.h"
 #include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/log_store.h"
@@ -39,7 +37,7 @@ class StreamLoader {
   Status Load(std::istream& in, ImportStats* stats) {
     Status st = reader_.ReadAll(in, [&](const Record& rec) {
       RS_RETURN_IF_ERROR(Apply(rec, stats));
-      MaybeProgress();
+      progress_.Add(1);
       return Status::OK();
     });
     stats->records = reader_.records();
@@ -105,20 +103,6 @@ class StreamLoader {
 
   Status Flush() { return writer_.Flush(); }
 
-  void MaybeProgress() {
-    if (!isatty(STDERR_FILENO) || (reader_.lines() & 0x3fff) != 0) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_progress_ < std::chrono::seconds(1)) return;
-    last_progress_ = now;
-    fprintf(stderr, "\rimporting: %llu records", static_cast<unsigned long long>(reader_.records()));
-    progress_shown_ = true;
-  }
-
- public:
-  ~StreamLoader() {
-    if (progress_shown_) fprintf(stderr, "\n");
-  }
-
  private:
   raftstore::RaftDir* staging_;
   const ImportOptions& options_;
@@ -130,8 +114,8 @@ class StreamLoader {
   std::map<size_t, uint64_t> singleton_lines_;
   std::optional<raftstore::LogId> last_applied_;
   std::optional<raftstore::LogId> committed_;
-  std::chrono::steady_clock::time_point last_progress_{};
-  bool progress_shown_ = false;
+  raftstore::Progress progress_{
+      {.enabled = options_.progress, .verb = "import", .unit = raftstore::Progress::Unit::kRecords}};
 };
 
 // Applies, through the state machine metasrv uses, the entries the source had committed but

@@ -29,6 +29,7 @@ struct ImportOptions {
   std::optional<uint64_t> id;         // node id to write into the raft state
   std::vector<Peer> initial_cluster;  // when non-empty: replace nodes and membership
   std::string source_name = "stdin";  // used in error messages ("<source>: line N: ...")
+  bool progress = false;              // show progress on stderr when it is a terminal
 };
 
 // Checks the options alone (peers well formed, ids unique, --id among them, target refused

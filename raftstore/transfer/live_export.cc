@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/client/meta_client.h"
+#include "raftstore/common/progress.h"
 #include "raftstore/codec/export_stream.h"
 
 namespace raftstore::transfer {
@@ -17,6 +18,7 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   const std::string where = "export from metasrv at " + (*client)->address();
 
   ExportStats stats;
+  raftstore::Progress progress({.enabled = options.progress, .verb = "export", .unit = raftstore::Progress::Unit::kRecords});
   // The server always ends with the footer: one missing means the stream was cut short.
   raftstore::ExportStreamReader reader({raftstore::ExportStreamReader::Origin::kServer,
                                         /*allow_no_footer=*/false});
@@ -28,7 +30,10 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
       out << line << '\n';
       stats.bytes += line.size() + 1;
     }
-    if (!is_footer) stats.records += 1;
+    if (!is_footer) {
+      stats.records += 1;
+      progress.Add(1);
+    }
     if (!out) return Status::IOError("writing the export failed (disk full or closed pipe?)");
     return Status::OK();
   });
