@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/cluster/cluster_fixture.h"
+#include "tests/raftstore/server/cluster_fixture.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
