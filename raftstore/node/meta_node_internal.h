@@ -4,17 +4,13 @@
 #include <chrono>
 #include <string>
 
+#include "raftstore/common/deadline.h"
 #include "raftstore/node/meta_node.h"
 
 namespace raftstore::node {
 
 using Clock = std::chrono::steady_clock;
 
-// Time left until `until`, at least 1 ms (a deadline already passed still gets one short try).
-inline std::chrono::milliseconds TimeLeft(Clock::time_point until) {
-  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()),
-                  std::chrono::milliseconds(1));
-}
 
 // "host:port" -> Endpoint (the raft address of a node; checked by ParseHostPort before).
 Endpoint ParseEndpoint(const std::string& addr);

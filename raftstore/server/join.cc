@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/deadline.h"
 #include "raftstore/client/meta_client.h"
 
 namespace raftstore::server {
@@ -21,12 +22,6 @@ constexpr milliseconds kProbeTimeout{2000};
 // One AddMember: it returns once the configuration is committed.
 constexpr milliseconds kAddMemberTimeout{15000};
 constexpr milliseconds kRetryPause{200};
-
-// Time left until `until`, at least 1 ms. (The same clamp as meta_node.cc's TimeLeft, which is
-// private to that file.)
-milliseconds TimeLeft(Clock::time_point until) {
-  return std::max(std::chrono::duration_cast<milliseconds>(until - Clock::now()), milliseconds(1));
-}
 
 // What a joining node learns from the cluster.
 struct ClusterView {

@@ -66,7 +66,7 @@ Result<std::optional<std::string>> Get(const RaftDir& dir, std::string_view key,
 
 Status DumpJson(const Json& j, const std::string& what, std::string* out) {
   try {
-    *out = j.dump(-1, ' ', false, Json::error_handler_t::strict);
+    *out = JsonText(j);
   } catch (const std::exception& e) {
     return Status::InvalidArgument(what + ": cannot be stored as JSON: " + e.what());
   }

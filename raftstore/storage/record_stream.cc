@@ -11,11 +11,10 @@
 namespace raftstore {
 
 using storage_internal::GetJson;
+using storage_internal::JsonText;
 using storage_internal::PutJsonOrDelete;
 
 namespace {
-
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::strict); }
 
 // Iterates the keys that start with `prefix` at `view`, calling fn(key_suffix, value) until it
 // returns an error.
@@ -135,9 +134,9 @@ struct RecordWriter::Batch {
   void operator()(const LogEntryRec& r) { b.Put(keys::LogKey(r.entry.log_id.index), EncodeStoredLogEntry(r.entry)); }
   void operator()(const SequenceRec& r) { b.Put(keys::SequenceKey(r.name), std::to_string(r.value)); }
   void operator()(const LastAppliedRec& r) { PutJsonOrDelete(&b, keys::kLastApplied, r.log_id); }
-  void operator()(const LastMembershipRec& r) { b.Put(keys::kLastMembership, Dump(ToJson(r.membership))); }
-  void operator()(const NodeRec& r) { b.Put(keys::NodeKey(r.node_id), Dump(ToJson(r.node))); }
-  void operator()(const ExpireRec& r) { b.Put(keys::ExpireKey(r.key.time_ms, r.key.seq), Dump(ToJson(r.value))); }
+  void operator()(const LastMembershipRec& r) { b.Put(keys::kLastMembership, JsonText(ToJson(r.membership))); }
+  void operator()(const NodeRec& r) { b.Put(keys::NodeKey(r.node_id), JsonText(ToJson(r.node))); }
+  void operator()(const ExpireRec& r) { b.Put(keys::ExpireKey(r.key.time_ms, r.key.seq), JsonText(ToJson(r.value))); }
   void operator()(const KvRec& r) { b.Put(keys::KvKey(r.key), EncodeSeqV(r.value)); }
 };
 

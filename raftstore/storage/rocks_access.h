@@ -61,10 +61,14 @@ Status GetJson(const RaftDir& dir, std::string_view key, std::optional<T>* out, 
 // UTF-8 in a string).
 Status DumpJson(const Json& j, const std::string& what, std::string* out);
 
+// Compact JSON text of `j` as stored; throws on invalid UTF-8 (values decoded from JSON never
+// have it; DumpJson is the checked form).
+inline std::string JsonText(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::strict); }
+
 // Puts the JSON of `v` at `key`, or deletes the key when `v` is nullopt.
 template <typename T>
 void PutJsonOrDelete(rocksdb::WriteBatch* b, const std::string& key, const std::optional<T>& v) {
-  if (v) b->Put(key, ToJson(*v).dump(-1, ' ', false, Json::error_handler_t::strict));
+  if (v) b->Put(key, JsonText(ToJson(*v)));
   else b->Delete(key);
 }
 
