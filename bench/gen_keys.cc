@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "raftstore/codec/export_stream.h"
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/export_format/export_stream.h"
+#include "raftstore/export_format/line_codec.h"
 
 using namespace raftstore;
 

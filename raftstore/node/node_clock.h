@@ -3,7 +3,7 @@
 //
 // Production uses SystemClock: wall time from the system, ticks every NodeOptions::tick_ms on
 // the raft thread. Tests inject a ManualClock: wall time moves only when the test advances it,
-// and the node ticks only when MetaNode::Tick() is called, so a scenario (election, expiry,
+// and the node ticks only when RaftNode::Tick() is called, so a scenario (election, expiry,
 // cleanup) runs in process without a single real sleep.
 #pragma once
 
@@ -18,7 +18,7 @@ class NodeClock {
   virtual ~NodeClock() = default;
   // Milliseconds since the Unix epoch.
   virtual uint64_t WallMs() const = 0;
-  // True: the raft thread never ticks on its own (MetaNode::Tick() does).
+  // True: the raft thread never ticks on its own (RaftNode::Tick() does).
   virtual bool ExternalTicks() const = 0;
 };
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "raftstore/common/status.h"
-#include "raftstore/node/meta_node.h"
+#include "raftstore/node/raft_node.h"
 
 namespace CLI {
 class App;

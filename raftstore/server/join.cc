@@ -109,7 +109,7 @@ Result<uint64_t> LeaderCommit(const std::vector<std::string>& join, ClusterView*
 
 // Waits until `node` applied `target`. Catching up may take a while (a snapshot of a large state
 // machine): gives up only when nothing was applied for kCatchUpStall.
-Status CatchUp(node::MetaNode* node, uint64_t target) {
+Status CatchUp(node::RaftNode* node, uint64_t target) {
   constexpr auto kCatchUpStall = std::chrono::seconds(120);
   uint64_t seen = node->GetStatus().last_applied;
   auto progress_at = Clock::now();
@@ -128,13 +128,13 @@ Status CatchUp(node::MetaNode* node, uint64_t target) {
 
 }  // namespace
 
-Status LearnPeers(node::MetaNode* node, const std::vector<std::string>& join, milliseconds timeout) {
+Status LearnPeers(node::RaftNode* node, const std::vector<std::string>& join, milliseconds timeout) {
   RS_ASSIGN_OR_RETURN(ClusterView v, Discover(join, timeout));
   for (const auto& [id, addr] : v.raft_addrs) node->SetPeerAddressHint(id, addr);
   return Status::OK();
 }
 
-Status Join(node::MetaNode* node, const std::vector<std::string>& join, milliseconds timeout) {
+Status Join(node::RaftNode* node, const std::vector<std::string>& join, milliseconds timeout) {
   const auto until = Clock::now() + timeout;
   const uint64_t self = node->options().id;
   RS_ASSIGN_OR_RETURN(ClusterView v, Discover(join, TimeLeft(until)));

@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "raftstore/common/status.h"
-#include "raftstore/node/meta_node.h"
+#include "raftstore/node/raft_node.h"
 
 namespace raftstore::server {
 
-Status LearnPeers(node::MetaNode* node, const std::vector<std::string>& join, std::chrono::milliseconds timeout);
+Status LearnPeers(node::RaftNode* node, const std::vector<std::string>& join, std::chrono::milliseconds timeout);
 
-Status Join(node::MetaNode* node, const std::vector<std::string>& join, std::chrono::milliseconds timeout);
+Status Join(node::RaftNode* node, const std::vector<std::string>& join, std::chrono::milliseconds timeout);
 
 }  // namespace raftstore::server

@@ -2,7 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "raftstore/codec/export_stream.h"
+#include "raftstore/export_format/export_stream.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
 #include "raftstore/storage/dir_records.h"
@@ -14,7 +14,7 @@
 
 namespace raftstore::server {
 
-using node::MetaNode;
+using node::RaftNode;
 
 using rpc::ToGrpc;
 
@@ -117,7 +117,7 @@ grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::Upsert
   std::string addr;
   if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   auto r = node_->Propose(std::move(cmd).value(), timeout_);
-  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
     // Nothing was proposed: the leader changed in between; send it there if it is known now.
     if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   }
@@ -135,7 +135,7 @@ grpc::Status MetaService::Transaction(grpc::ServerContext* ctx, const metasrv::T
   std::string addr;
   if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   auto r = node_->Propose(std::move(txn).value(), timeout_);
-  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
     if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
@@ -305,7 +305,7 @@ grpc::Status MetaService::TransferLeader(grpc::ServerContext* ctx, const metasrv
   std::string addr;
   if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   auto r = node_->TransferLeader(req->to(), timeout_);
-  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
     if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
@@ -332,7 +332,7 @@ grpc::Status MetaService::AddMember(grpc::ServerContext* ctx, const metasrv::Add
   std::string addr;
   if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   auto r = node_->AddMember(req->id(), req->raft_address(), req->grpc_address(), req->learner(), timeout_);
-  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
     if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
@@ -347,7 +347,7 @@ grpc::Status MetaService::RemoveMember(grpc::ServerContext* ctx, const metasrv::
   std::string addr;
   if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   auto r = node_->RemoveMember(req->id(), timeout_);
-  if (!r.ok() && MetaNode::IsNotLeaderRefusal(r.status())) {
+  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
     if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
   }
   if (!r.ok()) return ToGrpc(r.status());

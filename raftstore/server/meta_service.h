@@ -1,4 +1,4 @@
-// The gRPC client API (proto/meta.proto) over a MetaNode. Synchronous gRPC: each call runs on
+// The gRPC client API (proto/meta.proto) over a RaftNode. Synchronous gRPC: each call runs on
 // a gRPC thread; writes wait for the raft thread to apply them, reads wait for a ReadIndex
 // barrier and then read the state machine directly.
 //
@@ -17,14 +17,14 @@
 #include <string>
 
 #include "meta.grpc.pb.h"
-#include "raftstore/node/meta_node.h"
-#include "raftstore/server/convert.h"
+#include "raftstore/node/raft_node.h"
+#include "raftstore/server/client_api_codec.h"
 
 namespace raftstore::server {
 
 class MetaService final : public metasrv::Meta::Service {
  public:
-  MetaService(node::MetaNode* node, Limits limits, std::chrono::milliseconds request_timeout)
+  MetaService(node::RaftNode* node, Limits limits, std::chrono::milliseconds request_timeout)
       : node_(node), limits_(limits), timeout_(request_timeout) {}
 
   grpc::Status Get(grpc::ServerContext*, const metasrv::GetRequest*, metasrv::GetReply*) override;
@@ -56,7 +56,7 @@ class MetaService final : public metasrv::Meta::Service {
   grpc::Status Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const std::string& addr,
                        metasrv::Meta::Stub* stub, Fn call);
 
-  node::MetaNode* node_;
+  node::RaftNode* node_;
   std::mutex stubs_mu_;
   std::map<std::string, std::unique_ptr<metasrv::Meta::Stub>> stubs_;  // by client address
   Limits limits_;

@@ -27,8 +27,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "raftstore/node/meta_node.h"
-#include "raftstore/server/raft_service.h"
+#include "raftstore/node/raft_node.h"
+#include "raftstore/server/raft_peer_service.h"
 #include "raftstore/node/snapshot_sender.h"
 #include "raftstore/server/config.h"
 #include "raftstore/server/join.h"
@@ -102,7 +102,7 @@ Status CannotListen(const std::string& address, const char* flag) {
 // are the same.
 class Servers {
  public:
-  Status Start(const server::ServerConfig& cfg, server::MetaService* service, server::RaftService* raft_service) {
+  Status Start(const server::ServerConfig& cfg, server::MetaService* service, server::RaftPeerService* raft_peer_service) {
     // A raft batch holds up to 8 MiB of entries plus one message, whose entries may hold a value
     // of max_value_bytes.
     const int raft_max_message = static_cast<int>(std::min<uint64_t>(
@@ -114,7 +114,7 @@ class Servers {
     b->RegisterService(service);
     if (shared) {
       AllowPeerKeepalive(b.get());
-      b->RegisterService(raft_service);
+      b->RegisterService(raft_peer_service);
     }
     client_ = b->BuildAndStart();
     if (!client_ || port == 0) return CannotListen(cfg.grpc_api_address, "--grpc-api-address");
@@ -123,7 +123,7 @@ class Servers {
     auto rb = ListenOn(cfg.raft_address, &raft_port);
     rb->SetMaxReceiveMessageSize(raft_max_message);
     AllowPeerKeepalive(rb.get());
-    rb->RegisterService(raft_service);
+    rb->RegisterService(raft_peer_service);
     raft_ = rb->BuildAndStart();
     if (!raft_ || raft_port == 0) {
       client_->Shutdown(std::chrono::system_clock::now());
@@ -150,7 +150,7 @@ int Fail(const Status& st) {
 
 // Opens the node, serves until SIGTERM/SIGINT (joining the cluster first when asked), shuts down.
 int Run(const server::ServerConfig& cfg, const sigset_t& sigs) {
-  auto node = node::MetaNode::Open(cfg.ToNodeOptions());
+  auto node = node::RaftNode::Open(cfg.ToNodeOptions());
   if (!node.ok()) return Fail(node.status());
   // A node that is already a voter (restarted after joining) needs no join.
   const std::vector<uint64_t> voters = (*node)->GetStatus().voters;
@@ -160,9 +160,9 @@ int Run(const server::ServerConfig& cfg, const sigset_t& sigs) {
   }
   server::MetaService service(node->get(), server::Limits{cfg.max_value_bytes},
                               std::chrono::milliseconds(cfg.request_timeout_ms));
-  server::RaftService raft_service(node->get());
+  server::RaftPeerService raft_peer_service(node->get());
   Servers servers;
-  if (Status st = servers.Start(cfg, &service, &raft_service); !st.ok()) return Fail(st);
+  if (Status st = servers.Start(cfg, &service, &raft_peer_service); !st.ok()) return Fail(st);
   if (Status st = (*node)->Start(); !st.ok()) return Fail(st);
   spdlog::info("metasrv node {} serving on {} (raft {}), raft dir {}", cfg.id, cfg.grpc_api_address,
                cfg.raft_address, cfg.raft_dir);

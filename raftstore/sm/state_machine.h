@@ -49,7 +49,7 @@
 
 #include "raftstore/common/status.h"
 #include "raftstore/storage/raft_dir.h"
-#include "raftstore/types/log_entry.h"
+#include "raftstore/model/log_entry.h"
 
 namespace raftstore {
 

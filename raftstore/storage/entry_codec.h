@@ -4,7 +4,7 @@
 //  - the stored and wire form, metasrv.raft.Entry (proto/raft.proto): the raft dir's log values
 //    (raftdir-v2) and the peer transport's entries are the same message, so an entry is encoded
 //    once when appended and its data is never re-encoded on the write path;
-//  - LogEntry (raftstore/types/log_entry.h), the data model's, which the export format prints.
+//  - LogEntry (raftstore/model/log_entry.h), the data model's, which the export format prints.
 //
 // raft::Entry{term, index, leader_node_id}  <->  LogEntry.log_id{leader_id{term, node_id}, index}
 // kBlank <-> "Blank"; kMembership <-> {"Membership": {configs, nodes = voters + learners}};
@@ -17,7 +17,7 @@
 #include "raft.pb.h"
 #include "raftstore/common/status.h"
 #include "raftstore/raft/types.h"
-#include "raftstore/types/log_entry.h"
+#include "raftstore/model/log_entry.h"
 
 namespace raftstore {
 

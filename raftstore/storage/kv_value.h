@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "raftstore/common/status.h"
-#include "raftstore/types/kv.h"
+#include "raftstore/model/kv.h"
 
 namespace raftstore {
 

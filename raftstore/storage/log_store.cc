@@ -5,7 +5,7 @@
 #include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/rocks_access.h"
-#include "raftstore/types/membership.h"
+#include "raftstore/model/membership.h"
 
 namespace raftstore {
 

@@ -19,8 +19,8 @@
 
 #include "raftstore/raft/storage.h"
 #include "raftstore/storage/raft_dir.h"
-#include "raftstore/types/log_entry.h"
-#include "raftstore/types/log_id.h"
+#include "raftstore/model/log_entry.h"
+#include "raftstore/model/log_id.h"
 
 namespace raftstore {
 

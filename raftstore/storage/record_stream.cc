@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/export_format/line_codec.h"
 #include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/kv_value.h"

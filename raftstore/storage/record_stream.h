@@ -1,4 +1,4 @@
-// Maps export records (raftstore/codec/record.h) to a raft dir and back.
+// Maps export records (raftstore/export_format/record.h) to a raft dir and back.
 //
 // ForEachRecord() visits every record of a raft dir in DESIGN.md's export order (raft state,
 // log ascending, sequences, state machine meta, nodes, expire index, key-values by key), from
@@ -10,7 +10,7 @@
 #include <functional>
 #include <memory>
 
-#include "raftstore/codec/record.h"
+#include "raftstore/export_format/record.h"
 #include "raftstore/storage/raft_dir.h"
 
 namespace raftstore {

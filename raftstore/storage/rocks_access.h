@@ -10,7 +10,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "raftstore/storage/raft_dir.h"
-#include "raftstore/types/json_util.h"
+#include "raftstore/model/json_util.h"
 
 namespace raftstore {
 

@@ -15,10 +15,10 @@
 
 #include "raftstore/common/status.h"
 #include "raftstore/storage/raft_dir.h"
-#include "raftstore/types/kv.h"
-#include "raftstore/types/log_id.h"
-#include "raftstore/types/membership.h"
-#include "raftstore/types/node.h"
+#include "raftstore/model/kv.h"
+#include "raftstore/model/log_id.h"
+#include "raftstore/model/membership.h"
+#include "raftstore/model/node.h"
 
 namespace raftstore {
 

@@ -3,12 +3,12 @@
 #include <cerrno>
 #include <filesystem>
 
-#include "raftstore/codec/record.h"
+#include "raftstore/export_format/record.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/rocks_access.h"
-#include "raftstore/types/membership.h"
+#include "raftstore/model/membership.h"
 
 namespace raftstore {
 

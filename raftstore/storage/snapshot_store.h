@@ -39,7 +39,7 @@
 #include "raftstore/common/status.h"
 #include "raftstore/raft/types.h"
 #include "raftstore/storage/raft_dir.h"
-#include "raftstore/types/log_id.h"
+#include "raftstore/model/log_id.h"
 
 namespace raftstore {
 

@@ -1,6 +1,6 @@
 #include "raftstore/transfer/exporter.h"
 
-#include "raftstore/codec/export_stream.h"
+#include "raftstore/export_format/export_stream.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"

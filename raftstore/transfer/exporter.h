@@ -1,5 +1,5 @@
 // Export of a stopped raft dir as V004 lines (DESIGN.md "Export line format"), written by the
-// one export-stream writer (raftstore/codec/export_stream.h).
+// one export-stream writer (raftstore/export_format/export_stream.h).
 //
 // Contract: constant memory (one record at a time, from one RocksDB snapshot of the dir); the
 // dir must not be in use by a running metasrv (refused, Busy). Output is the header, the

@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "raftstore/codec/export_stream.h"
+#include "raftstore/export_format/export_stream.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/sm/state_machine.h"

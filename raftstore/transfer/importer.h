@@ -1,6 +1,6 @@
 // Import of a V002/V003/V004 line stream into a fresh raft dir.
 //
-// Contract: the stream is read by the one export-stream reader (raftstore/codec/export_stream.h;
+// Contract: the stream is read by the one export-stream reader (raftstore/export_format/export_stream.h;
 // a footer, when present, must match; a stream without one is accepted with a warning, as
 // databend's exports have none) and validated line by line while it is written into a staging
 // dir beside the target (`<raft_dir>.import-staging`). The target is replaced only when every

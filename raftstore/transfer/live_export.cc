@@ -6,7 +6,7 @@
 
 #include "raftstore/client/meta_client.h"
 #include "raftstore/common/progress.h"
-#include "raftstore/codec/export_stream.h"
+#include "raftstore/export_format/export_stream.h"
 
 namespace raftstore::transfer {
 

@@ -1,5 +1,5 @@
 // Export of a live metasrv over gRPC (the Export RPC of proto/meta.proto) as V004 lines, checked
-// by the one export-stream reader (raftstore/codec/export_stream.h) as they are relayed.
+// by the one export-stream reader (raftstore/export_format/export_stream.h) as they are relayed.
 #pragma once
 
 #include <cstdint>

@@ -23,8 +23,8 @@
 #include <gtest/gtest.h>
 
 #include "meta.grpc.pb.h"
-#include "raftstore/codec/footer.h"
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/export_format/footer.h"
+#include "raftstore/export_format/line_codec.h"
 #include "raftstore/rpc/grpc_status.h"
 
 namespace fake_metasrv {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/export_format/line_codec.h"
 #include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/record_stream.h"
 

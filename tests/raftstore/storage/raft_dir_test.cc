@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/export_format/line_codec.h"
 #include "raftstore/storage/kv_value.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"

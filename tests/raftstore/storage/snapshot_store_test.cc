@@ -9,10 +9,10 @@
 
 #include <gtest/gtest.h>
 
-#include "raftstore/codec/record.h"
+#include "raftstore/export_format/record.h"
 #include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/log_store.h"
-#include "raftstore/node/meta_node.h"
+#include "raftstore/node/raft_node.h"
 #include "raftstore/storage/snapshot_store.h"
 #include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/keys.h"
@@ -206,7 +206,7 @@ TEST_F(SnapshotStoreTest, NodeStartFinishesAnInterruptedInstall) {
   NodeOptions o;
   o.id = 3;
   o.raft_dir = path;
-  auto node = MetaNode::Open(o);
+  auto node = RaftNode::Open(o);
   ASSERT_TRUE(node.ok()) << node.status().ToString();
   const NodeStatusView st = (*node)->GetStatus();
   EXPECT_EQ(st.last_applied, 3001u);

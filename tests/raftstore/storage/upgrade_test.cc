@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "raftstore/codec/line_codec.h"
+#include "raftstore/export_format/line_codec.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/record_stream.h"
 #include "raftstore/storage/rocks_access.h"

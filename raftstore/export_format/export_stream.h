@@ -1,0 +1,119 @@
+// The export stream: the one writer and the one reader of a whole export (DESIGN.md
+// "Export line format"), so that its order, its counts and its integrity footer are made in
+// one place and checked in one place.
+//
+// A stream is a sequence of lines, each ending in '\n':
+//   1. the header        ["header",{"DataHeader":{"key":"header","value":{"version":"V004"}}}]
+//   2. the records       raft state, raft log, state machine (ForEachRecord's order)
+//   3. the footer        ["footer",{"Footer":{"records":N,"sha256":"<hex>"}}]   (optional)
+// N counts the lines before the footer (header included) and the SHA-256 covers every byte
+// before it, newlines included (footer.h). Databend's tools neither write nor know the footer,
+// so it may be missing; a stream cut short at a line boundary looks the same.
+//
+// Both classes hold one line at a time: memory does not grow with the stream.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <string>
+#include <string_view>
+
+#include "raftstore/export_format/footer.h"
+#include "raftstore/export_format/record.h"
+#include "raftstore/common/status.h"
+
+namespace raftstore {
+
+// Writes a stream. The caller does the I/O (a file, stdout, gRPC chunks): the writer hands it
+// each line, encoded into the caller's string (no '\n'), which the caller may move from.
+//
+// Contract: Add() takes the header first (MakeHeader()), then the records; it refuses, with
+// Internal (a bug in the caller), a first record that is not the header, a second header, a
+// footer record, and anything after Finish(). Finish() gives the footer line computed from
+// exactly the lines Add() gave, or nothing when the writer was made without a footer
+// (`export --no-footer`).
+class ExportStreamWriter {
+ public:
+  explicit ExportStreamWriter(bool footer = true) : footer_(footer) {}
+
+  // Encodes `record` as the next line into *line (its old content is replaced).
+  Status Add(const Record& record, std::string* line);
+
+  // Ends the stream: true with the footer line in *line, false (and *line untouched) when the
+  // writer has no footer. Call once, after the last Add().
+  bool Finish(std::string* line);
+
+  uint64_t records() const { return digest_.records(); }  // lines given by Add()
+
+ private:
+  bool footer_;
+  bool finished_ = false;
+  StreamDigest digest_;
+};
+
+// Reads a stream line by line and checks its framing and footer.
+//
+// Contract: the lines are numbered from 1 and every error says "line N: <what>" (the caller
+// prefixes the source). The reader refuses (Corruption unless noted):
+//   - any line after the footer        "data after the footer line; the stream was altered"
+//                                      (Origin::kServer: "a line after the integrity footer:
+//                                      the stream is malformed")
+//   - an empty line                    "empty line"
+//   - a line that does not decode      the codec's message; when it is the stream's last line
+//                                      and has no '\n', prefixed "last line is cut short (no
+//                                      newline): the stream was truncated"
+//   - a footer on line 1               "a footer but no header: expected the header line first"
+//   - a first line that is not a header, or an unsupported version (InvalidArgument)
+//   - a second header                  "a second header line"
+//   - a footer whose count or SHA-256 differs from the lines before it (CheckFooter's message)
+// and at the end (Finish()):
+//   - no footer, unless Options::allow_no_footer
+//                                      "the stream ended after N lines without the integrity
+//                                      footer: ..." and what to do, by origin
+//   - no line at all                   "empty stream: expected a header line first (...)"
+class ExportStreamReader {
+ public:
+  // Where the stream comes from: it decides only what an error says the likely cause is.
+  enum class Origin {
+    kFile,    // a file or pipe a person handed in: an extra line means it was altered
+    kServer,  // metasrv's Export RPC: an extra line means the server is broken
+  };
+  struct Options {
+    Origin origin = Origin::kFile;
+    bool allow_no_footer = false;  // Finish() accepts a stream without the footer
+  };
+  enum class LineKind { kRecord, kFooter };
+
+  ExportStreamReader() = default;
+  explicit ExportStreamReader(Options options) : options_(options) {}
+
+  // Takes the next line, without its '\n'; `terminated` is false when the line had none (only
+  // the stream's last line can lack it). With `record` set, the line is decoded into *record
+  // (the footer line too) and checked by its decoded kind. With `record` null the caller only
+  // relays the lines: then only line 1 and footer lines (recognised by their leading
+  // `["footer"`) are decoded, so a relay pays for SHA-256 but for no JSON parsing.
+  Result<LineKind> Next(std::string_view line, Record* record, bool terminated = true);
+
+  // Ends the stream: the checks above that need its end.
+  Status Finish();
+
+  // Reads `in` to its end: Next() on every line, `visit` on every decoded record (header
+  // included, footer not), then Finish(). An error of `visit` gets "line N: " too; a failed
+  // read is IOError "read failed after line N".
+  Status ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit);
+
+  uint64_t lines() const { return lines_; }                 // lines taken, footer included
+  uint64_t records() const { return digest_.records(); }  // lines before the footer
+  bool footer_seen() const { return footer_seen_; }
+
+ private:
+  Result<LineKind> Take(std::string_view line, Record* record, bool terminated);
+
+  Options options_;
+  StreamDigest digest_;
+  uint64_t lines_ = 0;
+  bool footer_seen_ = false;
+};
+
+}  // namespace raftstore

@@ -1,0 +1,25 @@
+// The V004 line codec: one JSON array `[tree, entry]` per line.
+//
+// EncodeLine() prints compact JSON with fields in DESIGN.md order; for every line L of
+// databend's want_exported_v004, EncodeLine(DecodeLine(L)) == L byte for byte.
+// DecodeLine() also accepts V002/V003 line kinds and returns their V004 values.
+// Errors do not include a line number: the caller prefixes "line N: ".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "raftstore/export_format/record.h"
+#include "raftstore/common/status.h"
+
+namespace raftstore {
+
+Result<Record> DecodeLine(std::string_view line);
+
+// The line without its trailing newline.
+std::string EncodeLine(const Record& record);
+
+// Convenience constructors for the lines an exporter writes.
+Record MakeHeader();  // version V004
+
+}  // namespace raftstore

@@ -1,0 +1,27 @@
+// RaftPeerService: the RaftPeer gRPC service (proto/raft.proto). Each Send hands its batch to the
+// RaftNode's raft thread (RaftNode::Deliver) and returns without waiting for it to be stepped.
+// InstallSnapshot writes the streamed pairs to the node's staging file, checks count, digest
+// and metadata, syncs, and only then hands the kSnapshot message to the raft thread; any
+// failure frees the staging slot and fails the stream (the leader retries later).
+#pragma once
+
+#include "raft.grpc.pb.h"
+#include "raftstore/node/raft_node.h"
+
+namespace raftstore::server {
+
+using node::RaftNode;
+
+class RaftPeerService final : public metasrv::raft::RaftPeer::Service {
+ public:
+  explicit RaftPeerService(RaftNode* node) : node_(node) {}
+
+  grpc::Status Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req, metasrv::raft::SendReply*) override;
+  grpc::Status InstallSnapshot(grpc::ServerContext*, grpc::ServerReader<metasrv::raft::SnapshotChunk>* reader,
+                               metasrv::raft::InstallSnapshotReply* reply) override;
+
+ private:
+  RaftNode* node_;
+};
+
+}  // namespace raftstore::server
