@@ -119,6 +119,8 @@ class ClusterTest : public ClusterFixture {
 // export seeds a second, independent 3-node cluster (ids 4,5,6; one dir through a pipe) that
 // elects a leader, holds exactly the same keys (seq and data) and takes writes, while the
 // first one still serves.
+// Long on purpose: one scenario whose steps only mean something in this order, on the same
+// processes (splitting it would restart the cluster between steps).
 TEST_F(ClusterTest, ExportOfThreeNodeClusterSeedsNewCluster) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 2000 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> old_ids = {1, 2, 3};
@@ -264,6 +266,8 @@ TEST_F(ClusterTest, ExportOfThreeNodeClusterSeedsNewCluster) {
 // Kill -9 the leader of a 3-node cluster while writes go on: a new leader within 3 s of the
 // kill, every acknowledged write readable from both survivors, and the restarted node catches
 // up with the leader.
+// Long on purpose: one scenario whose steps only mean something in this order, on the same
+// processes (splitting it would restart the cluster between steps).
 TEST_F(ClusterTest, LeaderKilledDuringWrites) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 100 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> ids = {1, 2, 3};
@@ -425,6 +429,8 @@ TEST_F(ClusterTest, FiveNodesSurviveTwoKilled) {
 // installs it, then follows by log. Purging is automatic (small thresholds here) and also
 // asked for with `metactl trigger-snapshot`. The installed dir survives another kill -9.
 // (Catching up by log after a kill: LeaderKilledDuringWrites.)
+// Long on purpose: one scenario whose steps only mean something in this order, on the same
+// processes (splitting it would restart the cluster between steps).
 TEST_F(ClusterTest, KilledLeaderCatchesUpBySnapshot) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 100 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> ids = {1, 2, 3};

@@ -172,6 +172,8 @@ TEST_F(MembershipTest, JoinImportedClusterBySnapshot) {
 // A cluster bootstrapped with --single (so its log is complete) grows to 3 voters by --join;
 // a 4th node joins while writes go on, catches up, becomes a voter and holds every acked
 // write; then it is removed and writes continue.
+// Long on purpose: one scenario whose steps only mean something in this order, on the same
+// processes (splitting it would restart the cluster between steps).
 TEST_F(MembershipTest, JoinGrowsClusterThenRemove) {
   AddNodes({1, 2, 3, 4});
   ASSERT_TRUE(N(1).Start({"--single"})) << N(1).log();
