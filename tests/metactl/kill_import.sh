@@ -11,20 +11,19 @@ BEFORE=$(tree_digest "$DIR")
 LINES=$(wc -l <"$WORK/big.jsonl")
 HALF=$((LINES / 2))
 
-# Feed half the stream, then hold the pipe open: the import is certainly mid-stream when killed.
-( head -n "$HALF" "$WORK/big.jsonl"; sleep 60 ) | "$METACTL" import --raft-dir "$DIR" --force 2>"$WORK/import.err" &
-PIPE_PID=$!
-# The import is mid-stream until the pipe closes (60 s); give it 2 s to take in the first half.
-for _ in $(seq 1 300); do
-  IMPORT_PID=$(pgrep -f "metactl import --raft-dir $DIR --force" || true)
-  [ -n "$IMPORT_PID" ] && [ -d "$DIR.import-staging" ] && break
-  sleep 0.1
-done
-[ -n "$IMPORT_PID" ] || fail "import did not start"
-sleep 2
-kill -9 $IMPORT_PID
-pkill -f "sleep 60" || true
-wait $PIPE_PID 2>/dev/null || true
+# Feed half the stream through a FIFO whose write end stays open: the import is certainly
+# mid-stream when killed (no EOF yet). `head` returns only once the import has read all but at
+# most a pipe buffer (64 KiB) of the first half, so no sleep is needed to know it got that far.
+FIFO="$WORK/feed"
+mkfifo "$FIFO"
+"$METACTL" import --raft-dir "$DIR" --force <"$FIFO" 2>"$WORK/import.err" &
+IMPORT_PID=$!
+exec 3>"$FIFO"
+head -n "$HALF" "$WORK/big.jsonl" >&3
+kill -0 "$IMPORT_PID" 2>/dev/null || { cat "$WORK/import.err"; fail "import ended before it was killed"; }
+kill -9 "$IMPORT_PID"
+wait "$IMPORT_PID" 2>/dev/null || true
+exec 3>&-
 [ -d "$DIR.import-staging" ] || fail "expected the killed import's staging dir to be left (to test its cleanup)"
 [ "$(tree_digest "$DIR")" = "$BEFORE" ] || fail "DIR changed after kill -9"
 pass "kill -9 mid-stream (after $HALF of $LINES lines were fed): DIR byte-for-byte as before"
@@ -35,11 +34,19 @@ grep -q "removing .*import-staging left by an earlier import" "$WORK/retry.err" 
 "$METACTL" export --raft-dir "$DIR" | cmp - "$WORK/big.jsonl" || fail "the retried import differs from the stream"
 pass "the next import succeeds, clears the leftover, and holds all $LINES lines"
 
-# A raft dir held by another process (a running import holds its staging dir; use a reader):
-( "$METACTL" export --raft-dir "$DIR" | (sleep 3; cat >/dev/null) ) &
-sleep 0.5
+# A raft dir held by another process: an export of DIR into a FIFO that this script holds open
+# and does not drain blocks once the pipe is full, holding DIR open. Reading its first byte
+# shows it has opened DIR (it writes only after opening it).
+HOLD="$WORK/hold"
+mkfifo "$HOLD"
+exec 4<>"$HOLD"
+"$METACTL" export --raft-dir "$DIR" >"$HOLD" 2>/dev/null &
+HOLDER_PID=$!
+read -r -t 60 -N 1 _ <&4 || fail "the holding export did not start"
 expect_fail 1 "is in use by another process" "$METACTL" export --raft-dir "$DIR"
 expect_fail 1 "is in use by another process" "$METACTL" import --raft-dir "$DIR" --force --db "$TESTDATA_DIR/own_v004.jsonl"
-wait
+kill "$HOLDER_PID"
+wait "$HOLDER_PID" 2>/dev/null || true
+exec 4<&-
 pass "a raft dir in use gives a clear error, not a crash"
 done_checks
