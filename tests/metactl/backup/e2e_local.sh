@@ -16,6 +16,7 @@ grep -q "metactl restore" "$repo/README.md" || fail "README.md does not say how 
 [[ $(count_objects "$repo/manifests") == 1 ]] || fail "expected one manifest"
 [[ $(count_objects "$repo/locks") == 0 ]] || fail "lock left behind"
 ok "backup to a directory"
+tree_listing "$T/data" >"$T/listing-1"   # what the first backup holds
 
 "$METACTL" backups "$repo"
 "$METACTL" backups "$repo" --json | grep -q '"metadata_records":167' || fail "backups --json"
@@ -81,5 +82,7 @@ ok "restore with a damaged block fails naming block and file; targets untouched"
 # An older backup that does not need that block still restores.
 first=$(ls "$repo/manifests" | sed -n 1p); first=${first%.manifest}
 "$METACTL" restore --from "$repo" --backup "$first" --raft-dir "$T/raft4" --data-to "$T/data4" --confirm >/dev/null
-ok "older backup still restores"
+diff "$T/listing-1" <(tree_listing "$T/data4") || fail "the older backup restored other content than it holds"
+diff <(export_of "$T/raft") <(export_of "$T/raft4") >/dev/null || fail "the older backup's metadata differs"
+ok "older backup still restores, byte-identical to what it backed up"
 echo "e2e_local: all checks passed in $(( SECONDS - start )) s"

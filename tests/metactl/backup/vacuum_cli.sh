@@ -56,9 +56,14 @@ ok "--min-backups 3 wins over --max-backups 1"
 ok "--min-retention-days protects young backups"
 
 # --retention-days 0 (older than the newest) with the default --min-backups 1.
+newest_before=$(ls "$repo/manifests" | tail -1)
+blocks_before=$(count_objects "$repo/data")
 "$METACTL" vacuum "$repo" --retention-days 0 --confirm --json
 n=$(count_objects "$repo/manifests")
-[[ "$n" -ge 1 ]] || fail "--retention-days 0 deleted every backup"
+[[ "$n" == 1 ]] || fail "--retention-days 0 with the default --min-backups 1 must keep exactly the newest; kept $n"
+[[ "$(ls "$repo/manifests")" == "$newest_before" ]] || fail "kept $(ls "$repo/manifests"), not the newest $newest_before"
+blocks_after=$(count_objects "$repo/data")
+[[ "$blocks_after" -lt "$blocks_before" ]] || fail "vacuum deleted no block ($blocks_before before, $blocks_after after)"
 check_kept "--retention-days 0"
 # Only blocks of the kept backups remain: the newest content restores, older unique data is gone.
 newest=$(ls "$repo/manifests" | tail -1); newest=${newest%.manifest}
