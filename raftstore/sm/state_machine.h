@@ -35,8 +35,9 @@
 //    counter is written with meta {} (any expiry is dropped).
 //  - PutSequential: key = prefix + the counter's current value zero-padded to 20 digits, then
 //    the counter (a normal KV at `sequence_key`) becomes value + 1.
-//  - SetFeature is not stored: it is reported in the result only (the server keeps features
-//    in memory and re-derives them by replaying the log).
+//  - SetFeature is not stored and changes nothing: it is reported in the result only. No
+//    feature flag alters this implementation's behaviour; the command is applied so that logs
+//    and exports from databend-meta that carry it import and replay.
 //  - AddNode of an existing node without `overriding` leaves it and reports existed = true.
 #pragma once
 

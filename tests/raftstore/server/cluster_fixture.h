@@ -41,9 +41,11 @@ class ClusterFixture : public ::testing::Test {
 
   // metactl with stderr appended to metactl.err; stdout to `out` (a file under the root) when
   // given, else discarded.
+  // Runs metactl; its stderr replaces metactl.err, so a check of metactl.err sees this call's
+  // messages only (appending let a refusal's check match an earlier call's output).
   int Metactl(const std::string& args, const std::string& out = "") {
     return RunShell(std::string(METACTL_BIN) + " " + args + (out.empty() ? " >/dev/null" : " >" + Path(out)) +
-                    " 2>>" + Path("metactl.err"));
+                    " 2>" + Path("metactl.err"));
   }
 
   // Creates (not starts) nodes with these ids, each with its own free ports.

@@ -27,8 +27,9 @@ class MetasrvTest : public ::testing::Test {
   std::string Path(const std::string& name) const { return root_ + "/" + name; }
 
   // metactl with arguments; returns its exit code (stderr to a file in root_).
+  // Runs metactl; its stderr replaces metactl.err (this call's messages only).
   int Metactl(const std::string& args) {
-    return RunShell(std::string(METACTL_BIN) + " " + args + " 2>>" + Path("metactl.err"));
+    return RunShell(std::string(METACTL_BIN) + " " + args + " 2>" + Path("metactl.err"));
   }
 
   std::string root_;

@@ -329,8 +329,18 @@ TEST(StateMachine, NodesMembershipAndFeatures) {
   EXPECT_EQ(nodes[0].node, n1b);
   auto rm = std::get<RemoveNodeResult>(f.Run(RemoveNode{1}).detail);
   EXPECT_EQ(rm.prev, n1b);
-  auto feat = std::get<SetFeatureResult>(f.Run(SetFeature{"f", true}).detail);
-  EXPECT_EQ(feat.feature, "f");
+  // SetFeature changes nothing stored but LastApplied (the header's contract), and its result
+  // says which feature and which way, for both ways.
+  auto without_last_applied = [](std::vector<Record> recs) {
+    std::erase_if(recs, [](const Record& r) { return std::holds_alternative<LastAppliedRec>(r.body); });
+    return recs;
+  };
+  const auto before_feature = without_last_applied(f.Records());
+  auto on = std::get<SetFeatureResult>(f.Run(SetFeature{"f", true}).detail);
+  EXPECT_EQ(on, (SetFeatureResult{"f", true}));
+  auto off = std::get<SetFeatureResult>(f.Run(SetFeature{"g", false}).detail);
+  EXPECT_EQ(off, (SetFeatureResult{"g", false}));
+  EXPECT_EQ(without_last_applied(f.Records()), before_feature);
 
   Membership m{{{1, 2, 3}}, {1, 2, 3}};
   LogId id{{2, 1}, ++f.index_};
