@@ -4,7 +4,8 @@
 #                                     prints the endpoint (http://127.0.0.1:PORT); pid in DIR/pid
 #   s3server.sh stop DIR           -> stops the server started with DIR (by its pid only)
 # Credentials are s3rver's fixed ones: AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER.
-# Exit 77 (ctest "skipped") when s3rver is not installed: run scripts/install-test-servers.sh.
+# Exit 77 (ctest "skipped") when s3rver is not installed: run scripts/install-test-servers.sh;
+# exit 1 instead when METASRV_TEST_REQUIRE_SERVERS=1 (set by scripts/test.sh, which installs it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bin="$here/node_modules/s3rver/bin/s3rver.js"
@@ -14,25 +15,27 @@ case "$cmd" in
     dir="$2"; bucket="$3"
     if [[ ! -f "$bin" ]] || ! command -v node >/dev/null; then
       echo "s3rver is not installed: run scripts/install-test-servers.sh" >&2
+      # The test command (scripts/test.sh, CI) installs it, so there its absence is a failure.
+      [[ "${METASRV_TEST_REQUIRE_SERVERS:-0}" == 1 ]] && exit 1
       exit 77
     fi
     mkdir -p "$dir/store"
+    # Port 0: the kernel picks a free port and s3rver prints it ("S3rver listening on A:P"), so
+    # no other process can take the port between choosing and binding it.
     # Node 20's OpenSSL 3 needs the legacy provider for s3rver's continuation tokens.
-    for attempt in 1 2 3 4 5; do
-      port=$(( 20000 + (RANDOM % 20000) ))
-      NODE_OPTIONS=--openssl-legacy-provider node "$bin" -d "$dir/store" -a 127.0.0.1 -p "$port" \
-        --silent --configure-bucket "$bucket" >"$dir/log" 2>&1 &
-      echo $! >"$dir/pid"
-      for _ in $(seq 1 100); do
-        if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
-          echo "http://127.0.0.1:$port"
-          exit 0
-        fi
-        if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then break; fi
-        sleep 0.1
-      done
-      kill "$(cat "$dir/pid")" 2>/dev/null || true
+    NODE_OPTIONS=--openssl-legacy-provider node "$bin" -d "$dir/store" -a 127.0.0.1 -p 0 \
+      --silent --configure-bucket "$bucket" >"$dir/log" 2>&1 &
+    echo $! >"$dir/pid"
+    for _ in $(seq 1 300); do
+      port=$(sed -n 's/^S3rver listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$dir/log")
+      if [[ -n "$port" ]]; then
+        echo "http://127.0.0.1:$port"
+        exit 0
+      fi
+      if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then break; fi
+      sleep 0.1
     done
+    kill "$(cat "$dir/pid")" 2>/dev/null || true
     echo "s3rver did not start; log:" >&2
     cat "$dir/log" >&2
     exit 1

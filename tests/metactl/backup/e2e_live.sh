@@ -30,14 +30,26 @@ serve "$T/live" "$G" "$R"
 gen_data "$T/data"
 
 S3_HELPER=${S3_HELPER:-$(cd "$(dirname "$0")/../../s3" && pwd)/s3server.sh}
-endpoint=$(bash "$S3_HELPER" start "$T/s3" bkt) || exit $?
-CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
-unset AWS_SESSION_TOKEN
+# The directory half runs first and needs no S3 server; s3rver starts only for the S3 half, so
+# a machine without it still checks the directory half (and then reports the test skipped).
+start_s3() {
+  local rc=0
+  endpoint=$(bash "$S3_HELPER" start "$T/s3" bkt) || rc=$?
+  [[ $rc == 0 ]] || return $rc
+  CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
+  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
+  unset AWS_SESSION_TOKEN
+}
 
 n=0
+s3_skipped=0
 for loc in "$T/repo" "s3://bkt/live"; do
   n=$((n + 1))
+  if [[ $loc == s3://* ]]; then
+    rc=0; start_s3 || rc=$?
+    if [[ $rc == 77 ]]; then s3_skipped=1; echo "SKIP: the S3 half (s3rver is not installed)"; continue; fi
+    [[ $rc == 0 ]] || fail "s3rver did not start"
+  fi
   "$METACTL" backup --to "$loc" --meta-grpc "127.0.0.1:$G" --data "$T/data" --block-size 1MiB --json >"$T/backup.json"
   grep -q '"metadata_records":' "$T/backup.json" || fail "backup to $loc: no summary"
   # Nothing is written between the backup and this export, so they must be equal.
@@ -56,4 +68,5 @@ serve "$T/seeded" "$G2" "$R2" --id 7
 "$METACTL" get --grpc-api-address "127.0.0.1:$G2" --key live/extra | grep -q "written while serving" \
   || fail "the restored cluster does not serve the backed-up key"
 ok "restore --id 7 --initial-cluster seeds a cluster that serves the backed-up keys"
+if [[ $s3_skipped == 1 ]]; then echo "e2e_live: directory half passed; S3 half skipped"; exit 77; fi
 echo "e2e_live: all checks passed in $(( SECONDS - start )) s"
