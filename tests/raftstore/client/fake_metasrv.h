@@ -81,8 +81,8 @@ class FakeMeta final : public metasrv::Meta::Service {
 
   grpc::Status Get(grpc::ServerContext* ctx, const metasrv::GetRequest* req,
                    metasrv::GetReply* r) override {
-    if (req->key() == "slow") {  // sleeps past any deadline the tests use
-      for (int i = 0; i < 100 && !ctx->IsCancelled(); ++i) std::this_thread::sleep_for(50ms);
+    if (req->key() == "slow") {  // sleeps (up to 60 s) past any deadline the tests use
+      for (int i = 0; i < 1200 && !ctx->IsCancelled(); ++i) std::this_thread::sleep_for(50ms);
       return grpc::Status::OK;
     }
     if (req->key().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "key is empty"};

@@ -5,6 +5,8 @@
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
+#include <iostream>
+
 #include <gtest/gtest.h>
 
 #include "raft.grpc.pb.h"
@@ -119,7 +121,13 @@ TEST(Transport, DownPeerDropsWithoutBlocking) {
               });
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t i = 0; i < 20000; ++i) t.Send({Msg(3, i)});
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << "Send blocked";
+  // The timing is the behaviour here: Send must return without waiting on the peer. A Send that
+  // waited for each connection attempt would take minutes for 20,000 messages; 20 s leaves a
+  // loaded 2-core machine plenty of room (a non-blocking Send takes milliseconds).
+  const auto took = std::chrono::steady_clock::now() - start;
+  std::cerr << "20000 sends to a down peer took "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+  EXPECT_LT(took, std::chrono::seconds(20)) << "Send blocked";
   ASSERT_TRUE(WaitFor([&] { return unreachable.load() > 0; }));
   ASSERT_TRUE(WaitFor([&] { return t.Stats(3).dropped >= 20000 - 16; }));
   EXPECT_EQ(t.Stats(3).sent, 0u);

@@ -210,7 +210,20 @@ TEST_F(MembershipTest, JoinGrowsClusterThenRemove) {
   });
   ASSERT_TRUE(N(4).StartServing({"--join", N(2).addr(), "--join", N(1).addr()})) << N(4).log();
   const bool joined = WaitVoters({1, 2, 3, 4}, {1, 2, 3, 4}, std::chrono::seconds(30));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Keep writing until 20 more writes were acknowledged after node 4 became a voter (a
+  // condition, not a fixed time), so writes are checked across the change and after it.
+  size_t acked_at_join = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    acked_at_join = acked.size();
+  }
+  for (const auto until = Clock::now() + std::chrono::seconds(30); joined && Clock::now() < until;) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (acked.size() >= acked_at_join + 20) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   stop = true;
   writer.join();
   ASSERT_TRUE(joined) << N(4).log();
