@@ -186,7 +186,8 @@ TEST_F(LimitsTest, TtlAboveTheLongestIsRefusedAndTheLongestDoesNotWrap) {
 TEST(LimitsConfig, ValueLimitAboveRequestLimitIsRefusedAtStart) {
   char tmpl[] = "/tmp/metasrv-limits-test.XXXXXX";
   const std::string root = mkdtemp(tmpl);
-  const std::string cmd = std::string(METASRV_BIN) + " --single --raft-dir " + root + "/raft --grpc-api-address " +
+  // Bounded: a metasrv that wrongly starts is stopped (exit 124) rather than hanging the test.
+  const std::string cmd = "timeout 30 " + std::string(METASRV_BIN) + " --single --raft-dir " + root + "/raft --grpc-api-address " +
                           Addr(FreePort()) + " --raft-address " + Addr(FreePort()) +
                           " --max-value-bytes 2000000 2>" + root + "/err";
   EXPECT_EQ(RunShell(cmd), 2);
