@@ -23,6 +23,13 @@ inline constexpr uint64_t kExpireAtMsThreshold = 100'000'000'000ULL;
 inline uint64_t ExpireAtToMs(uint64_t expire_at) {
   return expire_at > kExpireAtMsThreshold ? expire_at : expire_at * 1000;
 }
+// The expiry (ms since the epoch) of a value written at `now_ms` with a time to live of `ttl_ms`.
+// Saturates at 2^64-1, a time that never comes: now + ttl must never wrap around to a time in
+// the past (a ttl of 2^64-1 expiring a few seconds after the write). The one place this sum is
+// computed.
+inline uint64_t ExpireMsAfter(uint64_t now_ms, uint64_t ttl_ms) {
+  return ttl_ms > UINT64_MAX - now_ms ? UINT64_MAX : now_ms + ttl_ms;
+}
 
 // {"seq":N,"meta":{..}|null,"data":[bytes]}
 struct SeqV {

@@ -7,9 +7,54 @@ Status CheckKey(const std::string& key, const std::string& what) {
   return Status::OK();
 }
 
+// A key as an error message shows it: a key over the limit may be megabytes long.
+static std::string Quoted(const std::string& key) {
+  constexpr size_t kShown = 64;
+  if (key.size() <= kShown) return "\"" + key + "\"";
+  return "\"" + key.substr(0, kShown) + "...\"";
+}
+
+// `key` is what a write creates or overwrites.
+static Status CheckKeyLength(const std::string& key, const std::string& what, const Limits& limits) {
+  if (key.size() <= limits.max_key_bytes) return Status::OK();
+  return Status::InvalidArgument(what + " " + Quoted(key) + " is " + std::to_string(key.size()) +
+                                 " bytes; the maximum is " + std::to_string(limits.max_key_bytes) +
+                                 " (--max-key-bytes)");
+}
+
+// put_sequential's keys are the prefix and a 20-digit counter (state_machine.h).
+static Status CheckSequentialPrefix(const std::string& prefix, const std::string& what, const Limits& limits) {
+  constexpr uint64_t kDigits = 20;
+  if (prefix.size() + kDigits <= limits.max_key_bytes) return Status::OK();
+  return Status::InvalidArgument(what + " " + Quoted(prefix) + " is " + std::to_string(prefix.size()) +
+                                 " bytes, so the keys it makes (prefix + 20 digits) would be " +
+                                 std::to_string(prefix.size() + kDigits) + " bytes; the maximum is " +
+                                 std::to_string(limits.max_key_bytes) + " (--max-key-bytes)");
+}
+
+static Status CheckTtl(const std::string& what, uint64_t ttl_ms) {
+  if (ttl_ms <= kMaxTtlMs) return Status::OK();
+  return Status::InvalidArgument(what + " is " + std::to_string(ttl_ms) + "; the maximum is " +
+                                 std::to_string(kMaxTtlMs) + " (9,000,000,000 s, as etcd's longest lease)");
+}
+
+static Status CheckRequestBytes(const google::protobuf::Message& req, const char* name, const Limits& limits) {
+  const size_t bytes = req.ByteSizeLong();
+  if (bytes <= limits.max_request_bytes) return Status::OK();
+  return Status::InvalidArgument(std::string(name) + " request is " + std::to_string(bytes) +
+                                 " bytes; the maximum is " + std::to_string(limits.max_request_bytes) +
+                                 " (--max-request-bytes)");
+}
+
+static Status CheckTxnOps(int n, const char* what, const Limits& limits) {
+  if (static_cast<uint64_t>(n) <= limits.max_txn_ops) return Status::OK();
+  return Status::InvalidArgument("transaction has " + std::to_string(n) + " " + what + "; the maximum is " +
+                                 std::to_string(limits.max_txn_ops) + " (--max-txn-ops)");
+}
+
 static Status CheckValue(const std::string& key, const std::string& value, const Limits& limits) {
   if (value.size() > limits.max_value_bytes) {
-    return Status::InvalidArgument("value of key \"" + key + "\" is " + std::to_string(value.size()) +
+    return Status::InvalidArgument("value of key " + Quoted(key) + " is " + std::to_string(value.size()) +
                                    " bytes; the maximum is " + std::to_string(limits.max_value_bytes) +
                                    " (--max-value-bytes)");
   }
@@ -17,7 +62,10 @@ static Status CheckValue(const std::string& key, const std::string& value, const
 }
 
 Result<UpsertKV> ToUpsert(const metasrv::UpsertRequest& req, const Limits& limits) {
+  RS_RETURN_IF_ERROR(CheckRequestBytes(req, "Upsert", limits));
   RS_RETURN_IF_ERROR(CheckKey(req.key(), "key"));
+  const bool update = req.op() != metasrv::OP_DELETE && req.op() != metasrv::OP_AS_IS;  // as converted below
+  if (update) RS_RETURN_IF_ERROR(CheckKeyLength(req.key(), "key", limits));
   RS_RETURN_IF_ERROR(CheckValue(req.key(), req.value(), limits));
   UpsertKV u;
   u.key = req.key();
@@ -34,6 +82,7 @@ Result<UpsertKV> ToUpsert(const metasrv::UpsertRequest& req, const Limits& limit
   if (req.has_expire_at() && req.has_ttl_ms()) {
     return Status::InvalidArgument("key \"" + req.key() + "\": give expire_at or ttl_ms, not both");
   }
+  if (req.has_ttl_ms()) RS_RETURN_IF_ERROR(CheckTtl("ttl_ms of key " + Quoted(req.key()), req.ttl_ms()));
   if (req.has_expire_at() || req.has_ttl_ms()) {
     MetaSpec m;
     if (req.has_expire_at()) m.expire_at = req.expire_at();
@@ -53,7 +102,9 @@ static Result<TxnOp> ToOp(const metasrv::TxnOp& op, const std::string& where, co
     case metasrv::TxnOp::kPut: {
       const auto& p = op.put();
       RS_RETURN_IF_ERROR(CheckKey(p.key(), where + ": put: key"));
+      RS_RETURN_IF_ERROR(CheckKeyLength(p.key(), where + ": put: key", limits));
       RS_RETURN_IF_ERROR(CheckValue(p.key(), p.value(), limits));
+      if (p.has_ttl_ms()) RS_RETURN_IF_ERROR(CheckTtl(where + ": put: ttl_ms", p.ttl_ms()));
       TxnPut put{p.key(), p.value(), true, std::nullopt, std::nullopt, std::nullopt};
       if (p.has_expire_at()) put.expire_at = p.expire_at();
       if (p.has_ttl_ms()) put.ttl_ms = p.ttl_ms();
@@ -75,6 +126,7 @@ static Result<TxnOp> ToOp(const metasrv::TxnOp& op, const std::string& where, co
     case metasrv::TxnOp::kFetchIncreaseU64: {
       const auto& f = op.fetch_increase_u64();
       RS_RETURN_IF_ERROR(CheckKey(f.key(), where + ": fetch_increase_u64: key"));
+      RS_RETURN_IF_ERROR(CheckKeyLength(f.key(), where + ": fetch_increase_u64: key", limits));
       TxnFetchIncreaseU64 x{f.key(), std::nullopt, f.delta()};
       if (f.has_match_seq()) x.match_seq = f.match_seq();
       out.request = std::move(x);
@@ -84,7 +136,10 @@ static Result<TxnOp> ToOp(const metasrv::TxnOp& op, const std::string& where, co
       const auto& s = op.put_sequential();
       RS_RETURN_IF_ERROR(CheckKey(s.prefix(), where + ": put_sequential: prefix"));
       RS_RETURN_IF_ERROR(CheckKey(s.sequence_key(), where + ": put_sequential: sequence_key"));
+      RS_RETURN_IF_ERROR(CheckKeyLength(s.sequence_key(), where + ": put_sequential: sequence_key", limits));
+      RS_RETURN_IF_ERROR(CheckSequentialPrefix(s.prefix(), where + ": put_sequential: prefix", limits));
       RS_RETURN_IF_ERROR(CheckValue(s.prefix(), s.value(), limits));
+      if (s.has_ttl_ms()) RS_RETURN_IF_ERROR(CheckTtl(where + ": put_sequential: ttl_ms", s.ttl_ms()));
       TxnPutSequential x{s.prefix(), s.sequence_key(), s.value(), std::nullopt};
       if (s.has_ttl_ms()) x.ttl_ms = s.ttl_ms();
       out.request = std::move(x);
@@ -97,6 +152,10 @@ static Result<TxnOp> ToOp(const metasrv::TxnOp& op, const std::string& where, co
 }
 
 Result<Transaction> ToTransaction(const metasrv::TxnRequest& req, const Limits& limits) {
+  RS_RETURN_IF_ERROR(CheckRequestBytes(req, "Transaction", limits));
+  RS_RETURN_IF_ERROR(CheckTxnOps(req.condition_size(), "conditions", limits));
+  RS_RETURN_IF_ERROR(CheckTxnOps(req.if_then_size(), "if_then operations", limits));
+  RS_RETURN_IF_ERROR(CheckTxnOps(req.else_then_size(), "else_then operations", limits));
   Transaction t;
   for (int i = 0; i < req.condition_size(); ++i) {
     const auto& c = req.condition(i);

@@ -62,6 +62,13 @@ node::NodeOptions ServerConfig::ToNodeOptions() const {
   return no;
 }
 
+Limits ServerConfig::ToLimits() const {
+  return Limits{.max_key_bytes = max_key_bytes,
+                .max_value_bytes = max_value_bytes,
+                .max_txn_ops = max_txn_ops,
+                .max_request_bytes = max_request_bytes};
+}
+
 void AddSettings(CLI::App* app, ServerConfig* c) {
   app->set_config("--config", "", "TOML file with the same settings, keys as the flags with _ for - (flags win)")
       ->configurable(false);
@@ -78,6 +85,13 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
                   "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir");
   app->add_option("--log-level", c->log_level, "error, warn, info or debug");
   app->add_option("--max-value-bytes", c->max_value_bytes, "largest value accepted")->check(non_negative);
+  app->add_option("--max-key-bytes", c->max_key_bytes, "longest key a write may create")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--max-txn-ops", c->max_txn_ops,
+                  "most conditions, and most operations per branch, of a transaction")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--max-request-bytes", c->max_request_bytes, "largest write request (Upsert, Transaction)")
+      ->check(CLI::PositiveNumber);
   app->add_option("--request-timeout-ms", c->request_timeout_ms, "how long a client request may wait (writes, reads' barrier, membership changes)")
       ->check(non_negative);
   app->add_option("--raft-tick-ms", c->raft_tick_ms, "raft tick (heartbeat interval) in ms")
@@ -96,6 +110,11 @@ Status Validate(const ServerConfig& c) {
   RS_RETURN_IF_ERROR(ParseHostPort(c.grpc_api_address, FlagValue("--grpc-api-address", c.grpc_api_address)).status());
   RS_RETURN_IF_ERROR(ParseHostPort(c.raft_address, FlagValue("--raft-address", c.raft_address)).status());
   for (const std::string& addr : c.join) RS_RETURN_IF_ERROR(ParseHostPort(addr, FlagValue("--join", addr)).status());
+  if (c.max_value_bytes > c.max_request_bytes) {
+    return Status::InvalidArgument("--max-value-bytes " + std::to_string(c.max_value_bytes) + " is above --max-request-bytes " +
+                                   std::to_string(c.max_request_bytes) +
+                                   ": no request could carry such a value; raise --max-request-bytes too");
+  }
   return Status::OK();
 }
 

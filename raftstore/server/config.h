@@ -11,6 +11,7 @@
 //   grpc_api_address = "127.0.0.1:9191"  raft_address = "127.0.0.1:28103"
 //   single = true                    join = ["127.0.0.1:9191"]
 //   log_level = "info"               max_value_bytes = 1048576
+//   max_key_bytes = 4096             max_txn_ops = 128         max_request_bytes = 1572864
 //   request_timeout_ms = 10000       raft_tick_ms = 100        raft_election_ticks = 6
 //   snapshot_logs_since_last = 1024  max_applied_log_to_keep = 256
 #pragma once
@@ -21,6 +22,7 @@
 
 #include "raftstore/common/status.h"
 #include "raftstore/node/raft_node.h"
+#include "raftstore/server/client_api_codec.h"
 
 namespace CLI {
 class App;
@@ -36,7 +38,10 @@ struct ServerConfig {
   bool single = false;
   std::vector<std::string> join;  // client addresses of members, for a node joining a cluster
   std::string log_level = "info";
-  uint64_t max_value_bytes = 1 << 20;
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
+  uint64_t max_key_bytes = kDefaultMaxKeyBytes;
+  uint64_t max_txn_ops = kDefaultMaxTxnOps;
+  uint64_t max_request_bytes = kDefaultMaxRequestBytes;
   uint64_t request_timeout_ms = 10000;
   int raft_tick_ms = node::NodeOptions{}.tick_ms;
   int raft_election_ticks = node::NodeOptions{}.election_ticks;
@@ -45,6 +50,8 @@ struct ServerConfig {
 
   // The node runtime's part of the settings.
   node::NodeOptions ToNodeOptions() const;
+  // The client API's part: what one request may hold.
+  Limits ToLimits() const;
 };
 
 // Declares `--config FILE` and every setting on `app`; app->parse() then fills *config (which
@@ -52,7 +59,8 @@ struct ServerConfig {
 void AddSettings(CLI::App* app, ServerConfig* config);
 
 // Checks what the declarations cannot: the addresses (raftstore/common/endpoint.h), each error
-// naming its flag and value.
+// naming its flag and value; --max-value-bytes not above --max-request-bytes (no request could
+// carry such a value).
 Status Validate(const ServerConfig& config);
 
 }  // namespace raftstore::server

@@ -1,6 +1,7 @@
 // metasrv: a metadata service node.
 //   metasrv --id N --raft-dir DIR --grpc-api-address HOST:PORT --raft-address HOST:PORT
-//           [--single | --join ADDR ...] [--config FILE] [--log-level L] [--max-value-bytes B] ...
+//           [--single | --join ADDR ...] [--config FILE] [--log-level L] [--max-value-bytes B]
+//           [--max-key-bytes B] [--max-txn-ops N] [--max-request-bytes B] ...
 // (every setting: raftstore/server/config.h, docs/metasrv.md)
 // `metasrv --single` alone runs a one-node cluster with data in ./.metasrv, gRPC on
 // 127.0.0.1:9191 and raft on 127.0.0.1:28103. SIGTERM/SIGINT shut it down cleanly.
@@ -107,10 +108,16 @@ class Servers {
     // of max_value_bytes.
     const int raft_max_message = static_cast<int>(std::min<uint64_t>(
         (64ULL << 20) + cfg.max_value_bytes, static_cast<uint64_t>(std::numeric_limits<int>::max())));
+    // A client request a little over --max-request-bytes is still read, so that MetaService
+    // refuses it with a message naming the flag; one far larger (beyond this margin, etcd's
+    // too) gRPC refuses before reading it whole, with RESOURCE_EXHAUSTED.
+    constexpr uint64_t kClientMessageMargin = 512 << 10;
+    const int client_max_message = static_cast<int>(std::min<uint64_t>(
+        cfg.max_request_bytes + kClientMessageMargin, static_cast<uint64_t>(std::numeric_limits<int>::max())));
     const bool shared = cfg.raft_address == cfg.grpc_api_address;
     int port = 0;
     auto b = ListenOn(cfg.grpc_api_address, &port);
-    b->SetMaxReceiveMessageSize(shared ? raft_max_message : static_cast<int>(cfg.max_value_bytes + (4 << 20)));
+    b->SetMaxReceiveMessageSize(shared ? std::max(raft_max_message, client_max_message) : client_max_message);
     b->RegisterService(service);
     if (shared) {
       AllowPeerKeepalive(b.get());
@@ -158,7 +165,7 @@ int Run(const server::ServerConfig& cfg, const sigset_t& sigs) {
   if (joining) {
     if (Status st = server::LearnPeers(node->get(), cfg.join, std::chrono::seconds(30)); !st.ok()) return Fail(st);
   }
-  server::MetaService service(node->get(), server::Limits{cfg.max_value_bytes},
+  server::MetaService service(node->get(), cfg.ToLimits(),
                               std::chrono::milliseconds(cfg.request_timeout_ms));
   server::RaftPeerService raft_peer_service(node->get());
   Servers servers;

@@ -54,7 +54,7 @@ class Applier {
 
   KvMeta MetaFrom(std::optional<uint64_t> expire_at, std::optional<uint64_t> ttl_ms) const {
     KvMeta m;
-    if (ttl_ms) m.expire_at = time_ms_ + *ttl_ms;
+    if (ttl_ms) m.expire_at = ExpireMsAfter(time_ms_, *ttl_ms);
     else m.expire_at = expire_at;
     return m;
   }

@@ -19,7 +19,8 @@
 //    Delete does not take a seq.
 //  - KvMeta written by this layer holds only `expire_at` (never proposed_at_ms). value_meta
 //    null -> meta {} (no fields). expire_at is stored as given (seconds or ms, see kv.h); a
-//    ttl becomes expire_at = entry.time_ms + ttl in ms form (ttl wins over expire_at). NOTE: a
+//    ttl becomes expire_at = entry.time_ms + ttl in ms form (ttl wins over expire_at), saturating
+//    at 2^64-1 (never expires) rather than wrapping (ExpireMsAfter, kv.h). NOTE: a
 //    ttl-derived value below kExpireAtMsThreshold would be read as seconds; real epoch times
 //    (>= 2001) are always above it.
 //  - An expiring key has one expire index record ExpireKey(expire_ms, seq) -> {seq:1, key}

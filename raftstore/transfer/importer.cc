@@ -13,6 +13,7 @@
 #include "raftstore/storage/log_store.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"
+#include "raftstore/transfer/oversize_keys.h"
 
 namespace fs = std::filesystem;
 
@@ -43,6 +44,7 @@ class StreamLoader {
     stats->records = reader_.records();
     if (!st.ok()) return st.WithContext(options_.source_name);
     RS_RETURN_IF_ERROR(Flush());
+    oversize_.Warn(options_.source_name);
     if (!reader_.footer_seen()) {
       spdlog::warn("{}: no integrity footer (a databend export, or made with --no-footer): "
                    "completeness cannot be verified", options_.source_name);
@@ -59,6 +61,7 @@ class StreamLoader {
   // Takes one record of the stream (the header too: it writes nothing).
   Status Apply(const Record& rec, ImportStats* stats) {
     RS_RETURN_IF_ERROR(CheckOnce(rec));
+    oversize_.Note(rec, reader_.lines());
     if (const auto* e = std::get_if<raftstore::LogEntryRec>(&rec.body)) {
       uint64_t index = e->entry.log_id.index;
       if (stats->log_entries > 0 && index <= last_log_index_) {
@@ -114,6 +117,7 @@ class StreamLoader {
   std::map<size_t, uint64_t> singleton_lines_;
   std::optional<raftstore::LogId> last_applied_;
   std::optional<raftstore::LogId> committed_;
+  OversizeKeys oversize_;  // warned of once the stream is loaded
   raftstore::Progress progress_{
       {.enabled = options_.progress, .verb = "import", .unit = raftstore::Progress::Unit::kRecords}};
 };

@@ -2,6 +2,7 @@
 // tick and every millisecond of wall time, so election, proposal stamping, expiry and the
 // leader's cleanup of expired keys run without one real sleep.
 #include <filesystem>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -108,6 +109,25 @@ TEST_F(RaftNodeTest, ExpiredKeyIsHiddenThenCleanedUpByTheLeaderOnItsTicks) {
   ASSERT_TRUE(node_->Barrier(kWait).ok());
   EXPECT_FALSE(Stored("short").has_value()) << "the leader's cleanup deleted the record";
   EXPECT_TRUE(Stored("long").has_value());
+  EXPECT_TRUE(node_->state_machine().ExpiredKeys(node_->NowMs(), 0)->empty());
+}
+
+// A ttl so large that now + ttl would wrap: the key does not expire (it saturates at 2^64-1),
+// neither for reads nor for the leader's cleanup, however far the clock moves.
+TEST_F(RaftNodeTest, HugeTtlDoesNotMakeAKeyExpireEarly) {
+  Ticks(12);
+  ASSERT_TRUE(Put("huge", std::numeric_limits<uint64_t>::max()).ok());
+  ASSERT_TRUE(Put("wraps-to-now", std::numeric_limits<uint64_t>::max() - kStartMs + 1).ok());
+  clock_.Advance(milliseconds(3'600'000));  // an hour on, then a cleanup round
+  Ticks(10);
+  ASSERT_TRUE(node_->Barrier(kWait).ok());
+  for (const char* key : {"huge", "wraps-to-now"}) {
+    auto live = node_->state_machine().Get(key, node_->NowMs());
+    ASSERT_TRUE(live.ok());
+    EXPECT_TRUE(live->has_value()) << key << " expired early";
+    ASSERT_TRUE(Stored(key).has_value()) << key << " removed by the cleanup";
+    EXPECT_EQ(Stored(key)->meta->expire_at, std::numeric_limits<uint64_t>::max());
+  }
   EXPECT_TRUE(node_->state_machine().ExpiredKeys(node_->NowMs(), 0)->empty());
 }
 

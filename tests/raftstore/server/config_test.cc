@@ -41,6 +41,9 @@ single = true
 join = ["10.0.0.1:9191", "10.0.0.2:9191"]
 log_level = "debug"          # a comment after a value
 max_value_bytes = 4096
+max_key_bytes = 200
+max_txn_ops = 16
+max_request_bytes = 65536
 request_timeout_ms = 2500
 raft_tick_ms = 50
 raft_election_ticks = 9
@@ -59,6 +62,9 @@ TEST(ConfigTest, TomlFileSetsEverySetting) {
   EXPECT_EQ(c.join, (std::vector<std::string>{"10.0.0.1:9191", "10.0.0.2:9191"}));
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.max_value_bytes, 4096u);
+  EXPECT_EQ(c.max_key_bytes, 200u);
+  EXPECT_EQ(c.max_txn_ops, 16u);
+  EXPECT_EQ(c.max_request_bytes, 65536u);
   EXPECT_EQ(c.request_timeout_ms, 2500u);
   EXPECT_EQ(c.raft_tick_ms, 50);
   EXPECT_EQ(c.raft_election_ticks, 9);
@@ -70,6 +76,11 @@ TEST(ConfigTest, TomlFileSetsEverySetting) {
   EXPECT_EQ(no.election_ticks, 9);
   EXPECT_TRUE(no.join);
   EXPECT_EQ(no.grpc_address, "10.0.0.7:9100");
+  const auto limits = c.ToLimits();
+  EXPECT_EQ(limits.max_key_bytes, 200u);
+  EXPECT_EQ(limits.max_value_bytes, 4096u);
+  EXPECT_EQ(limits.max_txn_ops, 16u);
+  EXPECT_EQ(limits.max_request_bytes, 65536u);
 }
 
 TEST(ConfigTest, FlagsSetEverySettingAndWinOverTheFile) {
@@ -77,7 +88,8 @@ TEST(ConfigTest, FlagsSetEverySettingAndWinOverTheFile) {
   ASSERT_EQ(Parse("--config " + WriteFile("flags.toml", kEverySetting) +
                       " --id 3 --raft-dir /x --grpc-api-address h:1 --raft-address h:2 --join h:3 --log-level warn"
                       " --max-value-bytes 5 --request-timeout-ms 6 --raft-tick-ms 70 --raft-election-ticks 8"
-                      " --snapshot-logs-since-last 9 --max-applied-log-to-keep 10",
+                      " --snapshot-logs-since-last 9 --max-applied-log-to-keep 10"
+                      " --max-key-bytes 12 --max-txn-ops 13 --max-request-bytes 14",
                   &c),
             "");
   EXPECT_EQ(c.id, 3u);
@@ -92,11 +104,20 @@ TEST(ConfigTest, FlagsSetEverySettingAndWinOverTheFile) {
   EXPECT_EQ(c.raft_election_ticks, 8);
   EXPECT_EQ(c.snapshot_logs_since_last, 9u);
   EXPECT_EQ(c.max_applied_log_to_keep, 10u);
+  EXPECT_EQ(c.max_key_bytes, 12u);
+  EXPECT_EQ(c.max_txn_ops, 13u);
+  EXPECT_EQ(c.max_request_bytes, 14u);
   EXPECT_TRUE(c.single);  // from the file: no flag given
   ServerConfig defaults;
   ASSERT_EQ(Parse("--single", &defaults), "");
   EXPECT_TRUE(defaults.single);
   EXPECT_EQ(defaults.raft_tick_ms, 100);
+  // The request limits default to etcd's (--max-txn-ops 128, --max-request-bytes 1.5 MiB).
+  EXPECT_EQ(defaults.max_key_bytes, 4096u);
+  EXPECT_EQ(defaults.max_value_bytes, 1048576u);
+  EXPECT_EQ(defaults.max_txn_ops, 128u);
+  EXPECT_EQ(defaults.max_request_bytes, 1572864u);
+  EXPECT_TRUE(raftstore::server::Validate(defaults).ok());
 }
 
 TEST(ConfigTest, UnknownKeysAreErrorsNamingTheKey) {
@@ -117,12 +138,20 @@ TEST(ConfigTest, BadValuesAreErrorsNamingTheSetting) {
             std::string::npos);
   EXPECT_NE(Parse("--config " + WriteFile("type.toml", "id = \"seven\"\n"), &c).find("--id"), std::string::npos);
   EXPECT_NE(Parse("--raft-tick-ms 5", &c).find("--raft-tick-ms"), std::string::npos);
+  for (const char* limit : {"--max-key-bytes", "--max-txn-ops", "--max-request-bytes"}) {
+    EXPECT_NE(Parse(std::string(limit) + " 0", &c).find(limit), std::string::npos) << limit << " 0 refuses every write";
+  }
   ServerConfig bad;
   bad.raft_address = "node1";
   EXPECT_EQ(raftstore::server::Validate(bad).message(), "--raft-address \"node1\": expected HOST:PORT");
   bad = ServerConfig{};
   bad.join = {"h:1", "h:0"};
   EXPECT_EQ(raftstore::server::Validate(bad).message(), "--join \"h:0\": port must be a number from 1 to 65535");
+  bad = ServerConfig{};
+  bad.max_request_bytes = bad.max_value_bytes - 1;
+  EXPECT_EQ(raftstore::server::Validate(bad).message(),
+            "--max-value-bytes 1048576 is above --max-request-bytes 1048575: no request could carry such a value; "
+            "raise --max-request-bytes too");
 }
 
 }  // namespace

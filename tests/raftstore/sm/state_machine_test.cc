@@ -1,6 +1,7 @@
 // Behaviour of the state machine apply layer as a user of the service sees it.
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,32 @@ TEST(StateMachine, TtlExpiresByEntryTime) {
   f.Run(Upsert("s", "x", {}, MetaSpec{kT0 / 1000 + 5, std::nullopt}));
   EXPECT_TRUE(f.Get("s", kT0 + 4999));
   EXPECT_FALSE(f.Get("s", kT0 + 5000));
+}
+
+// now + ttl saturates: a ttl of 2^64-1 (the server refuses it, but a log or an import may hold
+// one) never expires, on each path that takes a ttl, instead of wrapping to just before now.
+TEST(StateMachine, HugeTtlSaturatesInsteadOfWrapping) {
+  Fixture f;
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  auto r = AsUpsert(f.Run(Upsert("u", "x", {}, MetaSpec{std::nullopt, kMax}), kT0));
+  ASSERT_TRUE(r.result && r.result->meta);
+  EXPECT_EQ(r.result->meta->expire_at, kMax);
+  TxnPut put = Put("p", "x");
+  put.ttl_ms = kMax - kT0 + 1;  // exactly one past the wrap: kT0 + ttl would be 0
+  Transaction txn;
+  txn.if_then.push_back(TxnOp{put});
+  txn.if_then.push_back(TxnOp{TxnPutSequential{"s/", "s-seq", "x", kMax}});
+  ASSERT_TRUE(AsTxn(f.Run(txn, kT0)).success);
+  const uint64_t later = kT0 + 1000ULL * 3600 * 24 * 365 * 1000;  // a thousand years on
+  for (const char* key : {"u", "p", "s/00000000000000000000"}) {
+    auto v = f.Get(key, later);
+    ASSERT_TRUE(v) << key << " expired early";
+    EXPECT_EQ(v->meta->expire_at, kMax) << key;
+  }
+  EXPECT_TRUE(f.sm().ExpiredKeys(later, 0).value().empty());
+  EXPECT_EQ(ExpireMsAfter(kT0, 5), kT0 + 5);
+  EXPECT_EQ(ExpireMsAfter(kT0, kMax - kT0), kMax);
+  EXPECT_EQ(ExpireMsAfter(kT0, kMax - kT0 + 1), kMax);
 }
 
 TEST(StateMachine, CleanupDeleteLeavesAKeyRewrittenInTheMeantime) {
