@@ -86,7 +86,6 @@ class StreamLoader {
                    "completeness cannot be verified", options_.source_name);
     }
     stats->had_footer = reader_.footer_seen();
-    stats->max_key_seq = checks_.max_key_seq();
     return Status::OK();
   }
 

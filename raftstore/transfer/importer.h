@@ -48,7 +48,6 @@ struct ImportStats {
   bool had_footer = false;
   uint64_t log_entries = 0;
   uint64_t kv_keys = 0;
-  uint64_t max_key_seq = 0;  // the largest GenericKV seq of the stream
 };
 
 Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options);
