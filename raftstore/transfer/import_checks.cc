@@ -178,7 +178,7 @@ Result<std::optional<uint64_t>> ImportChecks::CheckSequence() const {
                               "set it to " + std::to_string(max_seq_) + ", or --bump-seq N to set it to " +
                               std::to_string(max_seq_) + " + N");
   }
-  spdlog::warn("{}; {} sets it to {}", what, options_.bump_seq ? "--bump-seq" : "--repair-seq", max_seq_);
+  spdlog::warn("{}; {} {}", what, options_.bump_seq ? "--bump-seq counts from" : "--repair-seq sets it to", max_seq_);
   return std::optional<uint64_t>(max_seq_);
 }
 
