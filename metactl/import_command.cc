@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
@@ -31,6 +32,15 @@ CLI::App* ImportCommand::Register(CLI::App& app) {
   cmd->add_option("--initial-cluster", initial_cluster_,
                   "members of the new cluster: ID=HOST:PORT[,GRPC_HOST:GRPC_PORT] (repeatable)");
   cmd->add_flag("--force", force_, "replace a non-empty raft dir");
+  cmd->add_flag("--allow-no-footer", allow_no_footer_,
+                "accept a stream without the integrity footer (databend-metactl exports, export --no-footer); "
+                "such a stream may be cut short");
+  cmd->add_flag("--repair-seq", repair_seq_,
+                "when the generic-kv sequence is below the largest key seq, set it to that seq (with a warning)");
+  cmd->add_option("--bump-seq", bump_seq_,
+                  "set the generic-kv sequence to max(largest key seq, the stream's sequence) + N, so every write "
+                  "after the restore gets a seq above any seq a client has seen")
+      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
   return cmd;
 }
 
@@ -40,6 +50,9 @@ int ImportCommand::Run() {
   options.force = force_;
   options.progress = true;  // shown only when stderr is a terminal
   options.id = id_;
+  options.allow_no_footer = allow_no_footer_;
+  options.repair_seq = repair_seq_;
+  options.bump_seq = bump_seq_;
   for (const std::string& text : initial_cluster_) {
     Result<Peer> peer = ParsePeer(text);
     if (!peer.ok()) {

@@ -19,6 +19,9 @@ class ImportCommand : public Command {
   std::optional<uint64_t> id_;
   std::vector<std::string> initial_cluster_;
   bool force_ = false;
+  bool allow_no_footer_ = false;
+  bool repair_seq_ = false;
+  std::optional<uint64_t> bump_seq_;
 };
 
 }  // namespace metactl

@@ -2,6 +2,8 @@
 #include "metactl/backup_flags.h"
 
 #include <iostream>
+#include <limits>
+#include <optional>
 
 #include "raftstore/transfer/importer.h"
 #include "raftstore/backup/restore.h"
@@ -31,6 +33,8 @@ class RestoreCommand : public Command {
     cmd_->add_option("--id", node_id_, "node id to write into the raft state (as import --id)");
     cmd_->add_option("--initial-cluster", initial_cluster_,
                      "ID=HOST:PORT[,GRPC_ADDR]: rewrite the membership (repeatable; as import)");
+    cmd_->add_option("--bump-seq", bump_seq_, "raise the key sequence by N above every restored seq (as import)")
+        ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
     cmd_->add_option("--data-to", data_to_, "directory to restore the data files into");
     cmd_->add_flag("--force", force_, "allow non-empty targets (their content is replaced)");
     cmd_->add_flag("--confirm", confirm_, "really restore (default: dry run)");
@@ -54,6 +58,7 @@ class RestoreCommand : public Command {
     io.raft_dir = raft_dir_;
     io.force = force_;
     if (node_id_ > 0) io.id = node_id_;
+    io.bump_seq = bump_seq_;
     for (const auto& text : initial_cluster_) {
       auto p = ParsePeer(text);
       if (!p.ok()) return BackupFail("restore", p.status());
@@ -99,6 +104,7 @@ class RestoreCommand : public Command {
   std::string location_, backup_id_, raft_dir_, data_to_;
   std::vector<std::string> initial_cluster_;
   uint64_t node_id_ = 0;
+  std::optional<uint64_t> bump_seq_;
   bool latest_ = false, force_ = false, confirm_ = false;
   int workers_ = 4;
   backup::S3Settings s3_;

@@ -111,11 +111,16 @@ Result<ExportStreamReader::LineKind> ExportStreamReader::Take(std::string_view l
 
 Status ExportStreamReader::Finish() {
   if (!footer_seen_ && !options_.allow_no_footer) {
-    return Status::Corruption(
-        "the stream ended after " + std::to_string(lines_) + " lines without the integrity footer: " +
-        (options_.origin == Origin::kServer
-             ? "it was cut short (or the server is too old); export again"
-             : "it was cut short, or written without one (export --no-footer, databend-metactl); export again"));
+    if (options_.origin == Origin::kServer) {
+      return Status::Corruption("the stream ended after " + std::to_string(lines_) +
+                                " lines without the integrity footer: it was cut short (or the server is too old); "
+                                "export again");
+    }
+    // A person's file: most likely a databend-metactl export (which has no footer) or one cut
+    // at a line boundary, which looks the same; only the person can tell.
+    return Status::Corruption("no integrity footer: the stream may be cut short; if it is a databend-metactl "
+                              "export, add --allow-no-footer (the stream ended after " +
+                              std::to_string(lines_) + " lines)");
   }
   if (lines_ == 0) {
     return Status::Corruption("empty stream: expected a header line first "

@@ -8,7 +8,8 @@
 //   3. the footer        ["footer",{"Footer":{"records":N,"sha256":"<hex>"}}]   (optional)
 // N counts the lines before the footer (header included) and the SHA-256 covers every byte
 // before it, newlines included (footer.h). Databend's tools neither write nor know the footer,
-// so it may be missing; a stream cut short at a line boundary looks the same.
+// so it may be missing; a stream cut short at a line boundary looks the same, which is why a
+// missing footer is refused unless the reader is told to allow it (import --allow-no-footer).
 //
 // Both classes hold one line at a time: memory does not grow with the stream.
 #pragma once
@@ -69,8 +70,11 @@ class ExportStreamWriter {
 //   - a footer whose count or SHA-256 differs from the lines before it (CheckFooter's message)
 // and at the end (Finish()):
 //   - no footer, unless Options::allow_no_footer
-//                                      "the stream ended after N lines without the integrity
-//                                      footer: ..." and what to do, by origin
+//                                      Origin::kFile: "no integrity footer: the stream may be
+//                                      cut short; if it is a databend-metactl export, add
+//                                      --allow-no-footer (the stream ended after N lines)"
+//                                      Origin::kServer: "the stream ended after N lines without
+//                                      the integrity footer: it was cut short ..."
 //   - no line at all                   "empty stream: expected a header line first (...)"
 class ExportStreamReader {
  public:

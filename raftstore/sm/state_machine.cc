@@ -12,8 +12,6 @@
 namespace raftstore {
 namespace {
 
-constexpr const char* kKvSequence = "generic-kv";
-
 uint64_t AddSaturating(uint64_t v, int64_t delta) {
   if (delta >= 0) {
     uint64_t d = static_cast<uint64_t>(delta);

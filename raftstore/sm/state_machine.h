@@ -55,6 +55,9 @@
 
 namespace raftstore {
 
+// The sequence every KV write takes its seq from (stored value = the last seq handed out).
+inline constexpr char kKvSequence[] = "generic-kv";
+
 // Result of an UpsertKV: the live value before and after (equal when nothing changed).
 struct UpsertResult {
   bool matched = false;  // MatchSeq matched; false: nothing was changed

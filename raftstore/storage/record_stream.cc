@@ -68,6 +68,16 @@ Status EmitLog(const RaftDir& dir, const ReadView* snap, const RecordVisitor& vi
   });
 }
 
+Status EmitExpire(const RaftDir& dir, const ReadView* snap, const RecordVisitor& visit) {
+  return ScanPrefix(dir, snap, keys::kPrefixExpire, [&](std::string_view k, std::string_view v) {
+    ExpireRec r;
+    r.key.time_ms = keys::ReadBigEndian64(k);
+    r.key.seq = keys::ReadBigEndian64(k.substr(8));
+    RS_RETURN_IF_ERROR(DecodeStored(dir, v, "expire index entry", &r.value));
+    return visit(Record{kTreeStateMachine, std::move(r)});
+  });
+}
+
 Status EmitStateMachine(const RaftDir& dir, const ReadView* snap, const RecordVisitor& visit) {
   RS_RETURN_IF_ERROR(ScanPrefix(dir, snap, keys::kPrefixSequence, [&](std::string_view k, std::string_view v) {
     SequenceRec r{std::string(k), 0};
@@ -86,13 +96,7 @@ Status EmitStateMachine(const RaftDir& dir, const ReadView* snap, const RecordVi
     RS_RETURN_IF_ERROR(DecodeStored(dir, v, "node " + std::to_string(r.node_id), &r.node));
     return visit(Record{kTreeStateMachine, std::move(r)});
   }));
-  RS_RETURN_IF_ERROR(ScanPrefix(dir, snap, keys::kPrefixExpire, [&](std::string_view k, std::string_view v) {
-    ExpireRec r;
-    r.key.time_ms = keys::ReadBigEndian64(k);
-    r.key.seq = keys::ReadBigEndian64(k.substr(8));
-    RS_RETURN_IF_ERROR(DecodeStored(dir, v, "expire index entry", &r.value));
-    return visit(Record{kTreeStateMachine, std::move(r)});
-  }));
+  RS_RETURN_IF_ERROR(EmitExpire(dir, snap, visit));
   return ScanPrefix(dir, snap, keys::kPrefixKv, [&](std::string_view k, std::string_view v) {
     KvRec r;
     r.key = std::string(k);
@@ -119,6 +123,21 @@ Status ForEachRecord(const RaftDir& dir, const ReadView* view, const RecordVisit
   RS_RETURN_IF_ERROR(EmitRaftState(dir, view, visit));
   RS_RETURN_IF_ERROR(EmitLog(dir, view, visit));
   return EmitStateMachine(dir, view, visit);
+}
+
+Result<bool> HoldsRecordKey(const RaftDir& dir, const Record& record) {
+  std::string key;
+  if (const auto* kv = std::get_if<KvRec>(&record.body)) key = keys::KvKey(kv->key);
+  else if (const auto* n = std::get_if<NodeRec>(&record.body)) key = keys::NodeKey(n->node_id);
+  else if (const auto* x = std::get_if<ExpireRec>(&record.body)) key = keys::ExpireKey(x->key.time_ms, x->key.seq);
+  else if (const auto* s = std::get_if<SequenceRec>(&record.body)) key = keys::SequenceKey(s->name);
+  else return false;
+  RS_ASSIGN_OR_RETURN(std::optional<std::string> v, storage_internal::Get(dir, key));
+  return v.has_value();
+}
+
+Status ForEachExpireRecord(const RaftDir& dir, const RecordVisitor& visit) {
+  return EmitExpire(dir, nullptr, visit);
 }
 
 struct RecordWriter::Batch {

@@ -21,6 +21,14 @@ using RecordVisitor = std::function<Status(const Record&)>;
 // returns the first error of `visit`. Busy for a dir holding an interrupted snapshot install.
 Status ForEachRecord(const RaftDir& dir, const ReadView* view, const RecordVisitor& visit);
 
+// Whether `dir` holds the storage key `record` writes: the same GenericKV key, Nodes id,
+// Expire index key or Sequences name (false for other kinds). For the importer's duplicate
+// check of records that come out of order.
+Result<bool> HoldsRecordKey(const RaftDir& dir, const Record& record);
+
+// Visits the expire index entries, in (time_ms, seq) order, at the latest state.
+Status ForEachExpireRecord(const RaftDir& dir, const RecordVisitor& visit);
+
 // Writes records into a dir in batches of about `batch_bytes`, unsynced (the importer writes
 // a bulk-load staging dir, which RaftDir::Close() syncs). Header, footer and obsolete records
 // write nothing; a null NodeId/Vote/Committed/Purged/LastApplied deletes the key.

@@ -9,6 +9,8 @@
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/sm/state_machine.h"
+#include "raftstore/storage/sm_store.h"
+#include "raftstore/transfer/import_checks.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/log_store.h"
 #include "raftstore/storage/raft_dir.h"
@@ -29,20 +31,56 @@ std::string StagingPath(const std::string& raft_dir) {
   return p.string() + ".import-staging";
 }
 
+// The records written so far, as the import checks read them back: the staging dir, after
+// the pending batch is written.
+class StagedRecords : public WrittenRecords {
+ public:
+  StagedRecords(raftstore::RaftDir* staging, raftstore::RecordWriter* writer) : staging_(staging), writer_(writer) {}
+  Result<bool> Holds(const Record& record) override {
+    RS_RETURN_IF_ERROR(writer_->Flush());
+    return raftstore::HoldsRecordKey(*staging_, record);
+  }
+  Result<std::optional<raftstore::SeqV>> ReadKv(const std::string& key) override {
+    RS_RETURN_IF_ERROR(writer_->Flush());
+    return raftstore::ReadKv(*staging_, key);
+  }
+  Status ForEachExpire(const std::function<Status(const raftstore::ExpireRec&)>& visit) override {
+    RS_RETURN_IF_ERROR(writer_->Flush());
+    return raftstore::ForEachExpireRecord(*staging_, [&](const Record& r) {
+      return visit(std::get<raftstore::ExpireRec>(r.body));
+    });
+  }
+
+ private:
+  raftstore::RaftDir* staging_;
+  raftstore::RecordWriter* writer_;
+};
+
 // Reads the stream line by line into the staging dir, validating as it goes.
 class StreamLoader {
  public:
   StreamLoader(raftstore::RaftDir* staging, const ImportOptions& options)
-      : staging_(staging), options_(options), writer_(staging, kBatchBytes) {}
+      : staging_(staging), options_(options), writer_(staging, kBatchBytes), written_(staging, &writer_),
+        checks_({.repair_seq = options.repair_seq, .bump_seq = options.bump_seq.has_value()}, &written_) {}
 
   Status Load(std::istream& in, ImportStats* stats) {
+    Status check_failed;  // an import check's message names its own lines: no "line N: " prefix
     Status st = reader_.ReadAll(in, [&](const Record& rec) {
+      check_failed = checks_.Observe(rec, reader_.lines());
+      if (!check_failed.ok()) return Status::Aborted("import check failed");
       RS_RETURN_IF_ERROR(Apply(rec, stats));
       progress_.Add(1);
       return Status::OK();
     });
     stats->records = reader_.records();
+    if (!check_failed.ok()) return check_failed.WithContext(options_.source_name);
     if (!st.ok()) return st.WithContext(options_.source_name);
+    auto repaired_seq = checks_.Finish();
+    if (!repaired_seq.ok()) return repaired_seq.status().WithContext(options_.source_name);
+    if (*repaired_seq) {
+      RS_RETURN_IF_ERROR(
+          writer_.Add(Record{raftstore::kTreeStateMachine, raftstore::SequenceRec{raftstore::kKvSequence, **repaired_seq}}));
+    }
     RS_RETURN_IF_ERROR(Flush());
     oversize_.Warn(options_.source_name);
     if (!reader_.footer_seen()) {
@@ -52,6 +90,8 @@ class StreamLoader {
     stats->had_footer = reader_.footer_seen();
     return Status::OK();
   }
+
+  uint64_t max_key_seq() const { return checks_.max_key_seq(); }
 
   const std::optional<raftstore::LogId>& last_applied() const { return last_applied_; }
   const std::optional<raftstore::LogId>& committed() const { return committed_; }
@@ -63,15 +103,7 @@ class StreamLoader {
     RS_RETURN_IF_ERROR(CheckOnce(rec));
     oversize_.Note(rec, reader_.lines());
     if (const auto* e = std::get_if<raftstore::LogEntryRec>(&rec.body)) {
-      uint64_t index = e->entry.log_id.index;
-      if (stats->log_entries > 0 && index <= last_log_index_) {
-        return Status::Corruption("log index " + std::to_string(index) +
-                                  (index == last_log_index_ ? " repeats" : " is out of order") +
-                                  " (the previous entry, at line " + std::to_string(last_log_line_) +
-                                  ", has index " + std::to_string(last_log_index_) + ")");
-      }
-      last_log_index_ = index;
-      last_log_line_ = reader_.lines();
+      last_log_index_ = e->entry.log_id.index;  // ascending: checks_ saw to it
       ++stats->log_entries;
     } else if (std::holds_alternative<raftstore::KvRec>(rec.body)) {
       ++stats->kv_keys;
@@ -109,11 +141,13 @@ class StreamLoader {
  private:
   raftstore::RaftDir* staging_;
   const ImportOptions& options_;
-  // Footers are optional on import: databend's exports have none (the loader warns).
-  raftstore::ExportStreamReader reader_{{raftstore::ExportStreamReader::Origin::kFile, /*allow_no_footer=*/true}};
+  // A stream without the footer may be cut short: refused unless --allow-no-footer (databend's
+  // exports have none); then the loader warns.
+  raftstore::ExportStreamReader reader_{{raftstore::ExportStreamReader::Origin::kFile, options_.allow_no_footer}};
   raftstore::RecordWriter writer_;
+  StagedRecords written_;
+  ImportChecks checks_;
   uint64_t last_log_index_ = 0;
-  uint64_t last_log_line_ = 0;
   std::map<size_t, uint64_t> singleton_lines_;
   std::optional<raftstore::LogId> last_applied_;
   std::optional<raftstore::LogId> committed_;
@@ -172,6 +206,23 @@ Status SeedNewCluster(raftstore::RaftDir* staging, const StreamLoader& loaded, c
   return SeedCluster(staging, nodes, applied, vote);
 }
 
+// --bump-seq N: the generic-kv sequence becomes (the largest seq the dir holds or its
+// sequence, whichever is larger) + N, after the committed tail was applied.
+Status BumpSequence(raftstore::RaftDir* staging, uint64_t max_key_seq, uint64_t n) {
+  using namespace raftstore;
+  SmBatch batch(staging);
+  RS_ASSIGN_OR_RETURN(uint64_t seq, batch.GetSequence(kKvSequence));
+  const uint64_t from = std::max(seq, max_key_seq);
+  if (n > std::numeric_limits<uint64_t>::max() - from) {
+    return Status::InvalidArgument("--bump-seq " + std::to_string(n) + ": the sequence " + std::to_string(from) +
+                                   " + N overflows a u64; use a smaller N");
+  }
+  batch.PutSequence(kKvSequence, from + n);
+  spdlog::info("--bump-seq {}: the {} sequence is now {} (was {}); the next write gets seq {}", n, kKvSequence,
+               from + n, seq, from + n + 1);
+  return batch.Commit(/*sync=*/false);
+}
+
 }  // namespace
 
 Status ValidateImportOptions(const ImportOptions& options) {
@@ -228,6 +279,7 @@ Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options)
     RS_RETURN_IF_ERROR(loader.Load(in, &stats));
     if (options.id) RS_RETURN_IF_ERROR(raftstore::WriteNodeId(staging->get(), *options.id, /*sync=*/false));
     if (!options.initial_cluster.empty()) RS_RETURN_IF_ERROR(SeedNewCluster(staging->get(), loader, options));
+    if (options.bump_seq) RS_RETURN_IF_ERROR(BumpSequence(staging->get(), loader.max_key_seq(), *options.bump_seq));
     return (*staging)->Close();  // flushes to synced table files
   }();
   if (st.ok()) st = raftstore::ReplaceDirAtomically(staging_path, options.raft_dir);

@@ -1,8 +1,10 @@
 // Import of a V002/V003/V004 line stream into a fresh raft dir.
 //
 // Contract: the stream is read by the one export-stream reader (raftstore/export_format/export_stream.h;
-// a footer, when present, must match; a stream without one is accepted with a warning, as
-// databend's exports have none) and validated line by line while it is written into a staging
+// a footer, when present, must match; a stream without one is refused, as it may be cut short
+// at a line boundary, unless allow_no_footer: databend's exports have none; then it is accepted
+// with a warning), checked across lines (import_checks.h: duplicates, the sequence, the expire
+// index, LastApplied, the membership) and validated line by line while it is written into a staging
 // dir beside the target (`<raft_dir>.import-staging`). The target is replaced only when every
 // line was valid and the staging data was synced, by one atomic rename (or exchange, when the
 // target exists). A failed import leaves the target exactly as it was and removes the staging
@@ -30,6 +32,11 @@ struct ImportOptions {
   std::vector<Peer> initial_cluster;  // when non-empty: replace nodes and membership
   std::string source_name = "stdin";  // used in error messages ("<source>: line N: ...")
   bool progress = false;              // show progress on stderr when it is a terminal
+  bool allow_no_footer = false;       // accept a stream without the integrity footer (with a warning)
+  bool repair_seq = false;            // a generic-kv sequence below a key's seq becomes that seq (warned)
+  // The generic-kv sequence becomes max(largest key seq, the stream's sequence) + N, after the
+  // committed tail is applied: every later write gets a seq above any seq a client has seen.
+  std::optional<uint64_t> bump_seq;
 };
 
 // Checks the options alone (peers well formed, ids unique, --id among them, target refused

@@ -5,7 +5,7 @@ SRC="$TESTDATA_DIR/own_v004.jsonl"
 PEERS=(4=127.0.0.1:29004 5=127.0.0.1:29005,127.0.0.1:9005 6=localhost:29006)
 sm_data() { grep -E '"(GenericKV|Expire|Sequences)"' "$1"; }
 for n in 4 5 6; do
-  "$METACTL" import --raft-dir "$WORK/new/$n" --db "$SRC" --id "$n" --initial-cluster "${PEERS[@]}" 2>/dev/null
+  "$METACTL" import --allow-no-footer --raft-dir "$WORK/new/$n" --db "$SRC" --id "$n" --initial-cluster "${PEERS[@]}" 2>/dev/null
   "$METACTL" export --raft-dir "$WORK/new/$n" --no-footer >"$WORK/$n.out"
   grep -qx "\[\"raft_log\",{\"NodeId\":$n}\]" "$WORK/$n.out" || fail "dir $n: node id is not $n"
   grep '"Nodes"' "$WORK/$n.out" >"$WORK/$n.nodes"
@@ -32,7 +32,7 @@ for line in open(sys.argv[1]):
     out.append(line)
 open(sys.argv[2], "w").write("".join(out))
 PY
-"$METACTL" import --raft-dir "$WORK/tail" --db "$WORK/tail.jsonl" --id 4 --initial-cluster "${PEERS[@]}" 2>"$WORK/tail.err"
+"$METACTL" import --allow-no-footer --raft-dir "$WORK/tail" --db "$WORK/tail.jsonl" --id 4 --initial-cluster "${PEERS[@]}" 2>"$WORK/tail.err"
 grep -q "dropping log entries 3..12" "$WORK/tail.err" || { cat "$WORK/tail.err"; fail "uncommitted tail not reported"; }
 "$METACTL" export --raft-dir "$WORK/tail" >"$WORK/tail.out" || fail "export of the imported dir failed"
 grep -q '"LastApplied"' "$WORK/tail.out" || fail "export of the imported dir is incomplete"
@@ -44,7 +44,7 @@ pass "membership entries after last applied (never committed) are dropped with a
 sed 's/"LastApplied","value":{"LogId":{"leader_id":{"term":5,"node_id":2},"index":12}/"LastApplied","value":{"LogId":{"leader_id":{"term":2,"node_id":2},"index":5}/' \
   "$SRC" >"$WORK/unapplied.jsonl"
 cmp -s "$SRC" "$WORK/unapplied.jsonl" && fail "test setup: LastApplied not rewritten"
-"$METACTL" import --raft-dir "$WORK/unapplied" --db "$WORK/unapplied.jsonl" --id 4 --initial-cluster "${PEERS[@]}" 2>"$WORK/unapplied.err"
+"$METACTL" import --allow-no-footer --raft-dir "$WORK/unapplied" --db "$WORK/unapplied.jsonl" --id 4 --initial-cluster "${PEERS[@]}" 2>"$WORK/unapplied.err"
 grep -q "applied log entries 6..12" "$WORK/unapplied.err" || { cat "$WORK/unapplied.err"; fail "tail not applied"; }
 "$METACTL" export --raft-dir "$WORK/unapplied" --no-footer >"$WORK/unapplied.out"
 grep -q '"LastApplied","value":{"LogId":{"leader_id":{"term":5,"node_id":2},"index":12}}' "$WORK/unapplied.out" || fail "last applied is not 12"

@@ -2,12 +2,12 @@
 # Acceptance 2: the project's own fixtures round-trip; old versions upgrade to V004.
 . "$(dirname "$0")/lib.sh"
 T="$TESTDATA_DIR"
-"$METACTL" import --raft-dir "$WORK/v4" --db "$T/own_v004.jsonl" 2>/dev/null
+"$METACTL" import --allow-no-footer --raft-dir "$WORK/v4" --db "$T/own_v004.jsonl" 2>/dev/null
 "$METACTL" export --raft-dir "$WORK/v4" --no-footer >"$WORK/v4.out"
 cmp "$WORK/v4.out" "$T/own_v004.jsonl" || { diff "$WORK/v4.out" "$T/own_v004.jsonl" | head; fail "own_v004 does not round-trip"; }
 pass "own_v004 (joint membership, learners, transactions, TTLs, bytes 0..255, non-ASCII keys) round-trips"
 for v in v003 v002; do
-  "$METACTL" import --raft-dir "$WORK/$v" --db "$T/own_$v.jsonl" 2>"$WORK/$v.err"
+  "$METACTL" import --allow-no-footer --raft-dir "$WORK/$v" --db "$T/own_$v.jsonl" 2>"$WORK/$v.err"
   "$METACTL" export --raft-dir "$WORK/$v" --no-footer >"$WORK/$v.out"
   cmp "$WORK/$v.out" "$T/old_versions_as_v004.jsonl" || { diff "$WORK/$v.out" "$T/old_versions_as_v004.jsonl"; fail "$v does not upgrade as expected"; }
   pass "$v imports and exports as V004"

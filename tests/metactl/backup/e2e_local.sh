@@ -35,6 +35,13 @@ alloc=$(du -k "$T/data2/sparse-50M.img" | cut -f1)
 [[ "$alloc" -lt 10240 ]] || fail "sparse file restored dense ($alloc KiB allocated)"
 ok "restore: metadata export equal, 200+ files byte-identical with modes (sparse stays sparse)"
 
+# restore --bump-seq N passes through to the import: the key sequence becomes 159 + 1000
+# (databend's fixture: largest key seq and sequence 159).
+"$METACTL" restore --from "$repo" --latest --raft-dir "$T/raft-bumped" --bump-seq 1000 --confirm >/dev/null
+"$METACTL" export --raft-dir "$T/raft-bumped" --db "$T/bumped.jsonl" 2>/dev/null
+grep -q '^\["state_machine/0",{"Sequences":{"key":"generic-kv","value":1159}}\]$' "$T/bumped.jsonl" || fail "restore --bump-seq 1000 did not set the sequence to 1159"
+ok "restore --bump-seq 1000: sequence 159 + 1000"
+
 # No change: nothing read, nothing written.
 out=$("$METACTL" backup --to "$repo" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB --json)
 echo "backup 2: $out"

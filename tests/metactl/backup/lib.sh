@@ -20,7 +20,7 @@ make_raft_dir() {
   local dir="$1"
   local fixture="${SHARED_DIR:-}/compat/databend/meta_v004.txt"
   if [[ ! -f "$fixture" ]]; then echo "skip: no fixture $fixture"; exit 77; fi
-  "$METACTL" import --raft-dir "$dir" --db "$fixture" 2>/dev/null || fail "import $fixture"
+  "$METACTL" import --allow-no-footer --raft-dir "$dir" --db "$fixture" 2>/dev/null || fail "import $fixture"
 }
 
 # gen_data DIR: 200 entries' worth of files: empty, small, medium, 50 MB, identical copies,

@@ -213,6 +213,38 @@ TEST_F(MetasrvTest, ImportedExportStartsAServerWithTheSameData) {
   EXPECT_EQ(std::vector<uint64_t>(st.voters().begin(), st.voters().end()), std::vector<uint64_t>{1});
 }
 
+// Issue 11: `import --bump-seq 1000`, with and without --initial-cluster: the first write after
+// the restore gets a seq above every imported seq + 1000 (clients that saw the old cluster see
+// time move forward).
+TEST_F(MetasrvTest, ImportBumpSeqPutsTheFirstWriteAboveEveryImportedSeq) {
+  Metasrv src(Path("src"));
+  ASSERT_TRUE(src.Start({"--single"})) << src.log();
+  uint64_t max_seq = 0;
+  for (int i = 0; i < 20; ++i) {
+    metasrv::UpsertReply r;
+    ASSERT_TRUE(Upsert(src.stub(), "bump/" + std::to_string(i), "v", &r).ok());
+    max_seq = std::max(max_seq, r.result().seq());
+  }
+  ASSERT_EQ(Metactl("export --grpc-api-address " + src.addr() + " --db " + Path("export.jsonl")), 0);
+  src.Stop();
+
+  Metasrv dst(Path("dst"));
+  ASSERT_EQ(Metactl("import --raft-dir " + Path("dst") + " --db " + Path("export.jsonl") +
+                    " --bump-seq 1000 --id 1 --initial-cluster 1=" + Addr(dst.raft_port())), 0);
+  ASSERT_TRUE(dst.Start()) << dst.log();
+  metasrv::UpsertReply r;
+  ASSERT_TRUE(Upsert(dst.stub(), "bump/new", "x", &r).ok());
+  EXPECT_GT(r.result().seq(), max_seq + 1000) << "with --initial-cluster";
+  dst.Stop();
+
+  // Without --initial-cluster: the dir keeps the source's one-node membership (same ports).
+  ASSERT_EQ(Metactl("import --force --raft-dir " + Path("src") + " --db " + Path("export.jsonl") + " --bump-seq 1000"),
+            0);
+  ASSERT_TRUE(src.Start()) << src.log();
+  ASSERT_TRUE(Upsert(src.stub(), "bump/new", "x", &r).ok());
+  EXPECT_GT(r.result().seq(), max_seq + 1000) << "without --initial-cluster";
+}
+
 // Acceptance 4: match-seq, transaction branches, watch order, expiry.
 TEST_F(MetasrvTest, MatchSeqTransactionsWatchAndExpiry) {
   Metasrv m(Path("raft"));
