@@ -51,8 +51,8 @@ struct ServerConfig {
 // must outlive the parse) from the flags and the file. Parse errors are CLI::ParseError.
 void AddSettings(CLI::App* app, ServerConfig* config);
 
-// Checks what the declarations cannot: the addresses (raftstore/common/endpoint.h), each error
-// naming its flag and value.
+// Checks a config however it was filled: the addresses (raftstore/common/endpoint.h), each error
+// naming its flag and value. (From flags and the file they are also checked while parsing.)
 Status Validate(const ServerConfig& config);
 
 }  // namespace raftstore::server
