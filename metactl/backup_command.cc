@@ -11,6 +11,7 @@
 #include "raftstore/transfer/live_export.h"
 #include "raftstore/backup/backup.h"
 #include "raftstore/backup/manifest.h"
+#include "raftstore/common/endpoint_flag.h"
 #include "raftstore/common/progress.h"
 
 namespace metactl {
@@ -32,7 +33,9 @@ class BackupCommand : public Command {
     cmd_->add_option("--to", location_, "backup location: a directory or s3://bucket/prefix")
         ->required();
     auto* grpc = cmd_->add_option("--meta-grpc", grpc_addrs_,
-                                  "export the metadata from a live metasrv (repeatable)");
+                                  "export the metadata from a live metasrv at HOST:PORT (its gRPC API "
+                                  "address; repeatable)")
+                     ->check(raftstore::HostPortFlag());
     auto* raft = cmd_->add_option("--meta-raft-dir", raft_dir_,
                                   "export the metadata from a stopped raft dir");
     grpc->excludes(raft);

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/common/file_util.h"
+#include "raftstore/common/endpoint_flag.h"
 #include "raftstore/transfer/exporter.h"
 #include "raftstore/transfer/live_export.h"
 
@@ -28,7 +29,8 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
       "then renamed) or to stdout. Ends with an integrity footer unless --no-footer.");
   cmd->add_option("--raft-dir", raft_dir_, "raft dir of a stopped metasrv");
   cmd->add_option("--grpc-api-address", grpc_addrs_,
-                  "gRPC API address of a live metasrv; repeatable, the first that answers is used");
+                  "gRPC API address HOST:PORT of a live metasrv; repeatable, the first that answers is used")
+      ->check(raftstore::HostPortFlag());
   timeout_opt_ = cmd->add_option("--timeout", timeout_sec_,
                   "with --grpc-api-address: seconds to wait for an answer and for each chunk")
       ->check(CLI::Range(1, 86400))

@@ -15,7 +15,7 @@ using raftstore::Status;
 using raftstore::transfer::ImportOptions;
 using raftstore::transfer::ImportStats;
 using raftstore::transfer::ImportStream;
-using raftstore::transfer::ParsePeer;
+using raftstore::transfer::ParseInitialCluster;
 using raftstore::transfer::Peer;
 using raftstore::transfer::ValidateImportOptions;
 
@@ -30,7 +30,7 @@ CLI::App* ImportCommand::Register(CLI::App& app) {
   cmd->add_option("--db", db_, "input file (default: stdin)");
   cmd->add_option("--id", id_, "this node's id in the new cluster");
   cmd->add_option("--initial-cluster", initial_cluster_,
-                  "members of the new cluster: ID=HOST:PORT[,GRPC_HOST:GRPC_PORT] (repeatable)");
+                  "one member of the new cluster: ID=HOST:PORT[,GRPC_HOST:GRPC_PORT]; repeat the flag per member");
   cmd->add_flag("--force", force_, "replace a non-empty raft dir");
   cmd->add_flag("--allow-no-footer", allow_no_footer_,
                 "accept a stream without the integrity footer (databend-metactl exports, export --no-footer); "
@@ -53,14 +53,12 @@ int ImportCommand::Run() {
   options.allow_no_footer = allow_no_footer_;
   options.repair_seq = repair_seq_;
   options.bump_seq = bump_seq_;
-  for (const std::string& text : initial_cluster_) {
-    Result<Peer> peer = ParsePeer(text);
-    if (!peer.ok()) {
-      spdlog::error("{}", peer.status().message());
-      return kExitUsage;
-    }
-    options.initial_cluster.push_back(*peer);
+  Result<std::vector<Peer>> peers = ParseInitialCluster(initial_cluster_);
+  if (!peers.ok()) {
+    spdlog::error("{}", peers.status().message());
+    return kExitUsage;
   }
+  options.initial_cluster = std::move(*peers);
   // Refuse bad options before a single byte is read.
   if (Status st = ValidateImportOptions(options); !st.ok()) {
     spdlog::error("{}", st.message());

@@ -17,7 +17,7 @@ using raftstore::HumanBytes;
 using raftstore::Status;
 using raftstore::transfer::ImportOptions;
 using raftstore::transfer::ImportStream;
-using raftstore::transfer::ParsePeer;
+using raftstore::transfer::ParseInitialCluster;
 using raftstore::transfer::ValidateImportOptions;
 
 class RestoreCommand : public Command {
@@ -32,7 +32,8 @@ class RestoreCommand : public Command {
     cmd_->add_option("--raft-dir", raft_dir_, "raft dir to import the metadata into");
     cmd_->add_option("--id", node_id_, "node id to write into the raft state (as import --id)");
     cmd_->add_option("--initial-cluster", initial_cluster_,
-                     "ID=HOST:PORT[,GRPC_ADDR]: rewrite the membership (repeatable; as import)");
+                     "ID=HOST:PORT[,GRPC_HOST:GRPC_PORT]: one member of the new membership; "
+                     "repeat per member (as import)");
     cmd_->add_option("--bump-seq", bump_seq_, "raise the key sequence by N above every restored seq (as import)")
         ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
     cmd_->add_option("--data-to", data_to_, "directory to restore the data files into");
@@ -59,11 +60,9 @@ class RestoreCommand : public Command {
     io.force = force_;
     if (node_id_ > 0) io.id = node_id_;
     io.bump_seq = bump_seq_;
-    for (const auto& text : initial_cluster_) {
-      auto p = ParsePeer(text);
-      if (!p.ok()) return BackupFail("restore", p.status());
-      io.initial_cluster.push_back(*p);
-    }
+    auto peers = ParseInitialCluster(initial_cluster_);
+    if (!peers.ok()) return BackupFail("restore", peers.status());
+    io.initial_cluster = std::move(*peers);
     backup::RestoreOptions o;
     o.backup_id = backup_id_;
     o.latest = latest_;

@@ -3,13 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include "metactl/command.h"
+#include "raftstore/common/endpoint_flag.h"
 
 namespace metactl::client {
 
 void ClientFlags::Add(CLI::App* cmd, bool with_json) {
   cmd->add_option("--grpc-api-address", addrs,
                   std::string("metasrv gRPC API address HOST:PORT; repeatable, the first that "
-                              "answers is used (default ") + kDefaultAddress + ")");
+                              "answers is used (default ") + kDefaultAddress + ")")
+      ->check(raftstore::HostPortFlag());
   cmd->add_option("--timeout", timeout_sec,
                   "seconds to wait for an answer (streams: for the next message)")
       ->check(CLI::Range(1, 86400))

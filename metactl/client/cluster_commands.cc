@@ -5,6 +5,7 @@
 
 #include "metactl/client/client_flags.h"
 #include "metactl/client/format.h"
+#include "raftstore/common/endpoint_flag.h"
 
 namespace metactl::client {
 namespace {
@@ -108,8 +109,10 @@ class MembersCommand : public Command {
         "add", "Add a node (a learner with --learner, else a voter; an existing learner is promoted); "
                "waits until the new configuration is committed");
     add_->add_option("--id", add_id_, "the node's id")->required();
-    add_->add_option("--raft-address", add_raft_, "the node's peer address HOST:PORT");
-    add_->add_option("--grpc-address", add_grpc_, "the node's client address HOST:PORT");
+    add_->add_option("--raft-address", add_raft_, "the node's peer address HOST:PORT")
+        ->check(raftstore::HostPortFlag());
+    add_->add_option("--grpc-address", add_grpc_, "the node's client address HOST:PORT")
+        ->check(raftstore::HostPortFlag());
     add_->add_flag("--learner", add_learner_, "add as a learner (no vote)");
     add_flags_.Add(add_);
     remove_ = cmd->add_subcommand(

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "raftstore/common/endpoint.h"
+#include "raftstore/common/endpoint_flag.h"
 
 namespace raftstore::server {
 
@@ -78,11 +79,12 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
   const auto& non_negative = CLI::NonNegativeNumber;
   app->add_option("--id", c->id, "this node's id (1 or more)")->check(non_negative);
   app->add_option("--raft-dir", c->raft_dir, "raft dir (RocksDB)");
-  app->add_option("--grpc-api-address", c->grpc_api_address, "client API address HOST:PORT");
-  app->add_option("--raft-address", c->raft_address, "peer (raft) address HOST:PORT");
+  app->add_option("--grpc-api-address", c->grpc_api_address, "client API address HOST:PORT")->check(HostPortFlag());
+  app->add_option("--raft-address", c->raft_address, "peer (raft) address HOST:PORT")->check(HostPortFlag());
   app->add_flag("--single", c->single, "bootstrap a one-node cluster on first start");
   app->add_option("--join", c->join,
-                  "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir");
+                  "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir")
+      ->check(HostPortFlag());
   app->add_option("--log-level", c->log_level, "error, warn, info or debug");
   app->add_option("--max-value-bytes", c->max_value_bytes, "largest value accepted")->check(non_negative);
   app->add_option("--max-key-bytes", c->max_key_bytes, "longest key a write may create")

@@ -58,9 +58,9 @@ struct ServerConfig {
 // must outlive the parse) from the flags and the file. Parse errors are CLI::ParseError.
 void AddSettings(CLI::App* app, ServerConfig* config);
 
-// Checks what the declarations cannot: the addresses (raftstore/common/endpoint.h), each error
-// naming its flag and value; --max-value-bytes not above --max-request-bytes (no request could
-// carry such a value).
+// Checks a config however it was filled: the addresses (raftstore/common/endpoint.h), each error
+// naming its flag and value (from flags and the file they are also checked while parsing);
+// --max-value-bytes not above --max-request-bytes (no request could carry such a value).
 Status Validate(const ServerConfig& config);
 
 }  // namespace raftstore::server

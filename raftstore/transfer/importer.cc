@@ -1,5 +1,6 @@
 #include "raftstore/transfer/importer.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -227,15 +228,11 @@ Status BumpSequence(raftstore::RaftDir* staging, uint64_t max_key_seq, uint64_t 
 
 Status ValidateImportOptions(const ImportOptions& options) {
   if (options.raft_dir.empty()) return Status::InvalidArgument("--raft-dir is required");
-  std::set<uint64_t> ids;
-  for (const Peer& p : options.initial_cluster) {
-    if (!ids.insert(p.id).second) {
-      return Status::InvalidArgument("--initial-cluster: node id " + std::to_string(p.id) + " is given twice");
-    }
-  }
+  RS_RETURN_IF_ERROR(CheckPeers(options.initial_cluster));
   if (!options.initial_cluster.empty()) {
     if (!options.id) return Status::InvalidArgument("--initial-cluster needs --id N naming this node (one of its ids)");
-    if (!ids.count(*options.id)) {
+    if (std::none_of(options.initial_cluster.begin(), options.initial_cluster.end(),
+                     [&](const Peer& p) { return p.id == *options.id; })) {
       return Status::InvalidArgument("--id " + std::to_string(*options.id) + " is not among the --initial-cluster ids");
     }
   }

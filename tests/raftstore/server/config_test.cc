@@ -143,7 +143,8 @@ TEST(ConfigTest, BadValuesAreErrorsNamingTheSetting) {
   }
   ServerConfig bad;
   bad.raft_address = "node1";
-  EXPECT_EQ(raftstore::server::Validate(bad).message(), "--raft-address \"node1\": expected HOST:PORT");
+  EXPECT_EQ(raftstore::server::Validate(bad).message(),
+            "--raft-address \"node1\": no port: expected HOST:PORT, e.g. \"node1:9191\"");
   bad = ServerConfig{};
   bad.join = {"h:1", "h:0"};
   EXPECT_EQ(raftstore::server::Validate(bad).message(), "--join \"h:0\": port must be a number from 1 to 65535");
@@ -152,6 +153,23 @@ TEST(ConfigTest, BadValuesAreErrorsNamingTheSetting) {
   EXPECT_EQ(raftstore::server::Validate(bad).message(),
             "--max-value-bytes 1048576 is above --max-request-bytes 1048575: no request could carry such a value; "
             "raise --max-request-bytes too");
+}
+
+// The address flags and keys are checked while parsing, by the one HOST:PORT parser
+// (common/endpoint_flag.h): each error names the flag and value and shows the form.
+TEST(ConfigTest, AddressesAreCheckedWhileParsing) {
+  ServerConfig c;
+  EXPECT_EQ(Parse("--raft-address 127.0.0.1", &c),
+            "--raft-address: \"127.0.0.1\": no port: expected HOST:PORT, e.g. \"127.0.0.1:9191\"");
+  EXPECT_EQ(Parse("--grpc-api-address http://127.0.0.1:9191", &c),
+            "--grpc-api-address: \"http://127.0.0.1:9191\": expected HOST:PORT without a scheme, e.g. "
+            "\"127.0.0.1:9191\" instead of \"http://127.0.0.1:9191\"");
+  EXPECT_EQ(Parse("--join h:1 --join h:70000", &c), "--join: \"h:70000\": port must be a number from 1 to 65535");
+  EXPECT_EQ(Parse("--config " + WriteFile("addr.toml", "join = [\"h:1\", \"h:0\"]\n"), &c),
+            "--join: \"h:0\": port must be a number from 1 to 65535");
+  EXPECT_EQ(Parse("--config " + WriteFile("addr2.toml", "raft_address = \"a:1,b:2\"\n"), &c),
+            "--raft-address: \"a:1,b:2\": expected one HOST:PORT, not a list: give each address as a value of "
+            "its own (repeat the flag)");
 }
 
 }  // namespace

@@ -1,0 +1,19 @@
+#include "raftstore/common/endpoint_flag.h"
+
+#include "raftstore/common/endpoint.h"
+
+namespace raftstore {
+
+CLI::Validator HostPortFlag() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        // CLI11 prefixes the flag's name: the value, quoted, is the rest of `what`.
+        auto hp = ParseHostPort(value, "\"" + value + "\"");
+        return hp.ok() ? std::string() : hp.status().message();
+      },
+      // No description: CLI11 would append it to the type in --help ("TEXT:HOST:PORT"); each
+      // flag's help text says HOST:PORT.
+      "", "HOST:PORT");
+}
+
+}  // namespace raftstore
