@@ -9,7 +9,7 @@ SRC="$TESTDATA_DIR/own_v004.jsonl"
 PEER_FORM='the form is ID=HOST:PORT\[,GRPC_HOST:PORT\], one node per --initial-cluster'
 
 # A raft dir that a refused import with --force would replace, and its digest.
-"$METACTL" import --raft-dir "$WORK/existing" --db "$SRC" --id 1 --initial-cluster 1=127.0.0.1:48101 2>/dev/null
+"$METACTL" import --raft-dir "$WORK/existing" --db "$SRC" --allow-no-footer --id 1 --initial-cluster 1=127.0.0.1:48101 2>/dev/null
 # A backup of it, for restore (taken first: reading a raft dir opens it, which touches its files).
 "$METACTL" backup --to "$WORK/repo" --meta-raft-dir "$WORK/existing" >/dev/null 2>&1
 tree_digest "$WORK/existing" >"$WORK/existing.digest"
