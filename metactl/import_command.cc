@@ -31,6 +31,7 @@ CLI::App* ImportCommand::Register(CLI::App& app) {
   cmd->add_option("--initial-cluster", initial_cluster_,
                   "members of the new cluster: ID=HOST:PORT[,GRPC_HOST:GRPC_PORT] (repeatable)");
   cmd->add_flag("--force", force_, "replace a non-empty raft dir");
+  prefixes_.Add(cmd, "the imported dir");
   return cmd;
 }
 
@@ -40,6 +41,12 @@ int ImportCommand::Run() {
   options.force = force_;
   options.progress = true;  // shown only when stderr is a terminal
   options.id = id_;
+  Result<raftstore::KeyFilter> filter = prefixes_.Filter();
+  if (!filter.ok()) {
+    spdlog::error("import: {}", filter.status().message());
+    return kExitUsage;
+  }
+  options.filter = *filter;
   for (const std::string& text : initial_cluster_) {
     Result<Peer> peer = ParsePeer(text);
     if (!peer.ok()) {
@@ -70,8 +77,13 @@ int ImportCommand::Run() {
     spdlog::error("import failed, {} left as it was: {}", raft_dir_, stats.status().message());
     return kExitFailure;
   }
-  spdlog::info("imported {} records ({} log entries, {} keys) into {}{}", stats->records, stats->log_entries,
-               stats->kv_keys, raft_dir_, stats->had_footer ? "; footer verified" : "");
+  // Filtered: "imported 35 of 40 records ... (filtered: --include-prefix a/)".
+  const std::string count = options.filter.empty() ? std::to_string(stats->records)
+                                                   : std::to_string(stats->records - stats->left_out) + " of " +
+                                                         std::to_string(stats->records);
+  spdlog::info("imported {} records ({} log entries, {} keys) into {}{}{}", count, stats->log_entries,
+               stats->kv_keys, raft_dir_, stats->had_footer ? "; footer verified" : "",
+               FilteredSuffix(options.filter));
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "metactl/command.h"
+#include "metactl/prefix_flags.h"
 
 namespace metactl {
 
@@ -19,6 +20,7 @@ class ImportCommand : public Command {
   std::optional<uint64_t> id_;
   std::vector<std::string> initial_cluster_;
   bool force_ = false;
+  PrefixFlags prefixes_;
 };
 
 }  // namespace metactl
