@@ -1,5 +1,6 @@
 // metactl backup (one backup to a directory or s3://) and metactl backups (list them).
 #include "metactl/backup_flags.h"
+#include "metactl/prefix_flags.h"
 
 #include <filesystem>
 #include <iostream>
@@ -47,11 +48,22 @@ class BackupCommand : public Command {
         ->check(CLI::Range(1, 64));
     cmd_->add_flag("--break-lock", break_lock_, "remove stale locks (not refreshed for 30 min)");
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout");
+    prefixes_.Add(cmd_, "the metadata export");
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
 
   int Run() override {
+    auto filter = prefixes_.Filter();
+    if (!filter.ok()) return BackupFail("backup", filter.status());
+    if (prefixes_.given() && raft_dir_.empty() && grpc_addrs_.empty()) {
+      return BackupFail("backup", Status::InvalidArgument("--include-prefix/--exclude-prefix filter the metadata: "
+                                                          "give --meta-grpc or --meta-raft-dir"));
+    }
+    ExportOptions export_options;
+    export_options.filter = *filter;
+    // The manifest's source says the metadata is filtered, and how (the restore plan shows it).
+    const std::string filtered = FilteredSuffix(*filter);
     backup::BackupOptions o;
     auto bs = backup::ParseSize(block_size_text_);
     if (!bs.ok()) return BackupFail("backup", bs.status());
@@ -64,8 +76,8 @@ class BackupCommand : public Command {
     o.tool = "metactl";
     if (!raft_dir_.empty()) {
       std::string dir = std::filesystem::absolute(raft_dir_).lexically_normal().string();
-      o.meta = backup::MetaSource{"raft-dir:" + dir, [dir](std::ostream& out) -> raftstore::Result<uint64_t> {
-        auto st = ExportRaftDir(dir, out, ExportOptions{});
+      o.meta = backup::MetaSource{"raft-dir:" + dir + filtered, [dir, export_options](std::ostream& out) -> raftstore::Result<uint64_t> {
+        auto st = ExportRaftDir(dir, out, export_options);
         if (!st.ok()) return st.status();
         return st->records;
       }};
@@ -73,9 +85,10 @@ class BackupCommand : public Command {
       auto addrs = grpc_addrs_;
       std::string list;
       for (const auto& a : addrs) list += (list.empty() ? "" : ",") + a;
-      o.meta = backup::MetaSource{"grpc:" + list, [addrs](std::ostream& out) -> raftstore::Result<uint64_t> {
-        // The first address that answers streams its export; ExportLive verifies the footer.
-        auto st = ExportLive(addrs, out, ExportOptions{}, raftstore::client::kDefaultTimeoutSec,
+      o.meta = backup::MetaSource{"grpc:" + list + filtered, [addrs, export_options](std::ostream& out) -> raftstore::Result<uint64_t> {
+        // The first address that answers streams its export (filtered by the server);
+        // ExportLive verifies the footer.
+        auto st = ExportLive(addrs, out, export_options, raftstore::client::kDefaultTimeoutSec,
                              /*chunk_size=*/0);
         if (!st.ok()) return st.status();
         return st->records;
@@ -102,6 +115,7 @@ class BackupCommand : public Command {
           {"new_bytes", s.new_bytes()},
           {"reused_blocks", s.reused_blocks()},
           {"metadata_records", m->has_metadata() ? m->metadata().records() : 0},
+          {"metadata_filter", filter->Describe()},
           {"duration_ms", s.duration_ms()},
           {"objects_written", (*store)->counters().puts.load()},
       };
@@ -112,7 +126,7 @@ class BackupCommand : public Command {
                 << s.files_read() << " read), " << HumanBytes(s.logical_bytes()) << " in "
                 << secs << " s; " << s.new_blocks() << " new blocks (" << HumanBytes(s.new_bytes())
                 << " stored), " << s.reused_blocks() << " already present";
-      if (m->has_metadata()) std::cout << "; metadata " << m->metadata().records() << " records";
+      if (m->has_metadata()) std::cout << "; metadata " << m->metadata().records() << " records" << filtered;
       std::cout << std::endl;
     }
     return kExitOk;
@@ -124,6 +138,7 @@ class BackupCommand : public Command {
   std::vector<std::string> grpc_addrs_, data_dirs_;
   bool full_scan_ = false, break_lock_ = false, json_ = false;
   int workers_ = 4;
+  PrefixFlags prefixes_;
   backup::S3Settings s3_;
 };
 

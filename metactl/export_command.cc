@@ -26,7 +26,8 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
       "Export every record (raft state, raft log, state machine) as V004 lines.\n"
       "Reads a stopped raft dir (--raft-dir) or a live metasrv (--grpc-api-address, one\n"
       "consistent snapshot while writes go on). Writes to --db FILE (via FILE.part, synced,\n"
-      "then renamed) or to stdout. Ends with an integrity footer unless --no-footer.");
+      "then renamed) or to stdout. Ends with an integrity footer unless --no-footer.\n"
+      "--include-prefix/--exclude-prefix keep part of the keys (a live server filters itself).");
   cmd->add_option("--raft-dir", raft_dir_, "raft dir of a stopped metasrv");
   cmd->add_option("--grpc-api-address", grpc_addrs_,
                   "gRPC API address HOST:PORT of a live metasrv; repeatable, the first that answers is used")
@@ -40,6 +41,7 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--db", db_, "output file (default: stdout)");
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");
+  prefixes_.Add(cmd, "the export");
   return cmd;
 }
 
@@ -76,7 +78,13 @@ int ExportCommand::Run() {
     spdlog::error("export: --timeout and --chunk-size apply only with --grpc-api-address");
     return kExitUsage;
   }
+  Result<raftstore::KeyFilter> filter = prefixes_.Filter();
+  if (!filter.ok()) {
+    spdlog::error("export: {}", filter.status().message());
+    return kExitUsage;
+  }
   ExportOptions options;
+  options.filter = *filter;
   options.footer = !no_footer_;
   options.progress = true;  // shown only when stderr is a terminal
   ExportFn export_fn;
@@ -92,8 +100,8 @@ int ExportCommand::Run() {
     spdlog::error("{}", stats.status().message());
     return kExitFailure;
   }
-  spdlog::info("exported {} records ({} bytes){}", stats->records, stats->bytes,
-               db_.empty() ? "" : " to " + db_);
+  spdlog::info("exported {} records ({} bytes){}{}", stats->records, stats->bytes,
+               db_.empty() ? "" : " to " + db_, FilteredSuffix(options.filter));
   return kExitOk;
 }
 

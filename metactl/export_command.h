@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "metactl/command.h"
+#include "metactl/prefix_flags.h"
 
 namespace metactl {
 
@@ -21,6 +22,7 @@ class ExportCommand : public Command {
   uint32_t chunk_size_ = 0;
   std::string db_;
   bool no_footer_ = false;
+  PrefixFlags prefixes_;
   CLI::Option* timeout_opt_ = nullptr;
   CLI::Option* chunk_size_opt_ = nullptr;
 };

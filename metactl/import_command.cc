@@ -41,6 +41,7 @@ CLI::App* ImportCommand::Register(CLI::App& app) {
                   "set the generic-kv sequence to max(largest key seq, the stream's sequence) + N, so every write "
                   "after the restore gets a seq above any seq a client has seen")
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
+  prefixes_.Add(cmd, "the imported dir");
   return cmd;
 }
 
@@ -53,6 +54,12 @@ int ImportCommand::Run() {
   options.allow_no_footer = allow_no_footer_;
   options.repair_seq = repair_seq_;
   options.bump_seq = bump_seq_;
+  Result<raftstore::KeyFilter> filter = prefixes_.Filter();
+  if (!filter.ok()) {
+    spdlog::error("import: {}", filter.status().message());
+    return kExitUsage;
+  }
+  options.filter = *filter;
   Result<std::vector<Peer>> peers = ParseInitialCluster(initial_cluster_);
   if (!peers.ok()) {
     spdlog::error("{}", peers.status().message());
@@ -81,8 +88,13 @@ int ImportCommand::Run() {
     spdlog::error("import failed, {} left as it was: {}", raft_dir_, stats.status().message());
     return kExitFailure;
   }
-  spdlog::info("imported {} records ({} log entries, {} keys) into {}{}", stats->records, stats->log_entries,
-               stats->kv_keys, raft_dir_, stats->had_footer ? "; footer verified" : "");
+  // Filtered: "imported 35 of 40 records ... (filtered: --include-prefix a/)".
+  const std::string count = options.filter.empty() ? std::to_string(stats->records)
+                                                   : std::to_string(stats->records - stats->left_out) + " of " +
+                                                         std::to_string(stats->records);
+  spdlog::info("imported {} records ({} log entries, {} keys) into {}{}{}", count, stats->log_entries,
+               stats->kv_keys, raft_dir_, stats->had_footer ? "; footer verified" : "",
+               FilteredSuffix(options.filter));
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "metactl/command.h"
+#include "metactl/prefix_flags.h"
 
 namespace metactl {
 
@@ -22,6 +23,7 @@ class ImportCommand : public Command {
   bool allow_no_footer_ = false;
   bool repair_seq_ = false;
   std::optional<uint64_t> bump_seq_;
+  PrefixFlags prefixes_;
 };
 
 }  // namespace metactl

@@ -1,5 +1,6 @@
 // metactl restore: a backup back into a raft dir (through the importer) and a data directory.
 #include "metactl/backup_flags.h"
+#include "metactl/prefix_flags.h"
 
 #include <iostream>
 #include <limits>
@@ -41,6 +42,7 @@ class RestoreCommand : public Command {
     cmd_->add_flag("--confirm", confirm_, "really restore (default: dry run)");
     cmd_->add_option("--workers", workers_, "parallel downloads (default 4)")
         ->check(CLI::Range(1, 64));
+    prefixes_.Add(cmd_, "the restored metadata");
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
@@ -55,7 +57,14 @@ class RestoreCommand : public Command {
                 << std::endl;
       return kExitUsage;
     }
+    auto filter = prefixes_.Filter();
+    if (!filter.ok()) return BackupFail("restore", filter.status());
+    if (prefixes_.given() && raft_dir_.empty()) {
+      return BackupFail("restore", Status::InvalidArgument("--include-prefix/--exclude-prefix filter the metadata: "
+                                                           "give --raft-dir"));
+    }
     ImportOptions io;
+    io.filter = *filter;
     io.raft_dir = raft_dir_;
     io.force = force_;
     if (node_id_ > 0) io.id = node_id_;
@@ -89,10 +98,14 @@ class RestoreCommand : public Command {
     auto r = backup::RunRestore(**store, o);
     if (!r.ok()) return BackupFail("restore", r.status());
     for (const auto& line : r->plan) std::cout << line << std::endl;
+    if (!filter->empty()) {
+      std::cout << (confirm_ ? "" : "would ") << "keep only the metadata keys selected by " << filter->Describe()
+                << std::endl;
+    }
     if (confirm_) {
       std::cout << "restored backup " << r->backup_id << ": " << r->files << " files ("
                 << HumanBytes(r->bytes) << ")";
-      if (!raft_dir_.empty()) std::cout << ", metadata " << r->metadata_records << " records";
+      if (!raft_dir_.empty()) std::cout << ", metadata " << r->metadata_records << " records" << FilteredSuffix(*filter);
       std::cout << std::endl;
     }
     return kExitOk;
@@ -106,6 +119,7 @@ class RestoreCommand : public Command {
   std::optional<uint64_t> bump_seq_;
   bool latest_ = false, force_ = false, confirm_ = false;
   int workers_ = 4;
+  PrefixFlags prefixes_;
   backup::S3Settings s3_;
 };
 

@@ -30,7 +30,7 @@ inline constexpr uint64_t kDefaultBlockSize = 8ULL << 20;
 raftstore::Result<uint64_t> ParseSize(const std::string& text);
 
 struct MetaSource {
-  std::string description;  // "raft-dir:/path" or "grpc:addr,..."
+  std::string description;  // "raft-dir:/path" or "grpc:addr,...", + " (filtered: ...)" if so
   // Writes the export (with footer) to `out`; returns the record count.
   std::function<raftstore::Result<uint64_t>(std::ostream& out)> export_fn;
 };

@@ -286,17 +286,23 @@ Status MetaClient::List(const metasrv::ListRequest& req,
   return Status::OK();
 }
 
-Status MetaClient::Export(uint32_t chunk_size,
+Status MetaClient::Export(const metasrv::ExportRequest& req,
                           const std::function<Status(const std::string&)>& on_line) {
   grpc::ClientContext ctx;
-  metasrv::ExportRequest req;
-  req.set_chunk_size(chunk_size);
+  const bool want_filtered = req.include_prefixes_size() > 0 || req.exclude_prefixes_size() > 0;
   auto reader = stub_->Export(&ctx, req);
   Status failed;
   {
     Watchdog dog(&ctx, timeout_);
     metasrv::ExportChunk chunk;
     while (failed.ok() && reader->Read(&chunk)) {
+      if (want_filtered && !chunk.filtered()) {
+        failed = Status::Aborted("the server does not filter its Export by key prefix (a metasrv older "
+                                 "than this metactl): nothing was written; "
+                                 "upgrade it, or export everything and filter on import "
+                                 "(metactl import --include-prefix/--exclude-prefix)");
+        break;
+      }
       dog.Pause();
       for (const auto& line : chunk.lines()) {
         failed = on_line(line);

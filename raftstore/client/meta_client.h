@@ -75,8 +75,10 @@ class MetaClient {
                          const std::function<bool(const metasrv::KeyValue&)>& on_kv);
 
   // Calls `on_line` for every line (without newline) of the Export stream, footer included;
-  // a non-OK Status from `on_line` cancels the stream and is returned as is.
-  raftstore::Status Export(uint32_t chunk_size,
+  // a non-OK Status from `on_line` cancels the stream and is returned as is. A request with
+  // prefixes is refused (Aborted, before any line is passed on) when the server does not
+  // confirm that it applied them: a server older than the prefix filters sends everything.
+  raftstore::Status Export(const metasrv::ExportRequest& req,
                            const std::function<raftstore::Status(const std::string&)>& on_line);
 
   // Calls `on_event` for every event until `stop` becomes true (polled every 100 ms; the

@@ -187,6 +187,13 @@ Result<Transaction> ToTransaction(const metasrv::TxnRequest& req, const Limits& 
   return t;
 }
 
+Result<KeyFilter> ToKeyFilter(const metasrv::ExportRequest& req) {
+  auto filter = KeyFilter::Make({req.include_prefixes().begin(), req.include_prefixes().end()},
+                                {req.exclude_prefixes().begin(), req.exclude_prefixes().end()});
+  if (!filter.ok()) return filter.status().WithContext("Export");
+  return filter;
+}
+
 void ToProto(const SeqV& v, metasrv::SeqV* out) {
   out->set_seq(v.seq);
   out->set_data(v.data);

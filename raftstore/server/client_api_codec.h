@@ -8,6 +8,7 @@
 
 #include "meta.pb.h"
 #include "raftstore/common/status.h"
+#include "raftstore/export_format/key_filter.h"
 #include "raftstore/model/cmd.h"
 #include "raftstore/model/limits.h"
 #include "raftstore/sm/state_machine.h"
@@ -36,6 +37,9 @@ struct Limits {
 Status CheckKey(const std::string& key, const std::string& what);
 Result<UpsertKV> ToUpsert(const metasrv::UpsertRequest& req, const Limits& limits);
 Result<Transaction> ToTransaction(const metasrv::TxnRequest& req, const Limits& limits);
+
+// The Export request's prefixes as the one key filter (refuses both lists, an empty prefix).
+Result<KeyFilter> ToKeyFilter(const metasrv::ExportRequest& req);
 
 void ToProto(const SeqV& v, metasrv::SeqV* out);
 void ToProto(const UpsertResult& r, metasrv::UpsertReply* out);

@@ -209,14 +209,18 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
 grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::ExportRequest* req,
                                  grpc::ServerWriter<metasrv::ExportChunk>* writer) {
   const uint32_t chunk_size = req->chunk_size() ? req->chunk_size() : 1000;
+  Result<KeyFilter> filter = ToKeyFilter(*req);
+  if (!filter.ok()) return ToGrpc(filter.status());
   ExportStreamWriter stream;  // always with the footer: metactl verifies it, and drops it for --no-footer
   std::string line;
   metasrv::ExportChunk chunk;
+  chunk.set_filtered(!filter->empty());  // tells the client this server applied the prefixes
   bool gone = false;
   // ForEachRecord reads one RocksDB snapshot: one point in time while writes go on. A
   // blocking Write() is the flow control: the next chunk is made only when this one is taken.
   auto view = node_->ReadView();
   raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](const Record& rec) {
+    if (!filter->Keep(rec)) return raftstore::Status::OK();  // not written: the footer skips it too
     RS_RETURN_IF_ERROR(stream.Add(rec, &line));
     chunk.add_lines(std::move(line));
     if (static_cast<uint32_t>(chunk.lines_size()) >= chunk_size) {
@@ -225,6 +229,7 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
         return raftstore::Status::Aborted("client went away");
       }
       chunk.Clear();
+      chunk.set_filtered(!filter->empty());
     }
     return raftstore::Status::OK();
   });

@@ -20,6 +20,7 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
     stats.bytes += line.size();
   };
   Status st = raftstore::ForEachRecord(**dir, nullptr, [&](const raftstore::Record& rec) {
+    if (!options.filter.Keep(rec)) return Status::OK();
     RS_RETURN_IF_ERROR(writer.Add(rec, &line));
     write_line();
     if (!out) return Status::IOError("write failed after " + std::to_string(stats.records) + " records");

@@ -3,7 +3,8 @@
 //
 // Contract: constant memory (one record at a time, from one RocksDB snapshot of the dir); the
 // dir must not be in use by a running metasrv (refused, Busy). Output is the header, the
-// records in DESIGN.md order, then the footer unless options.footer is false. On a failure
+// records in DESIGN.md order (those options.filter keeps), then the footer unless
+// options.footer is false; the footer covers exactly the lines written. On a failure
 // after the first byte, part of the stream is already in `out`: a caller writing a file writes
 // it aside and renames it on success (metactl/export_command.cc).
 #pragma once
@@ -13,12 +14,14 @@
 #include <string>
 
 #include "raftstore/common/status.h"
+#include "raftstore/export_format/key_filter.h"
 
 namespace raftstore::transfer {
 
 struct ExportOptions {
   bool footer = true;     // append the integrity footer line (omit with --no-footer)
   bool progress = false;  // show progress on stderr when it is a terminal (common/progress.h)
+  KeyFilter filter;       // keys (and their expire entries) to write; every other record is kept
 };
 
 struct ExportStats {

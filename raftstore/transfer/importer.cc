@@ -107,7 +107,7 @@ class StreamLoader {
       last_log_index_ = e->entry.log_id.index;  // ascending: checks_ saw to it
       ++stats->log_entries;
     } else if (std::holds_alternative<raftstore::KvRec>(rec.body)) {
-      ++stats->kv_keys;
+      if (options_.filter.Keep(rec)) ++stats->kv_keys;
     } else if (const auto* a = std::get_if<raftstore::LastAppliedRec>(&rec.body)) {
       last_applied_ = a->log_id;
     } else if (const auto* c = std::get_if<raftstore::CommittedRec>(&rec.body)) {
@@ -115,6 +115,10 @@ class StreamLoader {
     } else if (const auto* o = std::get_if<raftstore::ObsoleteRec>(&rec.body)) {
       spdlog::warn("{}: line {}: {} carries nothing this version keeps; not imported", options_.source_name,
                    reader_.lines(), o->what);
+    }
+    if (!options_.filter.Keep(rec)) {  // validated above like every line, but not written
+      ++stats->left_out;
+      return Status::OK();
     }
     return writer_.Add(rec);
   }

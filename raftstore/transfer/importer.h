@@ -10,6 +10,8 @@
 // target exists). A failed import leaves the target exactly as it was and removes the staging
 // dir; a kill -9 leaves the target as it was plus a staging dir, which the next import removes.
 // Memory use does not grow with the stream (writes are batched up to a few MiB).
+// With `filter`, every line is read and validated but only the keys it keeps (and their expire
+// entries) are written, with every other record (key_filter.h).
 // With `initial_cluster`, the imported state seeds a new cluster of exactly those members
 // (peer.h); without it, the dir holds the source's membership as exported.
 #pragma once
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "raftstore/common/status.h"
+#include "raftstore/export_format/key_filter.h"
 #include "raftstore/transfer/peer.h"
 
 namespace raftstore::transfer {
@@ -37,6 +40,7 @@ struct ImportOptions {
   // The generic-kv sequence becomes max(largest key seq, the stream's sequence) + N, after the
   // committed tail is applied: every later write gets a seq above any seq a client has seen.
   std::optional<uint64_t> bump_seq;
+  KeyFilter filter;                   // keys (and expire entries) to write; all is validated
 };
 
 // Checks the options alone (peers well formed, ids unique, --id among them, target refused
@@ -47,7 +51,8 @@ struct ImportStats {
   uint64_t records = 0;   // lines read, header included, footer excluded
   bool had_footer = false;
   uint64_t log_entries = 0;
-  uint64_t kv_keys = 0;
+  uint64_t kv_keys = 0;    // keys written
+  uint64_t left_out = 0;   // records read and validated but not written (options.filter)
 };
 
 Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options);

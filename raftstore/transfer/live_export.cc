@@ -22,7 +22,13 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   // The server always ends with the footer: one missing means the stream was cut short.
   raftstore::ExportStreamReader reader({raftstore::ExportStreamReader::Origin::kServer,
                                         /*allow_no_footer=*/false});
-  Status st = (*client)->Export(chunk_size, [&](const std::string& line) -> Status {
+  metasrv::ExportRequest req;
+  req.set_chunk_size(chunk_size);
+  // The server filters: only the lines kept cross the network, and its footer covers them.
+  for (const std::string& p : options.filter.prefixes()) {
+    *(options.filter.mode() == KeyFilter::Mode::kInclude ? req.add_include_prefixes() : req.add_exclude_prefixes()) = p;
+  }
+  Status st = (*client)->Export(req, [&](const std::string& line) -> Status {
     // Relayed, not interpreted: only the header and the footer are decoded.
     RS_ASSIGN_OR_RETURN(auto kind, reader.Next(line, nullptr));
     const bool is_footer = kind == raftstore::ExportStreamReader::LineKind::kFooter;

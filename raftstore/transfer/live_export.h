@@ -20,6 +20,8 @@ namespace raftstore::transfer {
 // probe and the wait for each chunk; `chunk_size` is lines per chunk (0: the server's default).
 // On failure part of the stream may already be in `out`: write to a temporary file (see
 // metactl/export_command.cc) when that matters. Memory: one chunk of lines at a time.
+// options.filter is sent to the server, which filters (proto/meta.proto ExportRequest); a
+// server too old to filter is refused (Aborted) before anything is written.
 Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
                                const ExportOptions& options, int timeout_sec, uint32_t chunk_size);
 

@@ -98,12 +98,35 @@ TEST(ExportLiveTest, StreamTimeoutIsPerChunkAndIgnoresSlowConsumer) {
   auto c = MetaClient::Connect({s.addr()}, 1s);
   ASSERT_TRUE(c.ok());
   size_t n = 0;
-  auto st = (*c)->Export(2, [&](const std::string&) {
+  metasrv::ExportRequest req;
+  req.set_chunk_size(2);
+  auto st = (*c)->Export(req, [&](const std::string&) {
     if (n++ == 0) std::this_thread::sleep_for(1500ms);
     return raftstore::Status::OK();
   });
   EXPECT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(n, lines.size() + 1);
+}
+
+// The fake is a server older than the prefix filters: it ignores the request's prefixes and
+// sends everything, without marking its chunks filtered. The export is refused, not passed off
+// as a filtered one.
+TEST(ExportLiveTest, RefusesServerThatDoesNotFilter) {
+  FakeServer s(1);
+  auto lines = SampleLines();
+  s.service().export_lines = lines;
+  s.service().export_lines.push_back(FooterLine(lines));
+  raftstore::transfer::ExportOptions filtered;
+  auto f = raftstore::KeyFilter::Make({"a/"}, {});
+  ASSERT_TRUE(f.ok());
+  filtered.filter = *f;
+  std::ostringstream out;
+  auto r = raftstore::transfer::ExportLive({s.addr()}, out, filtered, 5, 2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), raftstore::Status::Code::kAborted);
+  EXPECT_NE(r.status().message().find("does not filter its Export by key prefix"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(out.str(), "");
 }
 
 TEST(ExportLiveTest, NoServer) {
