@@ -94,7 +94,8 @@ void PrintText(const std::string& source, const InspectSummary& s) {
   row("committed", LogIdText(s.committed));
   row("purged", LogIdText(s.purged));
   row("last applied", LogIdText(s.last_applied));
-  row("log entries", s.first_log_index ? "index " + opt(s.first_log_index) + ".." + opt(s.last_log_index) : "none");
+  row("log entries",
+      s.first_log_index ? "index " + opt(s.first_log_index) + ".." + opt(s.last_log_index) : "none");
   row("membership", s.membership ? MembershipText(*s.membership) : "-");
   row("nodes", std::to_string(s.nodes.size()));
   for (const auto& n : s.nodes) {
@@ -122,7 +123,8 @@ void PrintText(const std::string& source, const InspectSummary& s) {
   std::string prefixes = std::to_string(s.prefixes) + " distinct";
   if (s.other_prefixes.keys > 0) {
     prefixes += "; " + std::to_string(s.other_prefixes.keys) + " keys (" +
-                std::to_string(s.other_prefixes.value_bytes) + " value bytes) under prefixes past the first " +
+                std::to_string(s.other_prefixes.value_bytes) +
+                " value bytes) under prefixes past the first " +
                 std::to_string(raftstore::transfer::kMaxPrefixes) + " are not in the tables";
   }
   row("prefixes", prefixes);
@@ -132,7 +134,9 @@ void PrintText(const std::string& source, const InspectSummary& s) {
 
 Json PrefixesJson(const std::vector<PrefixStats>& top) {
   Json arr = Json::array();
-  for (const auto& p : top) arr.push_back({{"prefix", p.prefix}, {"keys", p.keys}, {"value_bytes", p.value_bytes}});
+  for (const auto& p : top) {
+    arr.push_back({{"prefix", p.prefix}, {"keys", p.keys}, {"value_bytes", p.value_bytes}});
+  }
   return arr;
 }
 
@@ -200,7 +204,8 @@ class InspectCommand : public Command {
         "Exit 1 when the footer does not match the content.");
     cmd_->add_option("source", source_, "FILE (default: - = stdin), or the LOCATION of --backup/--latest");
     auto* id = cmd_->add_option("--backup", backup_id_, "inspect the metadata of this backup at LOCATION");
-    auto* latest = cmd_->add_flag("--latest", latest_, "inspect the metadata of the newest backup at LOCATION");
+    auto* latest =
+        cmd_->add_flag("--latest", latest_, "inspect the metadata of the newest backup at LOCATION");
     id->excludes(latest);
     cmd_->add_flag("--json", json_, "print the summary as one JSON object (keys: docs/metactl.md)");
     AddS3Options(cmd_, &s3_);
@@ -242,7 +247,8 @@ class InspectCommand : public Command {
     }
     if (!summary.ok()) return Fail(label, summary.status());
     if (json_) {
-      std::cout << SummaryJson(label, resolved_id, *summary).dump(-1, ' ', false, Json::error_handler_t::replace)
+      std::cout << SummaryJson(label, resolved_id, *summary)
+                       .dump(-1, ' ', false, Json::error_handler_t::replace)
                 << std::endl;
     } else {
       PrintText(label, *summary);

@@ -11,8 +11,8 @@
 //
 // Memory: one line at a time, plus the summary. The summary is bounded by the number of record
 // kinds, of Sequences records, of Nodes records (a cluster has a handful) and of distinct key
-// prefixes, the last capped at max_prefixes (kMaxPrefixes): the keys of prefixes first seen after the table
-// is full are counted together in `other_prefixes`.
+// prefixes, the last capped at InspectStream's max_prefixes (kMaxPrefixes): the keys of
+// prefixes first seen after the table is full are counted together in `other_prefixes`.
 #pragma once
 
 #include <array>
