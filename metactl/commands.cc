@@ -4,15 +4,17 @@
 #include "metactl/command.h"
 #include "metactl/export_command.h"
 #include "metactl/import_command.h"
+#include "metactl/inspect_command.h"
 
 namespace metactl {
 
-// --help order: moving data (export, import), a live cluster (status, members, then its keys),
+// --help order: moving data (export, import, inspect), a live cluster (status, members, then its keys),
 // then the block copier.
 std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all;
   all.push_back(std::make_unique<ExportCommand>());
   all.push_back(std::make_unique<ImportCommand>());
+  all.push_back(NewInspectCommand());
   for (auto& c : client::ClusterCommands()) all.push_back(std::move(c));
   for (auto& c : client::KvCommands()) all.push_back(std::move(c));
   for (auto& c : BackupCommands()) all.push_back(std::move(c));

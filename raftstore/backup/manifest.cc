@@ -133,6 +133,16 @@ Result<pb::Manifest> LoadManifest(ObjectStore& store, const std::string& id) {
   return DecodeManifest(*bytes, ManifestKey(id));
 }
 
+Result<std::string> ResolveBackupId(ObjectStore& store, const std::string& id) {
+  if (!id.empty()) return id;
+  RS_ASSIGN_OR_RETURN(auto ids, ListBackupIds(store));
+  if (ids.empty()) {
+    return Status::NotFound("no backups at " + store.Describe() +
+                            ": check the location (it should have a manifests/ folder)");
+  }
+  return ids.back();
+}
+
 std::string DisplayPath(const pb::Manifest& m, const pb::FileEntry& f) {
   if (m.data_dirs_size() <= 1) return f.path();
   return m.data_dirs(static_cast<int>(f.dir_index())).name() + "/" + f.path();

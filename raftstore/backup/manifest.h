@@ -34,6 +34,9 @@ raftstore::Result<metasrv::backup::Manifest> DecodeManifest(const std::string& b
 raftstore::Result<std::vector<std::string>> ListBackupIds(ObjectStore& store);
 raftstore::Result<metasrv::backup::Manifest> LoadManifest(ObjectStore& store,
                                                           const std::string& id);
+// `id` itself, or the newest backup's id when `id` is empty (`--latest`); NotFound when the
+// location has no backup.
+raftstore::Result<std::string> ResolveBackupId(ObjectStore& store, const std::string& id);
 
 // Path of a file entry as restored: "<dir name>/<path>" when the backup has several data dirs.
 std::string DisplayPath(const metasrv::backup::Manifest& m, const metasrv::backup::FileEntry& f);

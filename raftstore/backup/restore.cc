@@ -10,10 +10,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "raftstore/backup/hash.h"
+#include "raftstore/backup/block_reader.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/file_util.h"
-#include "raftstore/common/hex.h"
 #include "raftstore/common/parallel_for.h"
 #include "raftstore/common/progress.h"
 
@@ -104,28 +103,6 @@ void PlanLines(const pb::Manifest& m, const BlockCheck& c, const RestoreOptions&
 bool AllZero(std::string_view d) {
   if (d.empty()) return true;
   return d[0] == 0 && std::memcmp(d.data(), d.data() + 1, d.size() - 1) == 0;
-}
-
-// Fetches a block and checks its digest and size. `what` names the file for messages.
-Result<std::string> FetchBlock(ObjectStore& store, const pb::BlockRef& b, const std::string& what,
-                               uint64_t offset) {
-  std::string hex = BlockHex(b);
-  auto data = store.Get(BlockKey(hex));
-  if (!data.ok()) {
-    return data.status().WithContext("block " + BlockKey(hex) + " of " + what + " (offset " +
-                                     std::to_string(offset) + ")");
-  }
-  Digest d = Sha256Digest(*data);
-  if (data->size() != b.size() ||
-      std::memcmp(d.data(), b.sha256().data(), 32) != 0) {
-    return Status::Corruption("block " + BlockKey(hex) + " of " + what + " (offset " +
-                              std::to_string(offset) + "): content does not match its SHA-256 "
-                              "(read " + std::to_string(data->size()) + " bytes hashing to " +
-                              HexEncode(d.data(), d.size()) + "): the backup is damaged; run "
-                              "`metactl verify LOCATION --read-data` and restore from another "
-                              "backup");
-  }
-  return std::move(*data);
 }
 
 Status PWriteAll(int fd, const std::string& data, uint64_t off, const std::string& dest) {
@@ -354,16 +331,6 @@ Status CommitData(StagedData* s) {
   return Status::OK();
 }
 
-Result<std::string> ResolveId(ObjectStore& store, const RestoreOptions& o) {
-  if (!o.backup_id.empty()) return o.backup_id;
-  RS_ASSIGN_OR_RETURN(auto ids, ListBackupIds(store));
-  if (ids.empty()) {
-    return Status::NotFound("no backups at " + store.Describe() +
-                            ": check the location (it should have a manifests/ folder)");
-  }
-  return ids.back();
-}
-
 Result<std::map<std::string, uint64_t>> PresentBlocks(ObjectStore& store) {
   std::map<std::string, uint64_t> present;
   RS_ASSIGN_OR_RETURN(auto blocks, store.List(kDataDir));
@@ -395,7 +362,7 @@ Result<RestoreResult> PlanRestore(const pb::Manifest& m,
 }
 
 Result<RestoreResult> RunRestore(ObjectStore& store, const RestoreOptions& o) {
-  RS_ASSIGN_OR_RETURN(auto id, ResolveId(store, o));
+  RS_ASSIGN_OR_RETURN(auto id, ResolveBackupId(store, o.backup_id));
   RS_ASSIGN_OR_RETURN(auto m, LoadManifest(store, id));
   RS_ASSIGN_OR_RETURN(auto present, PresentBlocks(store));
   RS_ASSIGN_OR_RETURN(auto r, PlanRestore(m, present, o, store.Describe()));

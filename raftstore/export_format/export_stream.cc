@@ -100,7 +100,9 @@ Result<ExportStreamReader::LineKind> ExportStreamReader::Take(std::string_view l
   if (const auto* footer = std::get_if<FooterRec>(&record->body)) {
     footer_seen_ = true;
     if (first) return Status::Corruption("a footer but no header: expected the header line first");
-    RS_RETURN_IF_ERROR(CheckFooter(*footer, digest_));
+    footer_ = *footer;
+    computed_footer_ = digest_.Finish();
+    RS_RETURN_IF_ERROR(CheckFooter(footer_, computed_footer_));
     return LineKind::kFooter;
   }
   digest_.AddLine(line);

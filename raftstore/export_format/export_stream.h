@@ -110,6 +110,11 @@ class ExportStreamReader {
   uint64_t lines() const { return lines_; }                 // lines taken, footer included
   uint64_t records() const { return digest_.records(); }  // lines before the footer
   bool footer_seen() const { return footer_seen_; }
+  // After a footer line (not on line 1): the footer as read and the one computed from the lines
+  // before it. They differ exactly when Next() refused the footer, so a caller that reports
+  // a mismatch (`metactl inspect`) can show both without parsing the message.
+  const FooterRec& footer() const { return footer_; }
+  const FooterRec& computed_footer() const { return computed_footer_; }
 
  private:
   Result<LineKind> Take(std::string_view line, Record* record, bool terminated);
@@ -118,6 +123,7 @@ class ExportStreamReader {
   StreamDigest digest_;
   uint64_t lines_ = 0;
   bool footer_seen_ = false;
+  FooterRec footer_, computed_footer_;
 };
 
 }  // namespace raftstore

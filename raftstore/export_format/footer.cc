@@ -3,7 +3,10 @@
 namespace raftstore {
 
 Status CheckFooter(const FooterRec& footer, StreamDigest& digest) {
-  FooterRec actual = digest.Finish();
+  return CheckFooter(footer, digest.Finish());
+}
+
+Status CheckFooter(const FooterRec& footer, const FooterRec& actual) {
   if (footer.records != actual.records) {
     return Status::Corruption("footer says " + std::to_string(footer.records) + " records but " +
                               std::to_string(actual.records) +

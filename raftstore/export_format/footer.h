@@ -34,5 +34,7 @@ class StreamDigest {
 
 // Compares a stream's footer with the digest of the lines before it.
 Status CheckFooter(const FooterRec& footer, StreamDigest& digest);
+// The same with the digest already finished (`actual` = digest.Finish()).
+Status CheckFooter(const FooterRec& footer, const FooterRec& actual);
 
 }  // namespace raftstore

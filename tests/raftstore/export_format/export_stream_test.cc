@@ -183,6 +183,22 @@ TEST(ExportStreamReader, FooterWithWrongDigest) {
   EXPECT_EQ(Relay(lines).message(), r.status.message());
 }
 
+// `metactl inspect` shows both footers of a mismatch: the one read and the one computed.
+TEST(ExportStreamReader, KeepsTheFooterReadAndTheOneComputed) {
+  auto lines = WriteLines(SampleRecords(), false);
+  const std::string right = FooterOf(lines);
+  auto other = lines;
+  other[3] = R"(["state_machine/0",{"GenericKV":{"key":"a","value":{"seq":1,"meta":{},"data":[57]}}}])";
+  lines.push_back(FooterOf(other));
+  ExportStreamReader reader;
+  std::istringstream in(Joined(lines));
+  EXPECT_FALSE(reader.ReadAll(in, [](const Record&) { return Status::OK(); }).ok());
+  ASSERT_TRUE(reader.footer_seen());
+  EXPECT_EQ(EncodeLine(Record{kTreeFooter, reader.computed_footer()}), right);
+  EXPECT_EQ(EncodeLine(Record{kTreeFooter, reader.footer()}), FooterOf(other));
+  EXPECT_NE(reader.footer(), reader.computed_footer());
+}
+
 TEST(ExportStreamReader, LineAfterFooterIsRefusedWithTheOriginsDiagnosis) {
   auto lines = WriteLines(SampleRecords());
   lines.push_back(lines[3]);
