@@ -115,7 +115,11 @@ jcheck "$WORK/big.json" 'j["keys"] == 200000 and j["value_bytes"] == 200000 * 10
   'j["prefixes"]["distinct"] == 196 and j["footer"]["status"] == "verified"' \
   '[p["prefix"] for p in j["prefixes"]["top_by_keys"][:2]] == ["__fd_table_by_id/", "__fd_table_id_to_name/"]' \
   'j["prefixes"]["top_by_keys"][0]["keys"] == 50000 and len(j["prefixes"]["top_by_keys"]) == 20'
-if [ -x /usr/bin/time ]; then
+if [ "${MEASURE_MEMORY:-1}" = 0 ]; then
+  # Set under the sanitizers: ASan's quarantine keeps freed memory, so RSS grows with what was
+  # allocated, not with what is live. The normal build (CI) measures it.
+  pass "200000 keys: exact counts (memory not measured in the sanitizer build)"
+elif [ -x /usr/bin/time ]; then
   rss() { /usr/bin/time -f %M "$METACTL" inspect "$1" 2>&1 >/dev/null | tail -n 1; }
   small=$(rss "$WORK/small.jsonl"); big=$(rss "$WORK/big.jsonl")
   echo "max RSS: $small KiB for 2000 keys, $big KiB for 200000 keys ($(( $(stat -c %s "$WORK/big.jsonl") / 1048576 )) MiB)"
