@@ -46,6 +46,21 @@ Status ImportChecks::CheckOnce(Order<Id>* order, const Id& id, const Record& rec
   return Status::OK();
 }
 
+Status ImportChecks::CheckSingleton(const Record& record, uint64_t line) {
+  const RecordBody& b = record.body;
+  if (!(std::holds_alternative<NodeIdRec>(b) || std::holds_alternative<VoteRec>(b) ||
+        std::holds_alternative<CommittedRec>(b) || std::holds_alternative<PurgedRec>(b) ||
+        std::holds_alternative<LastAppliedRec>(b) || std::holds_alternative<LastMembershipRec>(b))) {
+    return Status::OK();
+  }
+  auto [it, inserted] = singleton_lines_.emplace(b.index(), line);
+  if (!inserted) {
+    return Status::Corruption(Line(line) + ": " + RecordKindName(b) + " repeats (first at line " +
+                              std::to_string(it->second) + ")");
+  }
+  return Status::OK();
+}
+
 Status ImportChecks::CheckLogIndex(uint64_t index, uint64_t line) {
   if (log_entries_ > 0 && index == last_log_index_) {
     return Status::Corruption(Line(last_log_line_) + " and " + Line(line) + ": log index " + std::to_string(index) +
@@ -64,6 +79,7 @@ Status ImportChecks::CheckLogIndex(uint64_t index, uint64_t line) {
 
 Status ImportChecks::Observe(const Record& record, uint64_t line) {
   const RecordBody& b = record.body;
+  RS_RETURN_IF_ERROR(CheckSingleton(record, line));
   if (const auto* e = std::get_if<LogEntryRec>(&b)) return CheckLogIndex(e->entry.log_id.index, line);
   if (const auto* kv = std::get_if<KvRec>(&b)) {
     RS_RETURN_IF_ERROR(CheckOnce(&keys_, kv->key, record, line, "key " + Quote(kv->key), "keys"));

@@ -4,6 +4,8 @@
 // record is written into the staging dir, and once at the end of the stream.
 //
 // Refused (Corruption; the message names the line or lines):
+//   - a singleton record (NodeId, Vote, Committed, Purged, LastApplied, LastMembership) given
+//     twice: "line 9: Vote repeats (first at line 3)"
 //   - a GenericKV key, Nodes id, Expire index key or Sequences name that appears twice:
 //       "line 12 and line 40: key \"a/b\" appears twice"
 //   - a log index that repeats or goes backwards (log entries must ascend)
@@ -26,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -70,6 +73,9 @@ class ImportChecks {
   // The largest GenericKV seq seen (0 when none) and the stream's generic-kv sequence.
   uint64_t max_key_seq() const { return max_seq_; }
   std::optional<uint64_t> sequence() const { return sequence_; }
+  // The stream's LastApplied (nullopt when absent or null) and its last log index (0: none).
+  const std::optional<LogId>& last_applied() const { return last_applied_; }
+  uint64_t last_log_index() const { return last_log_index_; }
 
   // A key as the messages quote it (JSON string syntax, so control bytes are visible).
   static std::string Quote(const std::string& key);
@@ -86,6 +92,7 @@ class ImportChecks {
   Status CheckOnce(Order<Id>* order, const Id& id, const Record& record, uint64_t line, const std::string& what,
                    const char* plural);
 
+  Status CheckSingleton(const Record& record, uint64_t line);
   Status CheckLogIndex(uint64_t index, uint64_t line);
   Status CheckExpireIndex();
   Status CheckLastApplied() const;
@@ -110,6 +117,8 @@ class ImportChecks {
   std::string max_seq_key_;
   std::optional<uint64_t> sequence_;
   uint64_t sequence_line_ = 0;
+
+  std::map<size_t, uint64_t> singleton_lines_;  // RecordBody index -> line of its first record
 
   uint64_t log_entries_ = 0;
   uint64_t last_log_index_ = 0;

@@ -94,22 +94,18 @@ class StreamLoader {
 
   uint64_t max_key_seq() const { return checks_.max_key_seq(); }
 
-  const std::optional<raftstore::LogId>& last_applied() const { return last_applied_; }
+  const std::optional<raftstore::LogId>& last_applied() const { return checks_.last_applied(); }
   const std::optional<raftstore::LogId>& committed() const { return committed_; }
-  uint64_t last_log_index() const { return last_log_index_; }
+  uint64_t last_log_index() const { return checks_.last_log_index(); }
 
  private:
   // Takes one record of the stream (the header too: it writes nothing).
   Status Apply(const Record& rec, ImportStats* stats) {
-    RS_RETURN_IF_ERROR(CheckOnce(rec));
     oversize_.Note(rec, reader_.lines());
-    if (const auto* e = std::get_if<raftstore::LogEntryRec>(&rec.body)) {
-      last_log_index_ = e->entry.log_id.index;  // ascending: checks_ saw to it
+    if (std::holds_alternative<raftstore::LogEntryRec>(rec.body)) {
       ++stats->log_entries;
     } else if (std::holds_alternative<raftstore::KvRec>(rec.body)) {
       if (options_.filter.Keep(rec)) ++stats->kv_keys;
-    } else if (const auto* a = std::get_if<raftstore::LastAppliedRec>(&rec.body)) {
-      last_applied_ = a->log_id;
     } else if (const auto* c = std::get_if<raftstore::CommittedRec>(&rec.body)) {
       committed_ = c->log_id;
     } else if (const auto* o = std::get_if<raftstore::ObsoleteRec>(&rec.body)) {
@@ -123,24 +119,6 @@ class StreamLoader {
     return writer_.Add(rec);
   }
 
-  // Singletons (NodeId, Vote, Committed, Purged, LastApplied, LastMembership) may appear once.
-  Status CheckOnce(const Record& rec) {
-    using namespace raftstore;
-    const RecordBody& b = rec.body;
-    if (!(std::holds_alternative<NodeIdRec>(b) || std::holds_alternative<VoteRec>(b) ||
-          std::holds_alternative<CommittedRec>(b) || std::holds_alternative<PurgedRec>(b) ||
-          std::holds_alternative<LastAppliedRec>(b) || std::holds_alternative<LastMembershipRec>(b))) {
-      return Status::OK();
-    }
-    size_t kind = b.index();
-    auto [it, inserted] = singleton_lines_.emplace(kind, reader_.lines());
-    if (!inserted) {
-      return Status::Corruption(std::string(RecordKindName(b)) + " repeats (first at line " +
-                                std::to_string(it->second) + ")");
-    }
-    return Status::OK();
-  }
-
   Status Flush() { return writer_.Flush(); }
 
  private:
@@ -152,9 +130,6 @@ class StreamLoader {
   raftstore::RecordWriter writer_;
   StagedRecords written_;
   ImportChecks checks_;
-  uint64_t last_log_index_ = 0;
-  std::map<size_t, uint64_t> singleton_lines_;
-  std::optional<raftstore::LogId> last_applied_;
   std::optional<raftstore::LogId> committed_;
   OversizeKeys oversize_;  // warned of once the stream is loaded
   raftstore::Progress progress_{
