@@ -29,26 +29,17 @@ serve "$T/live" "$G" "$R"
 "$METACTL" upsert --grpc-api-address "127.0.0.1:$G" --key live/extra --value "written while serving" >/dev/null
 gen_data "$T/data"
 
-S3_HELPER=${S3_HELPER:-$(cd "$(dirname "$0")/../../s3" && pwd)/s3server.sh}
 # The directory half runs first and needs no S3 server; s3rver starts only for the S3 half, so
 # a machine without it still checks the directory half (and then reports the test skipped).
-start_s3() {
-  local rc=0
-  endpoint=$(bash "$S3_HELPER" start "$T/s3" bkt) || rc=$?
-  [[ $rc == 0 ]] || return $rc
-  CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
-  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
-  unset AWS_SESSION_TOKEN
-}
-
 n=0
 s3_skipped=0
 for loc in "$T/repo" "s3://bkt/live"; do
   n=$((n + 1))
   if [[ $loc == s3://* ]]; then
-    rc=0; start_s3 || rc=$?
+    rc=0; start_s3rver bkt || rc=$?
     if [[ $rc == 77 ]]; then s3_skipped=1; echo "SKIP: the S3 half (s3rver is not installed)"; continue; fi
     [[ $rc == 0 ]] || fail "s3rver did not start"
+    export AWS_ENDPOINT_URL="$endpoint"
   fi
   "$METACTL" backup --to "$loc" --meta-grpc "127.0.0.1:$G" --data "$T/data" --block-size 1MiB --json >"$T/backup.json"
   grep -q '"metadata_records":' "$T/backup.json" || fail "backup to $loc: no summary"

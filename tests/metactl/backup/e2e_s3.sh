@@ -6,13 +6,9 @@
 # the server's store), a flipped byte in a stored object is found by verify --read-data, vacuum.
 source "$(dirname "$0")/lib.sh"
 start=$SECONDS
-: "${S3_HELPER:=$(cd "$(dirname "$0")/../../s3" && pwd)/s3server.sh}"
-endpoint=$(bash "$S3_HELPER" start "$T/s3" bkt) || exit $?
-CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
+start_s3rver bkt || exit $?
 echo "s3rver at $endpoint"
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="$endpoint"
-unset AWS_SESSION_TOKEN
 loc="s3://bkt/backups/prod"
 store="$T/s3/store/bkt/backups/prod"   # where s3rver keeps the objects
 objects() { if [[ -d "$store/$1" ]]; then find "$store/$1" -name '*._S3rver_object' | wc -l; else echo 0; fi; }

@@ -4,11 +4,7 @@
 # The S3 flags are given as flags here (the environment is the other way, e2e_s3.sh).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/inspect_lib.sh"
-: "${S3_HELPER:=$(cd "$(dirname "$0")/../../s3" && pwd)/s3server.sh}"
-endpoint=$(bash "$S3_HELPER" start "$T/s3" bkt) || exit $?
-CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
-unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_SESSION_TOKEN
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+start_s3rver bkt || exit $?
 loc="s3://bkt/inspect"
 inspect_setup
 "$METACTL" backup --to "$loc" --s3-endpoint "$endpoint" --meta-raft-dir "$T/raft" --block-size 4KiB >/dev/null

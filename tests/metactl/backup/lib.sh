@@ -10,6 +10,20 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# start_s3rver BUCKET: starts s3rver (tests/s3) with BUCKET for this test, stopped when it
+# ends; sets $endpoint and exports s3rver's fixed credentials. The endpoint is the caller's to
+# pass (by --s3-endpoint or AWS_ENDPOINT_URL). Returns s3server.sh's exit code: 77 when s3rver
+# is not installed (a skip), 1 when it is required (METASRV_TEST_REQUIRE_SERVERS) or failed.
+start_s3rver() {
+  : "${S3_HELPER:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../s3" && pwd)/s3server.sh}"
+  local rc=0
+  endpoint=$(bash "$S3_HELPER" start "$T/s3" "$1") || rc=$?
+  [[ $rc == 0 ]] || return $rc
+  CLEANUPS+=("bash '$S3_HELPER' stop '$T/s3'")
+  unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_SESSION_TOKEN
+  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
+}
 ok() { echo "ok: $*"; }
 json_field() {  # json_field JSON NAME -> value of a top-level number/string field
   echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
