@@ -41,6 +41,11 @@ CLI::App* ImportCommand::Register(CLI::App& app) {
                   "set the generic-kv sequence to max(largest key seq, the stream's sequence) + N, so every write "
                   "after the restore gets a seq above any seq a client has seen")
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
+  cmd->add_option("--max-line-bytes", max_line_bytes_,
+                  "refuse a line longer than this many bytes (bounds the memory one line takes; a value of N "
+                  "bytes takes up to 4N+100 bytes of text)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
   prefixes_.Add(cmd, "the imported dir");
   return cmd;
 }
@@ -53,6 +58,7 @@ int ImportCommand::Run() {
   options.id = id_;
   options.allow_no_footer = allow_no_footer_;
   options.repair_seq = repair_seq_;
+  options.max_line_bytes = max_line_bytes_;
   options.bump_seq = bump_seq_;
   Result<raftstore::KeyFilter> filter = prefixes_.Filter();
   if (!filter.ok()) {

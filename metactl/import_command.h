@@ -6,6 +6,7 @@
 
 #include "metactl/command.h"
 #include "metactl/prefix_flags.h"
+#include "raftstore/export_format/export_stream.h"
 
 namespace metactl {
 
@@ -22,6 +23,7 @@ class ImportCommand : public Command {
   bool force_ = false;
   bool allow_no_footer_ = false;
   bool repair_seq_ = false;
+  uint64_t max_line_bytes_ = raftstore::ExportStreamReader::kDefaultMaxLineBytes;
   std::optional<uint64_t> bump_seq_;
   PrefixFlags prefixes_;
 };

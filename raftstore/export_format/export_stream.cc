@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "raftstore/common/line_reader.h"
 #include "raftstore/export_format/line_codec.h"
 
 namespace raftstore {
@@ -53,7 +54,7 @@ Status ExportStreamWriter::Add(const Record& record, std::string* line) {
                                       : std::string("export stream: the first record must be the header, not ") +
                                             RecordKindName(record.body));
   }
-  *line = EncodeLine(record);
+  EncodeLine(record, line);
   digest_.AddLine(*line);
   return Status::OK();
 }
@@ -132,17 +133,28 @@ Status ExportStreamReader::Finish() {
 }
 
 Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit) {
-  std::string line;
+  LineReader reader(in, options_.max_line_bytes);
+  std::string_view line;
+  bool terminated = true;
   Record record;
-  while (std::getline(in, line)) {
-    Result<LineKind> kind = Next(line, &record, /*terminated=*/!in.eof());
+  for (;;) {
+    switch (reader.Next(&line, &terminated)) {
+      case LineReader::Outcome::kLine: break;
+      case LineReader::Outcome::kEnd: return Finish();
+      case LineReader::Outcome::kReadError:
+        return Status::IOError("read failed after line " + std::to_string(lines_));
+      case LineReader::Outcome::kLineTooLong:
+        return Status::InvalidArgument(
+            "line " + std::to_string(lines_ + 1) + ": longer than the limit of " +
+            std::to_string(options_.max_line_bytes) +
+            " bytes; if the stream is genuine (a value that large), raise the limit with --max-line-bytes");
+    }
+    Result<LineKind> kind = Next(line, &record, terminated);
     if (!kind.ok()) return kind.status();
     if (*kind != LineKind::kRecord) continue;
     Status st = visit(record);
     if (!st.ok()) return st.WithContext("line " + std::to_string(lines_));
   }
-  if (in.bad()) return Status::IOError("read failed after line " + std::to_string(lines_));
-  return Finish();
 }
 
 }  // namespace raftstore

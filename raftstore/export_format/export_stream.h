@@ -83,9 +83,14 @@ class ExportStreamReader {
     kFile,    // a file or pipe a person handed in: an extra line means it was altered
     kServer,  // metasrv's Export RPC: an extra line means the server is broken
   };
+  // 64 MiB: a line holds one value, and a value of 16 MiB (up to 4 bytes of text per byte) fits.
+  static constexpr uint64_t kDefaultMaxLineBytes = 64ull << 20;
   struct Options {
     Origin origin = Origin::kFile;
     bool allow_no_footer = false;  // Finish() accepts a stream without the footer
+    // ReadAll() refuses a longer line (InvalidArgument naming the line and --max-line-bytes)
+    // before holding more than this (plus one read block) of it.
+    uint64_t max_line_bytes = kDefaultMaxLineBytes;
   };
   enum class LineKind { kRecord, kFooter };
 
@@ -102,9 +107,10 @@ class ExportStreamReader {
   // Ends the stream: the checks above that need its end.
   Status Finish();
 
-  // Reads `in` to its end: Next() on every line, `visit` on every decoded record (header
-  // included, footer not), then Finish(). An error of `visit` gets "line N: " too; a failed
-  // read is IOError "read failed after line N".
+  // Reads `in` to its end, in large blocks (common/line_reader.h): Next() on every line,
+  // `visit` on every decoded record (header included, footer not), then Finish(). An error of
+  // `visit` gets "line N: " too; a failed read is IOError "read failed after line N"; a line
+  // over Options::max_line_bytes is InvalidArgument "line N: longer than the limit ...".
   Status ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit);
 
   uint64_t lines() const { return lines_; }                 // lines taken, footer included

@@ -126,7 +126,8 @@ class StreamLoader {
   const ImportOptions& options_;
   // A stream without the footer may be cut short: refused unless --allow-no-footer (databend's
   // exports have none); then the loader warns.
-  raftstore::ExportStreamReader reader_{{raftstore::ExportStreamReader::Origin::kFile, options_.allow_no_footer}};
+  raftstore::ExportStreamReader reader_{{raftstore::ExportStreamReader::Origin::kFile, options_.allow_no_footer,
+                                         options_.max_line_bytes}};
   raftstore::RecordWriter writer_;
   StagedRecords written_;
   ImportChecks checks_;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "raftstore/common/status.h"
+#include "raftstore/export_format/export_stream.h"
 #include "raftstore/export_format/key_filter.h"
 #include "raftstore/transfer/peer.h"
 
@@ -36,6 +37,8 @@ struct ImportOptions {
   std::string source_name = "stdin";  // used in error messages ("<source>: line N: ...")
   bool progress = false;              // show progress on stderr when it is a terminal
   bool allow_no_footer = false;       // accept a stream without the integrity footer (with a warning)
+  // A longer line is refused (naming the line and --max-line-bytes); bounds the memory a line takes.
+  uint64_t max_line_bytes = raftstore::ExportStreamReader::kDefaultMaxLineBytes;
   bool repair_seq = false;            // a generic-kv sequence below a key's seq becomes that seq (warned)
   // The generic-kv sequence becomes max(largest key seq, the stream's sequence) + N, after the
   // committed tail is applied: every later write gets a seq above any seq a client has seen.

@@ -1,0 +1,52 @@
+#include "raftstore/common/line_reader.h"
+
+#include <cstring>
+
+namespace raftstore {
+
+LineReader::LineReader(std::istream& in, uint64_t max_line_bytes, size_t block_bytes)
+    : in_(in), max_line_bytes_(max_line_bytes), buf_(block_bytes) {}
+
+bool LineReader::Fill() {
+  if (eof_ || in_.bad()) return false;
+  in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  len_ = static_cast<size_t>(in_.gcount());
+  pos_ = 0;
+  bytes_read_ += len_;
+  if (len_ < buf_.size()) eof_ = true;  // a short read: the end of the stream (or an error)
+  return len_ > 0;
+}
+
+LineReader::Outcome LineReader::Next(std::string_view* line, bool* terminated) {
+  carry_.clear();
+  for (;;) {
+    if (pos_ == len_ && !Fill()) {
+      if (in_.bad()) return Outcome::kReadError;
+      if (carry_.empty()) return Outcome::kEnd;
+      *line = carry_;  // the last line, without its '\n'
+      *terminated = false;
+      return Outcome::kLine;
+    }
+    const char* start = buf_.data() + pos_;
+    const size_t avail = len_ - pos_;
+    const auto* nl = static_cast<const char*>(std::memchr(start, '\n', avail));
+    const size_t take = nl != nullptr ? static_cast<size_t>(nl - start) : avail;
+    if (carry_.size() + take > max_line_bytes_) return Outcome::kLineTooLong;
+    if (nl != nullptr && carry_.empty()) {  // the whole line is in this block: no copy
+      *line = std::string_view(start, take);
+      *terminated = true;
+      pos_ += take + 1;
+      return Outcome::kLine;
+    }
+    carry_.append(start, take);
+    pos_ += take;
+    if (nl != nullptr) {
+      ++pos_;
+      *line = carry_;
+      *terminated = true;
+      return Outcome::kLine;
+    }
+  }
+}
+
+}  // namespace raftstore

@@ -1,0 +1,56 @@
+// Splits a byte stream (a file, a pipe, stdin) into lines, reading it in large blocks.
+//
+// Why not std::getline: it grows its string without bound, so one huge line (a hostile or
+// broken stream) takes all of memory before any check can run; and reading block by block
+// lets a line that sits inside a block be handed out without a copy.
+//
+// Contract:
+//   - Next() gives the lines in order, each without its '\n'. A line is returned as a view
+//     that stays valid until the next call to Next().
+//   - The stream's last line may lack its '\n': then *terminated is false (only for that line).
+//     A stream that ends right after a '\n' has no further (empty) line.
+//   - A line longer than max_line_bytes is refused with LineTooLong before more than
+//     max_line_bytes + block_bytes bytes of it are held: memory stays below
+//     2 * block_bytes + max_line_bytes whatever the stream holds.
+//   - A read error is IOError. After an error, Next() must not be called again.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raftstore/common/status.h"
+
+namespace raftstore {
+
+class LineReader {
+ public:
+  // Default block: large enough that a read is one system call per MiB.
+  static constexpr size_t kDefaultBlockBytes = 1 << 20;
+
+  LineReader(std::istream& in, uint64_t max_line_bytes, size_t block_bytes = kDefaultBlockBytes);
+
+  // The outcome of Next(): a line, the end of the stream, or an error (status()).
+  enum class Outcome { kLine, kEnd, kLineTooLong, kReadError };
+
+  Outcome Next(std::string_view* line, bool* terminated);
+
+  uint64_t bytes_read() const { return bytes_read_; }  // from the stream so far (progress)
+  uint64_t max_line_bytes() const { return max_line_bytes_; }
+
+ private:
+  bool Fill();  // reads the next block into buf_; false at the end or on an error
+
+  std::istream& in_;
+  const uint64_t max_line_bytes_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, len_ = 0;  // the unread bytes are buf_[pos_, len_)
+  std::string carry_;         // a line that spans blocks, gathered here
+  uint64_t bytes_read_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace raftstore
