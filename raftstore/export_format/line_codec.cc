@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "raftstore/export_format/fast_line_codec.h"
+
 namespace raftstore {
 namespace {
 
@@ -228,6 +230,12 @@ bool IsStateMachineTree(const std::string& tree) {
 }  // namespace
 
 Result<Record> DecodeLine(std::string_view line) {
+  Record rec;
+  if (TryDecodeFastLine(line, &rec)) return rec;
+  return DecodeLineWithDom(line);
+}
+
+Result<Record> DecodeLineWithDom(std::string_view line) {
   Json j;
   try {
     j = Json::parse(line.begin(), line.end());
@@ -263,6 +271,17 @@ Result<Record> DecodeLine(std::string_view line) {
 }
 
 std::string EncodeLine(const Record& record) {
+  std::string line;
+  EncodeLine(record, &line);
+  return line;
+}
+
+void EncodeLine(const Record& record, std::string* line) {
+  if (TryEncodeFastLine(record, line)) return;
+  *line = EncodeLineWithDom(record);
+}
+
+std::string EncodeLineWithDom(const Record& record) {
   Json line = Json::array();
   line.push_back(record.tree);
   line.push_back(std::visit(Encoder{}, record.body));

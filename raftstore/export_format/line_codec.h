@@ -14,10 +14,18 @@
 
 namespace raftstore {
 
+// Both directions try the DOM-free fast path first (fast_line_codec.h: GenericKV and Expire
+// lines) and use nlohmann's DOM for everything else; the result is the same either way.
 Result<Record> DecodeLine(std::string_view line);
 
 // The line without its trailing newline.
 std::string EncodeLine(const Record& record);
+// The same into *line (its old content replaced, its capacity reused).
+void EncodeLine(const Record& record, std::string* line);
+
+// The DOM paths alone, without the fast path: for the differential test only.
+Result<Record> DecodeLineWithDom(std::string_view line);
+std::string EncodeLineWithDom(const Record& record);
 
 // Convenience constructors for the lines an exporter writes.
 Record MakeHeader();  // version V004
