@@ -37,7 +37,7 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   chunk_size_opt_ = cmd->add_option("--chunk-size", chunk_size_,
-                  "with --grpc-api-address: lines per chunk (0: the server's default, 1000)")
+                  "with --grpc-api-address: most lines per chunk (0: no limit; the server cuts chunks at 1 MiB)")
       ->capture_default_str();
   cmd->add_option("--db", db_, "output file (default: stdout)");
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");

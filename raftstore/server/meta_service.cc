@@ -66,6 +66,9 @@ grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequ
 }
 
 namespace {
+// An export chunk holds about this many bytes of lines (ExportRequest.chunk_bytes = 0): large
+// enough that per-message costs vanish, small enough that neither side holds much of the export.
+constexpr uint64_t kDefaultExportChunkBytes = 1 << 20;
 constexpr char kForwardedBy[] = "x-metasrv-forwarded-by";
 }  // namespace
 
@@ -208,7 +211,9 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
 
 grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::ExportRequest* req,
                                  grpc::ServerWriter<metasrv::ExportChunk>* writer) {
-  const uint32_t chunk_size = req->chunk_size() ? req->chunk_size() : 1000;
+  const uint64_t chunk_lines = req->chunk_size() ? req->chunk_size() : UINT64_MAX;
+  const uint64_t chunk_bytes = req->chunk_bytes() ? req->chunk_bytes() : kDefaultExportChunkBytes;
+  uint64_t bytes = 0;  // in `chunk`
   Result<KeyFilter> filter = ToKeyFilter(*req);
   if (!filter.ok()) return ToGrpc(filter.status());
   ExportStreamWriter stream;  // always with the footer: metactl verifies it, and drops it for --no-footer
@@ -222,8 +227,10 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](const Record& rec) {
     if (!filter->Keep(rec)) return raftstore::Status::OK();  // not written: the footer skips it too
     RS_RETURN_IF_ERROR(stream.Add(rec, &line));
+    bytes += line.size();
     chunk.add_lines(std::move(line));
-    if (static_cast<uint32_t>(chunk.lines_size()) >= chunk_size) {
+    if (bytes >= chunk_bytes || static_cast<uint64_t>(chunk.lines_size()) >= chunk_lines) {
+      bytes = 0;
       if (ctx->IsCancelled() || !writer->Write(chunk)) {
         gone = true;
         return raftstore::Status::Aborted("client went away");

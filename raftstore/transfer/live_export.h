@@ -17,7 +17,8 @@ namespace raftstore::transfer {
 // footer; it is verified while streaming (record count and SHA-256 of everything before it) and
 // a stream without it, with a wrong one, or with lines after it fails (Corruption). With
 // options.footer false the footer line is verified but not written. `timeout_sec` bounds the
-// probe and the wait for each chunk; `chunk_size` is lines per chunk (0: the server's default).
+// probe and the wait for each chunk; `chunk_size` caps the lines per chunk (0: no cap; the
+// server cuts chunks at about 1 MiB either way).
 // On failure part of the stream may already be in `out`: write to a temporary file (see
 // metactl/export_command.cc) when that matters. Memory: one chunk of lines at a time.
 // options.filter is sent to the server, which filters (proto/meta.proto ExportRequest); a
