@@ -200,6 +200,7 @@ void RaftNode::Run() {
 
 void RaftNode::OnTick() {
   raw_->Tick();
+  ResendReads(/*all=*/false);
   // Expired keys are cleaned up about once a second (in ticks, so a test clock drives it too).
   if (++ticks_since_cleanup_ >= std::max(1, 1000 / options_.tick_ms)) {
     ticks_since_cleanup_ = 0;
@@ -237,21 +238,18 @@ void RaftNode::HandleRequests(std::deque<Request> requests) {
       write_waiters_[pos->index] = WriteWaiter{pos->term, r.write_done};
     } else {
       std::string ctx = std::to_string(options_.id) + "-" + std::to_string(next_read_ctx_++);
-      raftstore::Status st = raw_->ReadIndex(ctx);
-      if (!st.ok()) {
-        r.read_done->set_value(Status::NotLeader(NotLeaderMessage() + ": " + st.message()));
-        continue;
-      }
-      read_waiters_[ctx] = ReadWaiter{0, Clock::now(), r.read_done};
+      auto [it, _] = read_waiters_.emplace(ctx, ReadWaiter{0, Clock::now(), r.read_done});
+      SendRead(it->first, &it->second);  // with no leader known yet, it waits for one
     }
   }
 }
 
 Status RaftNode::HandleReady() {
   raft::Ready rd = raw_->GetReady();
-  bool became_leader = false;
+  bool became_leader = false, new_leader = false;
   if (rd.soft_state) {
     const bool was_leader = leader_;
+    new_leader = rd.soft_state->lead != 0 && rd.soft_state->lead != lead_;
     lead_ = rd.soft_state->lead;
     leader_ = rd.soft_state->state == raft::StateType::kLeader;
     became_leader = leader_ && !was_leader;
@@ -280,6 +278,7 @@ Status RaftNode::HandleReady() {
   raw_->Advance(rd);
   for (uint64_t to : snapshot_failures) raw_->ReportSnapshot(to, false);
   if (became_leader) OnBecameLeader();
+  if (new_leader) ResendReads(/*all=*/true);  // what went to the old leader may be lost
   UpdateStatus();
   return Status::OK();
 }
@@ -308,6 +307,20 @@ Status RaftNode::ApplyCommitted(const std::vector<raft::Entry>& entries) {
     }
   }
   return Status::OK();
+}
+
+bool RaftNode::SendRead(const std::string& ctx, ReadWaiter* w) {
+  // Unavailable (no leader known) is the only refusal: the context is never empty.
+  if (!raw_->ReadIndex(ctx).ok()) return false;
+  w->sent = Clock::now();
+  return true;
+}
+
+void RaftNode::ResendReads(bool all) {
+  const auto now = Clock::now();
+  for (auto& [ctx, w] : read_waiters_) {
+    if (w.index == 0 && (all || now - w.sent >= kReadResend)) SendRead(ctx, &w);
+  }
 }
 
 void RaftNode::ServeReads() {

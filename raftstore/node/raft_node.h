@@ -184,11 +184,20 @@ class RaftNode {
     uint64_t term;
     std::shared_ptr<std::promise<Result<ApplyResult>>> done;
   };
+  // A read waiting for its read index (ReadIndex, thesis §6.4). Its request to the leader can
+  // be lost (the leader died or stepped down, the message was dropped) and nothing in raft
+  // sends it again, so the node does (SendRead): when a new leader becomes known, and every
+  // kReadResend while it is unanswered. A read made while no leader is known waits for one
+  // (up to the caller's timeout) instead of failing at once. Sending the same context twice is
+  // harmless: the leader ignores a context it already holds, and any index it gives after the
+  // read started is a valid read index.
   struct ReadWaiter {
     uint64_t index = 0;  // 0 until the read state arrives
     std::chrono::steady_clock::time_point started;
     std::shared_ptr<std::promise<raftstore::Status>> done;
+    std::chrono::steady_clock::time_point sent{};  // last sent to a leader; {}: not yet
   };
+  static constexpr std::chrono::milliseconds kReadResend{500};  // as etcd's readIndexRetryTime
 
   explicit RaftNode(NodeOptions options)
       : options_(std::move(options)), clock_(options_.clock ? options_.clock : DefaultNodeClock()) {}
@@ -199,6 +208,10 @@ class RaftNode {
   raftstore::Status HandleReady();
   raftstore::Status ApplyCommitted(const std::vector<raft::Entry>& entries);
   void ServeReads();
+  // Sends the unanswered reads (index 0) again: all of them (`all`, a new leader) or those
+  // last sent kReadResend ago or never sent.
+  void ResendReads(bool all);
+  bool SendRead(const std::string& ctx, ReadWaiter* w);
   void OnBecameLeader();
   void ProposeExpiryCleanup();
   void ProposeInternal(const Cmd& cmd);

@@ -71,18 +71,6 @@ KeyMap ListAll(Metasrv& n) {
 
 class ClusterTest : public ClusterFixture {
  protected:
-  // metactl import of `source` (a file) into node `id`'s dir, as a member of `ids`.
-  bool Import(int id, const std::vector<int>& ids, const std::string& source) {
-    return Metactl("import --raft-dir " + N(id).dir() + " --db " + source + " --id " + std::to_string(id) +
-                   " --initial-cluster" + InitialCluster(ids)) == 0;
-  }
-
-  // Makes a cluster of `ids` from the export `source`: import into every dir, start all.
-  void StartCluster(const std::vector<int>& ids, const std::string& source) {
-    AddNodes(ids);
-    for (int id : ids) ASSERT_TRUE(Import(id, ids, source)) << ReadFile(Path("metactl.err"));
-    for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
-  }
 
   // Checks that every running node of `ids` reports the same leader and term, `voters`, and its
   // role (exactly one leader).

@@ -1,0 +1,89 @@
+// Issue 12: a linearizable read (Get) sent to a follower just as the leader dies is answered once
+// a new leader is elected, not left waiting for the server's whole request timeout. Its
+// ReadIndex request went to the dead leader and was lost; the node sends it again when it learns
+// of a new leader (raftstore/node/raft_node.h, ReadWaiter). The node that becomes leader itself
+// answers its own pending reads too.
+#include <chrono>
+#include <future>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/raftstore/server/cluster_fixture.h"
+
+using namespace testutil;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+class ReadFailoverTest : public ClusterFixture {};
+
+struct ReadResult {
+  grpc::Status status;
+  std::string value;
+  double seconds = 0;
+};
+
+// Get `key` from node `n` with a client deadline well beyond the server's 10 s request timeout,
+// so a read the server gives up on shows as the server's error, not as the client's deadline.
+ReadResult Read(Metasrv& n, const std::string& key) {
+  metasrv::GetRequest req;
+  req.set_key(key);
+  metasrv::GetReply reply;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  const auto start = Clock::now();
+  ReadResult r;
+  r.status = n.stub().Get(&ctx, req, &reply);
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.value = reply.value().data();
+  return r;
+}
+
+}  // namespace
+
+TEST_F(ReadFailoverTest, ReadsSentAsTheLeaderDiesAreAnsweredByTheNextLeader) {
+  ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 20 --ttl-percent 0 > " + Path("src.jsonl")), 0);
+  const std::vector<int> ids = {1, 2, 3};
+  StartCluster(ids, Path("src.jsonl"));
+  ASSERT_FALSE(HasFatalFailure());
+  const int leader = WaitLeader(ids);
+  ASSERT_NE(leader, 0);
+  {
+    metasrv::UpsertRequest w;
+    w.set_key("r/1");
+    w.set_value("v1");
+    metasrv::UpsertReply reply;
+    grpc::Status st = Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return N(leader).stub().Upsert(c, q, p); },
+                           w, &reply);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  std::vector<int> followers;
+  for (int id : ids) {
+    if (id == leader) continue;
+    followers.push_back(id);
+    ReadResult warm = Read(N(id), "r/1");  // each follower has a channel up and the value applied
+    ASSERT_TRUE(warm.status.ok()) << warm.status.error_message();
+    ASSERT_EQ(warm.value, "v1");
+  }
+
+  N(leader).Kill9();
+  // At once, before the followers' election timeout (>= 600 ms): they still take the dead node
+  // for the leader, so each read's ReadIndex goes to it and is lost. One of the two followers
+  // becomes the leader: its own pending read is covered as well.
+  std::vector<std::future<ReadResult>> reads;
+  for (int id : followers) {
+    for (int i = 0; i < 2; ++i) reads.push_back(std::async(std::launch::async, [&, id] { return Read(N(id), "r/1"); }));
+  }
+  const int new_leader = WaitLeader(followers);
+  ASSERT_NE(new_leader, 0) << "no new leader";
+  for (auto& f : reads) {
+    ReadResult r = f.get();
+    // Printed, not asserted: the time is the election's and the machine's (the bug made it the
+    // server's whole 10 s request timeout, then an error, which the status check catches).
+    std::printf("read answered in %.2f s: %s\n", r.seconds, r.status.ok() ? "ok" : r.status.error_message().c_str());
+    EXPECT_TRUE(r.status.ok()) << r.status.error_message();
+    EXPECT_EQ(r.value, "v1");
+  }
+}
