@@ -168,7 +168,6 @@ Status RestoreFile(ObjectStore& store, const pb::Manifest& m, const pb::FileEntr
 struct StagedData {
   std::string target;
   std::string staging;
-  bool target_exists = false;
   bool committed = false;
   StagedData() = default;
   StagedData(const StagedData&) = delete;
@@ -195,7 +194,6 @@ std::string AbsoluteNoSlash(const std::string& path) {
 Status PrepareStaging(const RestoreOptions& o, StagedData* s) {
   s->target = AbsoluteNoSlash(o.data_to);
   std::error_code ec;
-  s->target_exists = fs::exists(s->target, ec);
   if (!raftstore::IsMissingOrEmptyDir(s->target) && !o.force) {
     return Status::AlreadyExists("--data-to " + s->target +
                                  " is not an empty directory: choose a new or empty directory "
@@ -319,16 +317,25 @@ Status StageMetadata(ObjectStore& store, const pb::Manifest& m, const RestoreOpt
 
 // -------------------------------------------------------------------------------- commit
 
+// Puts the staged tree at --data-to so that a kill -9 at any moment leaves it either the old
+// tree or the whole new one. An existing target (--force) is swapped with the staging dir in
+// one renameat2(RENAME_EXCHANGE), as import swaps a raft dir (storage/raft_dir.h
+// ReplaceDirAtomically); then the old tree, now at the staging path, is removed (one left there
+// by a kill is removed by the next restore, PrepareStaging). Removing the target first and then
+// renaming left a half-removed tree, or none, to a kill in between.
 Status CommitData(StagedData* s) {
   std::error_code ec;
-  if (s->target_exists) {
-    fs::remove_all(s->target, ec);
-    if (ec) return Status::IOError("remove " + s->target + ": " + ec.message());
-  }
   fs::create_directories(fs::path(s->target).parent_path(), ec);
-  RS_RETURN_IF_ERROR(raftstore::CommitStaged(s->staging, s->target));
+  if (!fs::exists(s->target, ec)) {
+    RS_RETURN_IF_ERROR(raftstore::CommitStaged(s->staging, s->target));
+    s->committed = true;
+    return Status::OK();
+  }
+  RS_RETURN_IF_ERROR(raftstore::SyncFile(s->staging));
+  RS_RETURN_IF_ERROR(raftstore::ExchangePaths(s->staging, s->target));
+  RS_RETURN_IF_ERROR(raftstore::SyncDir(raftstore::ParentDir(s->target)));
   s->committed = true;
-  return Status::OK();
+  return raftstore::RemoveAll(s->staging);  // the old tree
 }
 
 Result<std::map<std::string, uint64_t>> PresentBlocks(ObjectStore& store) {
