@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <thread>
 #include <unordered_set>
 
@@ -285,10 +286,13 @@ void FillManifest(const BackupOptions& options, const MetaExport& meta, ReadResu
   stats->set_files_read(read.files_read);
 }
 
-// The manifest last; if the id (a second) is taken, wait for the next second.
-Status WriteManifest(ObjectStore& store, const BackupOptions& options,
+// The manifest last. Its id is the second it is written in; when another backup holds that id
+// (its manifest exists, or its lock claims it: RepoLock::ClaimManifestId), wait for the next
+// second plus a random part, so that two backups which backed off together do not meet again.
+Status WriteManifest(ObjectStore& store, RepoLock& lock, const BackupOptions& options,
                      std::chrono::steady_clock::time_point t0, pb::Manifest* m) {
   int64_t now = options.now_ms > 0 ? options.now_ms : NowMs();
+  std::mt19937_64 rng{std::random_device{}()};
   for (int attempt = 0;; ++attempt) {
     m->set_id(BackupIdForTime(now));
     m->set_time_unix_ms(now);
@@ -296,17 +300,22 @@ Status WriteManifest(ObjectStore& store, const BackupOptions& options,
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                               t0)
             .count()));
-    PutOptions po;
-    po.if_none_match = true;
-    Status st = store.Put(ManifestKey(m->id()), EncodeManifest(*m), po);
-    if (st.ok()) return st;
+    Status st = lock.ClaimManifestId(m->id());
+    if (st.ok()) {
+      PutOptions po;
+      po.if_none_match = true;
+      st = store.Put(ManifestKey(m->id()), EncodeManifest(*m), po);
+      if (st.ok()) return st;
+    }
     if (st.code() != Status::Code::kAlreadyExists || attempt >= 10) {
       return st.WithContext("write manifest " + ManifestKey(m->id()));
     }
+    spdlog::info("backup id {} is taken ({}): using a later second", m->id(), st.ToString());
     if (options.now_ms > 0) {
       now += 1000;
     } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1000 - NowMs() % 1000 + 5));
+      std::uniform_int_distribution<int64_t> jitter(5, 600);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1000 - NowMs() % 1000 + jitter(rng)));
       now = NowMs();
     }
   }
@@ -346,7 +355,7 @@ Result<pb::Manifest> RunBackup(ObjectStore& store, const BackupOptions& options)
   RS_RETURN_IF_ERROR(feed_status);
 
   FillManifest(options, meta, read, pipe, &items, &m);
-  RS_RETURN_IF_ERROR(WriteManifest(store, options, t0, &m));
+  RS_RETURN_IF_ERROR(WriteManifest(store, *lock, options, t0, &m));
   RS_RETURN_IF_ERROR(lock->Release());
   return m;
 }

@@ -39,6 +39,7 @@ std::string EncodeLock(const LockInfo& info) {
     << "pid " << info.pid << "\n"
     << "created_ms " << info.created_ms << "\n"
     << "refreshed_ms " << info.refreshed_ms << "\n";
+  if (!info.manifest_id.empty()) o << "manifest " << info.manifest_id << "\n";
   return o.str();
 }
 
@@ -55,6 +56,7 @@ bool DecodeLock(const std::string& text, LockInfo* info) {
     else if (k == "pid") info->pid = std::atoll(v.c_str());
     else if (k == "created_ms") info->created_ms = std::atoll(v.c_str());
     else if (k == "refreshed_ms") info->refreshed_ms = std::atoll(v.c_str());
+    else if (k == "manifest") info->manifest_id = v;
   }
   return true;
 }
@@ -105,13 +107,38 @@ void RepoLock::RefreshLoop() {
   while (!stop_) {
     cv_.wait_for(lk, std::chrono::milliseconds(kLockRefreshMs), [this] { return stop_; });
     if (stop_) break;
-    info_.refreshed_ms = NowMs();
-    std::string body = EncodeLock(info_);
     lk.unlock();
-    Status st = store_.Put(info_.key, body, {});
+    Status st = Rewrite();
     if (!st.ok()) spdlog::warn("could not refresh lock {}: {}", info_.key, st.ToString());
     lk.lock();
   }
+}
+
+Status RepoLock::Rewrite() {
+  std::lock_guard<std::mutex> w(write_mu_);
+  std::string body;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    info_.refreshed_ms = NowMs();
+    body = EncodeLock(info_);
+  }
+  return store_.Put(info_.key, body, {});
+}
+
+Status RepoLock::ClaimManifestId(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    info_.manifest_id = id;
+  }
+  RS_RETURN_IF_ERROR(Rewrite().WithContext("write lock " + info_.key));
+  RS_ASSIGN_OR_RETURN(auto locks, ListLocks(store_));
+  for (const auto& l : locks) {
+    if (l.key != info_.key && l.manifest_id == id) {
+      return Status::AlreadyExists("manifest " + id + " is being written by the backup of " +
+                                   l.Describe());
+    }
+  }
+  return Status::OK();
 }
 
 std::string LocalHostName() {
