@@ -83,13 +83,7 @@ TEST_F(MembershipTest, TransferLeaderAndRefusals) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 50 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> ids = {1, 2, 3};
   AddNodes(ids);
-  for (int id : ids) {
-    ASSERT_EQ(Metactl("import --raft-dir " + N(id).dir() + " --db " + Path("src.jsonl") + " --id " +
-                      std::to_string(id) + " --initial-cluster" + InitialCluster(ids)),
-              0)
-        << ReadFile(Path("metactl.err"));
-  }
-  for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+  ASSERT_EQ(SeedAndStart(ids, "--db " + Path("src.jsonl")), "");
   const int leader = WaitLeader(ids);
   ASSERT_NE(leader, 0);
   int target = 0, via = 0;
@@ -142,13 +136,7 @@ TEST_F(MembershipTest, JoinImportedClusterBySnapshot) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 300 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> ids = {1, 2, 3};
   AddNodes({1, 2, 3, 4});
-  for (int id : ids) {
-    ASSERT_EQ(Metactl("import --raft-dir " + N(id).dir() + " --db " + Path("src.jsonl") + " --id " +
-                      std::to_string(id) + " --initial-cluster" + InitialCluster(ids)),
-              0)
-        << ReadFile(Path("metactl.err"));
-  }
-  for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+  ASSERT_EQ(SeedAndStart(ids, "--db " + Path("src.jsonl")), "");
   const int leader = WaitLeader(ids);
   ASSERT_NE(leader, 0);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(PutRetry(N(leader), "pre/" + std::to_string(i), "v").ok());
