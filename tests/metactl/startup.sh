@@ -18,8 +18,10 @@ LEVELS='expected one of trace, debug, info, warn, error \(any case; warning is w
 
 # --- log levels --------------------------------------------------------------------------------
 for level in verbose off fatal ''; do
+  # Bounded: a metasrv that took the level would start and serve (exit 124 then).
   expect_fail 2 "^--log-level: unknown log level \"$level\": $LEVELS\$" \
-    "$METASRV" --log-level "$level" --single --raft-dir "$WORK/lvl"
+    timeout 30 "$METASRV" --log-level "$level" --single --raft-dir "$WORK/lvl" --grpc-api-address 127.0.0.1:0 \
+    --raft-address 127.0.0.1:0
   [ ! -e "$WORK/lvl" ] || fail "metasrv --log-level $level created the raft dir"
   expect_fail 2 "^--log-level: unknown log level \"$level\": $LEVELS\$" \
     "$METACTL" --log-level "$level" export --raft-dir "$WORK/lvl"

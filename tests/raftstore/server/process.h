@@ -220,13 +220,18 @@ class Metasrv {
   std::string addr() { return Addr(grpc_port()); }
   // Before the first start: picks the ports (FreePort, with its race) for a test that needs
   // them in advance (--initial-cluster); the start then uses them.
+  // Both at once: a dir seeded with one of them refuses port 0 for the other.
   int raft_port() {
-    if (raft_port_ == 0) raft_port_ = FreePort();
+    Reserve();
     return raft_port_;
   }
   int grpc_port() {
-    if (grpc_port_ == 0) grpc_port_ = FreePort();
+    Reserve();
     return grpc_port_;
+  }
+  void Reserve() {
+    if (raft_port_ == 0) raft_port_ = FreePort();
+    if (grpc_port_ == 0) grpc_port_ = FreePort();
   }
   // Forgets the ports: the next raft_port()/grpc_port() or start chooses new ones.
   void ForgetPorts() { grpc_port_ = raft_port_ = 0; }
