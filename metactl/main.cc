@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "metactl/command.h"
+#include "raftstore/common/log_level.h"
+#include "raftstore/common/version.h"
 
 int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries data only.
@@ -18,8 +20,11 @@ int main(int argc, char** argv) {
 
   CLI::App app{"metactl: export, import and back up metasrv metadata"};
   app.require_subcommand(1);
+  // Every command's --help shows each option's default (subcommands inherit this).
+  app.option_defaults()->always_capture_default();
+  app.set_version_flag("--version", raftstore::VersionLine("metactl"), "print the version, git commit and build type, and exit");
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "error, warn, info or debug")->capture_default_str();
+  raftstore::AddLogLevelFlag(&app, &log_level);
   auto commands = metactl::AllCommands();
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Register(app));
@@ -29,7 +34,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : metactl::kExitUsage;
   }
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_level(raftstore::ParseLogLevel(log_level).value());  // checked while parsing
   for (size_t i = 0; i < subs.size(); ++i) {
     if (subs[i]->parsed()) return commands[i]->Run();
   }

@@ -16,7 +16,7 @@ bool IsIpv6Char(char c) { return IsNameChar(c) || c == ':' || c == '%'; }
 
 }  // namespace
 
-Result<HostPort> ParseHostPort(std::string_view text, const std::string& what) {
+Result<HostPort> ParseHostPort(std::string_view text, const std::string& what, PortZero port_zero) {
   auto refuse = [&what](const std::string& why) { return Status::InvalidArgument(what + ": " + why); };
   if (text.find_first_of(" \t\r\n") != std::string_view::npos) {
     return refuse("spaces are not allowed in HOST:PORT");
@@ -60,7 +60,11 @@ Result<HostPort> ParseHostPort(std::string_view text, const std::string& what) {
   const std::string_view digits = text.substr(colon + 1);
   uint32_t port = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535) {
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port > 65535) {
+    return refuse(port_zero == PortZero::kAllow ? "port must be a number from 0 (any free port) to 65535"
+                                                : "port must be a number from 1 to 65535");
+  }
+  if (port == 0 && port_zero == PortZero::kRefuse) {
     return refuse("port must be a number from 1 to 65535");
   }
   return HostPort{std::string(host), static_cast<uint16_t>(port)};

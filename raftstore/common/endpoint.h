@@ -9,8 +9,9 @@
 //    would be a guess.
 //  - No scheme ("http://"), no path, no user: a gRPC address is not a URL.
 //  - One address: a comma (a list) is refused; a flag that takes several is repeated.
-//  - PORT is a decimal number from 1 to 65535, nothing after it. Port 0 ("any free port") is
-//    refused too: no flag here is a listen-only address, each is also advertised to others.
+//  - PORT is a decimal number from 1 to 65535, nothing after it. Port 0 ("any free port") only
+//    where the address is one to listen on (PortZero::kAllow: metasrv's --grpc-api-address and
+//    --raft-address, which then advertises the port it got); an address to connect to never.
 //  - No spaces anywhere.
 // Errors are InvalidArgument "<what>: <why>"; `what` names the flag or field and the value as
 // given, e.g. `--raft-address "node1:0"`; `why` shows the form wanted (HOST:PORT, with an
@@ -32,7 +33,10 @@ struct HostPort {
   std::string ToString() const { return host + ":" + std::to_string(port); }
 };
 
-Result<HostPort> ParseHostPort(std::string_view text, const std::string& what);
+enum class PortZero { kRefuse, kAllow };
+
+Result<HostPort> ParseHostPort(std::string_view text, const std::string& what,
+                               PortZero port_zero = PortZero::kRefuse);
 
 // `flag "value"`: the `what` of a flag's value, for ParseHostPort and other messages.
 std::string FlagValue(std::string_view flag, std::string_view value);

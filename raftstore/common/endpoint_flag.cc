@@ -4,11 +4,11 @@
 
 namespace raftstore {
 
-CLI::Validator HostPortFlag() {
+CLI::Validator HostPortFlag(PortZero port_zero) {
   return CLI::Validator(
-      [](std::string& value) -> std::string {
+      [port_zero](std::string& value) -> std::string {
         // CLI11 prefixes the flag's name: the value, quoted, is the rest of `what`.
-        auto hp = ParseHostPort(value, "\"" + value + "\"");
+        auto hp = ParseHostPort(value, "\"" + value + "\"", port_zero);
         return hp.ok() ? std::string() : hp.status().message();
       },
       // No description: CLI11 would append it to the type in --help ("TEXT:HOST:PORT"); each

@@ -9,9 +9,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "raftstore/common/endpoint.h"
+
 namespace raftstore {
 
-// Usage: app->add_option("--raft-address", addr, "...")->check(HostPortFlag());
-CLI::Validator HostPortFlag();
+// Usage: app->add_option("--join", addr, "...")->check(HostPortFlag());
+// PortZero::kAllow only for an address this process listens on (metasrv's own addresses).
+CLI::Validator HostPortFlag(PortZero port_zero = PortZero::kRefuse);
 
 }  // namespace raftstore

@@ -7,6 +7,7 @@
 
 #include "raftstore/common/endpoint.h"
 #include "raftstore/common/endpoint_flag.h"
+#include "raftstore/common/log_level.h"
 
 namespace raftstore::server {
 
@@ -71,6 +72,8 @@ Limits ServerConfig::ToLimits() const {
 }
 
 void AddSettings(CLI::App* app, ServerConfig* c) {
+  // --help shows each setting's default.
+  app->option_defaults()->always_capture_default();
   app->set_config("--config", "", "TOML file with the same settings, keys as the flags with _ for - (flags win)")
       ->configurable(false);
   app->config_formatter(std::make_shared<SettingsFile>(app));
@@ -79,13 +82,18 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
   const auto& non_negative = CLI::NonNegativeNumber;
   app->add_option("--id", c->id, "this node's id (1 or more)")->check(non_negative);
   app->add_option("--raft-dir", c->raft_dir, "raft dir (RocksDB)");
-  app->add_option("--grpc-api-address", c->grpc_api_address, "client API address HOST:PORT")->check(HostPortFlag());
-  app->add_option("--raft-address", c->raft_address, "peer (raft) address HOST:PORT")->check(HostPortFlag());
+  // Port 0: any free port, for a fresh raft dir only (listen.h); the port got is reported.
+  app->add_option("--grpc-api-address", c->grpc_api_address, "client API address HOST:PORT (port 0: any free port)")
+      ->check(HostPortFlag(PortZero::kAllow));
+  app->add_option("--raft-address", c->raft_address, "peer (raft) address HOST:PORT (port 0: any free port)")
+      ->check(HostPortFlag(PortZero::kAllow));
+  app->add_option("--address-file", c->address_file,
+                  "once serving, write the addresses listened on to FILE (atomically)");
   app->add_flag("--single", c->single, "bootstrap a one-node cluster on first start");
   app->add_option("--join", c->join,
                   "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir")
       ->check(HostPortFlag());
-  app->add_option("--log-level", c->log_level, "error, warn, info or debug");
+  AddLogLevelFlag(app, &c->log_level);
   app->add_option("--max-value-bytes", c->max_value_bytes, "largest value accepted")->check(non_negative);
   app->add_option("--max-key-bytes", c->max_key_bytes, "longest key a write may create")
       ->check(CLI::PositiveNumber);
@@ -109,8 +117,11 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
 }
 
 Status Validate(const ServerConfig& c) {
-  RS_RETURN_IF_ERROR(ParseHostPort(c.grpc_api_address, FlagValue("--grpc-api-address", c.grpc_api_address)).status());
-  RS_RETURN_IF_ERROR(ParseHostPort(c.raft_address, FlagValue("--raft-address", c.raft_address)).status());
+  RS_RETURN_IF_ERROR(
+      ParseHostPort(c.grpc_api_address, FlagValue("--grpc-api-address", c.grpc_api_address), PortZero::kAllow).status());
+  RS_RETURN_IF_ERROR(
+      ParseHostPort(c.raft_address, FlagValue("--raft-address", c.raft_address), PortZero::kAllow).status());
+  RS_RETURN_IF_ERROR(ParseLogLevel(c.log_level).status());
   for (const std::string& addr : c.join) RS_RETURN_IF_ERROR(ParseHostPort(addr, FlagValue("--join", addr)).status());
   if (c.max_value_bytes > c.max_request_bytes) {
     return Status::InvalidArgument("--max-value-bytes " + std::to_string(c.max_value_bytes) + " is above --max-request-bytes " +

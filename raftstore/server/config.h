@@ -10,7 +10,7 @@
 //   id = 1                           raft_dir = "./.metasrv"
 //   grpc_api_address = "127.0.0.1:9191"  raft_address = "127.0.0.1:28103"
 //   single = true                    join = ["127.0.0.1:9191"]
-//   log_level = "info"               max_value_bytes = 1048576
+//   log_level = "info"               max_value_bytes = 1048576      address_file = "addr.txt"
 //   max_key_bytes = 4096             max_txn_ops = 128         max_request_bytes = 1572864
 //   request_timeout_ms = 10000       raft_tick_ms = 100        raft_election_ticks = 6
 //   snapshot_logs_since_last = 1024  max_applied_log_to_keep = 256
@@ -38,6 +38,7 @@ struct ServerConfig {
   bool single = false;
   std::vector<std::string> join;  // client addresses of members, for a node joining a cluster
   std::string log_level = "info";
+  std::string address_file;  // empty: none (listen.h: WriteAddressFile)
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   uint64_t max_key_bytes = kDefaultMaxKeyBytes;
   uint64_t max_txn_ops = kDefaultMaxTxnOps;

@@ -128,6 +128,21 @@ Status CatchUp(node::RaftNode* node, uint64_t target) {
 
 }  // namespace
 
+Status CheckJoinAllowed(node::RaftNode* node, const std::string& raft_dir) {
+  const node::NodeStatusView s = node->GetStatus();
+  if (s.voters.empty() && s.learners.empty()) return Status::OK();
+  const uint64_t self = node->options().id;
+  if (std::find(s.learners.begin(), s.learners.end(), self) != s.learners.end()) return Status::OK();
+  std::string voters;
+  for (uint64_t v : s.voters) voters += (voters.empty() ? "" : ",") + std::to_string(v);
+  const bool member = std::find(s.voters.begin(), s.voters.end(), self) != s.voters.end();
+  return Status::InvalidArgument(
+      "--join: raft dir " + raft_dir + " already holds a cluster (voters " + voters + ")" +
+      (member ? ", with node " + std::to_string(self) + " as a voter: to restart this node, start it without --join"
+              : ", without node " + std::to_string(self)) +
+      "; to join another cluster, give a fresh (missing or empty) --raft-dir");
+}
+
 Status LearnPeers(node::RaftNode* node, const std::vector<std::string>& join, milliseconds timeout) {
   RS_ASSIGN_OR_RETURN(ClusterView v, Discover(join, timeout));
   for (const auto& [id, addr] : v.raft_addrs) node->SetPeerAddressHint(id, addr);

@@ -21,6 +21,14 @@
 
 namespace raftstore::server {
 
+// --join is for a node that is not (yet) a voter: a dir with no membership (fresh, or a join cut
+// short before the first append), or one where this node is still a learner (a join cut short
+// before the promotion: Join resumes it). A dir whose membership holds this node as a voter
+// (bootstrapped with --single, joined earlier, seeded by import) or does not hold it at all
+// (another cluster's node) is refused (InvalidArgument saying what to do): --join would
+// otherwise be ignored and a stray cluster started.
+Status CheckJoinAllowed(node::RaftNode* node, const std::string& raft_dir);
+
 Status LearnPeers(node::RaftNode* node, const std::vector<std::string>& join, std::chrono::milliseconds timeout);
 
 Status Join(node::RaftNode* node, const std::vector<std::string>& join, std::chrono::milliseconds timeout);

@@ -19,12 +19,13 @@
 #include "meta.grpc.pb.h"
 #include "raftstore/node/raft_node.h"
 #include "raftstore/server/client_api_codec.h"
+#include "raftstore/server/node_slot.h"
 
 namespace raftstore::server {
 
 class MetaService final : public metasrv::Meta::Service {
  public:
-  MetaService(node::RaftNode* node, Limits limits, std::chrono::milliseconds request_timeout)
+  MetaService(const NodeSlot& node, Limits limits, std::chrono::milliseconds request_timeout)
       : node_(node), limits_(limits), timeout_(request_timeout) {}
 
   grpc::Status Get(grpc::ServerContext*, const metasrv::GetRequest*, metasrv::GetReply*) override;
@@ -56,7 +57,7 @@ class MetaService final : public metasrv::Meta::Service {
   grpc::Status Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const std::string& addr,
                        metasrv::Meta::Stub* stub, Fn call);
 
-  node::RaftNode* node_;
+  const NodeSlot& node_;  // node_->X waits until the node is open (node_slot.h)
   std::mutex stubs_mu_;
   std::map<std::string, std::unique_ptr<metasrv::Meta::Stub>> stubs_;  // by client address
   Limits limits_;

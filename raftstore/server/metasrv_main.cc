@@ -12,14 +12,20 @@
 // `--join ADDR` (repeatable) on an empty raft dir: the node asks the cluster at ADDR to add it
 // as a learner, catches up, then asks to be promoted to voter (raftstore/server/join.h).
 //
-// Exit codes: 0 after a clean shutdown (or --help), 1 when the node cannot start or join, 2 for
-// a usage or config-file error.
+// Ports are bound before the raft dir is opened (raftstore/server/listen.h); port 0 picks a free
+// port. Once serving, one line on stdout names the addresses listened on (and --address-file
+// FILE gets them too).
+//
+// Exit codes: 0 after a clean shutdown (or --help, --version), 1 when the node cannot start or
+// join, 2 for a usage or config-file error, 3 when it cannot listen on an address.
 #include <signal.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <limits>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <optional>
 
@@ -28,12 +34,16 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/file_util.h"
+#include "raftstore/common/log_level.h"
+#include "raftstore/common/version.h"
 #include "raftstore/node/raft_node.h"
-#include "raftstore/server/raft_peer_service.h"
-#include "raftstore/node/snapshot_sender.h"
 #include "raftstore/server/config.h"
 #include "raftstore/server/join.h"
+#include "raftstore/server/listen.h"
 #include "raftstore/server/meta_service.h"
+#include "raftstore/server/node_slot.h"
+#include "raftstore/server/raft_peer_service.h"
 
 using namespace raftstore;
 
@@ -49,6 +59,7 @@ void SetUpLogging() {
 // run: 0 after --help, 2 for a usage or config error (CLI11 or ours has printed why).
 std::optional<int> ParseCommandLine(int argc, char** argv, server::ServerConfig* cfg) {
   CLI::App app{"metasrv: a Raft-replicated metadata service"};
+  app.set_version_flag("--version", VersionLine("metasrv"), "print the version, git commit and build type, and exit");
   server::AddSettings(&app, cfg);
   try {
     app.parse(argc, argv);
@@ -74,111 +85,74 @@ sigset_t BlockShutdownSignals() {
   return sigs;
 }
 
-// The peer server pings its callers (a snapshot stream from a leader that died without a TCP
-// reset then ends within ~20 s and frees the receiving slot) and accepts the pings of the
-// leaders' snapshot senders (same interval).
-void AllowPeerKeepalive(grpc::ServerBuilder* b) {
-  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, node::kPeerKeepaliveMs);
-  b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, node::kPeerKeepaliveMs);
-  b->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  b->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-}
-
-// A server listening on `address` only: gRPC sets SO_REUSEPORT by default, and a second metasrv
-// on the same port would then share it (the kernel splitting connections between the two)
-// instead of failing to start.
-std::unique_ptr<grpc::ServerBuilder> ListenOn(const std::string& address, int* bound_port) {
-  auto b = std::make_unique<grpc::ServerBuilder>();
-  b->AddListeningPort(address, grpc::InsecureServerCredentials(), bound_port);
-  b->AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  return b;
-}
-
-Status CannotListen(const std::string& address, const char* flag) {
-  return Status::Unavailable("cannot listen on " + address +
-                             " (in use, or not an address of this machine); choose another " + flag);
-}
-
-// The client API server and the peer (raft) server; one server for both when the two addresses
-// are the same.
-class Servers {
- public:
-  Status Start(const server::ServerConfig& cfg, server::MetaService* service, server::RaftPeerService* raft_peer_service) {
-    // A raft batch holds up to 8 MiB of entries plus one message, whose entries may hold a value
-    // of max_value_bytes.
-    const int raft_max_message = static_cast<int>(std::min<uint64_t>(
-        (64ULL << 20) + cfg.max_value_bytes, static_cast<uint64_t>(std::numeric_limits<int>::max())));
-    // A client request a little over --max-request-bytes is still read, so that MetaService
-    // refuses it with a message naming the flag; one far larger (beyond this margin, etcd's
-    // too) gRPC refuses before reading it whole, with RESOURCE_EXHAUSTED.
-    constexpr uint64_t kClientMessageMargin = 512 << 10;
-    const int client_max_message = static_cast<int>(std::min<uint64_t>(
-        cfg.max_request_bytes + kClientMessageMargin, static_cast<uint64_t>(std::numeric_limits<int>::max())));
-    const bool shared = cfg.raft_address == cfg.grpc_api_address;
-    int port = 0;
-    auto b = ListenOn(cfg.grpc_api_address, &port);
-    b->SetMaxReceiveMessageSize(shared ? std::max(raft_max_message, client_max_message) : client_max_message);
-    b->RegisterService(service);
-    if (shared) {
-      AllowPeerKeepalive(b.get());
-      b->RegisterService(raft_peer_service);
-    }
-    client_ = b->BuildAndStart();
-    if (!client_ || port == 0) return CannotListen(cfg.grpc_api_address, "--grpc-api-address");
-    if (shared) return Status::OK();
-    int raft_port = 0;
-    auto rb = ListenOn(cfg.raft_address, &raft_port);
-    rb->SetMaxReceiveMessageSize(raft_max_message);
-    AllowPeerKeepalive(rb.get());
-    rb->RegisterService(raft_peer_service);
-    raft_ = rb->BuildAndStart();
-    if (!raft_ || raft_port == 0) {
-      client_->Shutdown(std::chrono::system_clock::now());
-      return CannotListen(cfg.raft_address, "--raft-address");
-    }
-    return Status::OK();
-  }
-
-  // Lets calls in flight finish for up to `client_grace` (the peer server: 1 s).
-  void Shutdown(std::chrono::seconds client_grace) {
-    client_->Shutdown(std::chrono::system_clock::now() + client_grace);
-    if (raft_) raft_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
-  }
-
- private:
-  std::unique_ptr<grpc::Server> client_;
-  std::unique_ptr<grpc::Server> raft_;  // null when shared with client_
-};
-
 int Fail(const Status& st) {
   spdlog::error("{}", st.message());
   return 1;
 }
 
-// Opens the node, serves until SIGTERM/SIGINT (joining the cluster first when asked), shuts down.
-int Run(const server::ServerConfig& cfg, const sigset_t& sigs) {
-  auto node = node::RaftNode::Open(cfg.ToNodeOptions());
-  if (!node.ok()) return Fail(node.status());
-  // A node that is already a voter (restarted after joining) needs no join.
-  const std::vector<uint64_t> voters = (*node)->GetStatus().voters;
-  const bool joining = !cfg.join.empty() && std::find(voters.begin(), voters.end(), cfg.id) == voters.end();
-  if (joining) {
-    if (Status st = server::LearnPeers(node->get(), cfg.join, std::chrono::seconds(30)); !st.ok()) return Fail(st);
+// Before the node is open, calls that reached the servers wait in the NodeSlot and cannot be
+// released: a start that fails there ends the process at once, without the servers' shutdown
+// (which would wait for those calls). What the node wrote is synced; `node` is closed first.
+[[noreturn]] void ExitBeforeServing(int code, const Status& st, std::unique_ptr<node::RaftNode> node = nullptr) {
+  spdlog::error("{}", st.message());
+  node.reset();
+  spdlog::default_logger()->flush();
+  std::fflush(stdout);
+  std::_Exit(code);
+}
+
+// Binds the ports, opens the node (with the addresses bound), serves until SIGTERM/SIGINT
+// (joining the cluster first when asked), shuts down.
+int Run(server::ServerConfig cfg, const sigset_t& sigs) {
+  // Decided on the configured addresses and the dir as found, reported after the --join check
+  // (whose message is the more useful one).
+  const Status port_zero = server::CheckPortZero(cfg, IsMissingOrEmptyDir(cfg.raft_dir));
+  server::NodeSlot slot;
+  server::MetaService service(slot, cfg.ToLimits(), std::chrono::milliseconds(cfg.request_timeout_ms));
+  server::RaftPeerService raft_peer_service(slot);
+  // Listening first: the raft dir is not touched when a port is in use (listen.h).
+  server::Servers servers;
+  if (Status st = servers.Start(cfg, &service, &raft_peer_service); !st.ok()) {
+    ExitBeforeServing(server::kExitCannotListen, st);
   }
-  server::MetaService service(node->get(), cfg.ToLimits(),
-                              std::chrono::milliseconds(cfg.request_timeout_ms));
-  server::RaftPeerService raft_peer_service(node->get());
-  Servers servers;
-  if (Status st = servers.Start(cfg, &service, &raft_peer_service); !st.ok()) return Fail(st);
-  if (Status st = (*node)->Start(); !st.ok()) return Fail(st);
+  cfg.grpc_api_address = servers.grpc_api_address();
+  cfg.raft_address = servers.raft_address();
+  auto opened = node::RaftNode::Open(cfg.ToNodeOptions());
+  if (!opened.ok()) ExitBeforeServing(1, opened.status());
+  std::unique_ptr<node::RaftNode> node = std::move(opened).value();
+  bool joining = false;
+  if (!cfg.join.empty()) {
+    if (Status st = server::CheckJoinAllowed(node.get(), cfg.raft_dir); !st.ok()) {
+      ExitBeforeServing(1, st, std::move(node));
+    }
+    // A learner resuming its join is already in the membership; a fresh node is not.
+    const std::vector<uint64_t> voters = node->GetStatus().voters;
+    joining = std::find(voters.begin(), voters.end(), cfg.id) == voters.end();
+  }
+  if (!port_zero.ok()) ExitBeforeServing(1, port_zero, std::move(node));
+  if (joining) {
+    if (Status st = server::LearnPeers(node.get(), cfg.join, std::chrono::seconds(30)); !st.ok()) {
+      ExitBeforeServing(1, st, std::move(node));
+    }
+  }
+  slot.Set(node.get());
+  if (Status st = node->Start(); !st.ok()) return Fail(st);
   spdlog::info("metasrv node {} serving on {} (raft {}), raft dir {}", cfg.id, cfg.grpc_api_address,
                cfg.raft_address, cfg.raft_dir);
+  if (!cfg.address_file.empty()) {
+    if (Status st = server::WriteAddressFile(cfg.address_file, cfg.grpc_api_address, cfg.raft_address); !st.ok()) {
+      servers.Shutdown(std::chrono::seconds(1));
+      node->Stop();
+      return Fail(st);
+    }
+  }
+  std::cout << server::ReadyLine(cfg.id, cfg.grpc_api_address, cfg.raft_address) << std::endl;
   if (joining) {
     const auto timeout = std::chrono::milliseconds(std::max<uint64_t>(cfg.request_timeout_ms, 60000));
-    if (Status st = server::Join(node->get(), cfg.join, timeout); !st.ok()) {
+    if (Status st = server::Join(node.get(), cfg.join, timeout); !st.ok()) {
       spdlog::error("{}", st.message());
       servers.Shutdown(std::chrono::seconds(1));
-      (*node)->Stop();
+      node->Stop();
       return 1;
     }
   }
@@ -188,7 +162,7 @@ int Run(const server::ServerConfig& cfg, const sigset_t& sigs) {
   spdlog::info("signal {}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   service.Shutdown();
   servers.Shutdown(std::chrono::seconds(2));
-  (*node)->Stop();
+  node->Stop();
   spdlog::info("metasrv node {} stopped", cfg.id);
   return 0;
 }
@@ -199,7 +173,7 @@ int main(int argc, char** argv) {
   SetUpLogging();
   server::ServerConfig cfg;
   if (std::optional<int> exit_code = ParseCommandLine(argc, argv, &cfg)) return *exit_code;
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_level(ParseLogLevel(cfg.log_level).value());  // checked by ParseCommandLine
   const sigset_t sigs = BlockShutdownSignals();
   return Run(cfg, sigs);
 }

@@ -7,6 +7,7 @@
 
 #include "raft.grpc.pb.h"
 #include "raftstore/node/raft_node.h"
+#include "raftstore/server/node_slot.h"
 
 namespace raftstore::server {
 
@@ -14,14 +15,14 @@ using node::RaftNode;
 
 class RaftPeerService final : public metasrv::raft::RaftPeer::Service {
  public:
-  explicit RaftPeerService(RaftNode* node) : node_(node) {}
+  explicit RaftPeerService(const NodeSlot& node) : node_(node) {}
 
   grpc::Status Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req, metasrv::raft::SendReply*) override;
   grpc::Status InstallSnapshot(grpc::ServerContext*, grpc::ServerReader<metasrv::raft::SnapshotChunk>* reader,
                                metasrv::raft::InstallSnapshotReply* reply) override;
 
  private:
-  RaftNode* node_;
+  const NodeSlot& node_;  // node_->X waits until the node is open (node_slot.h)
 };
 
 }  // namespace raftstore::server

@@ -8,19 +8,7 @@
 : "${GEN_KEYS:?GEN_KEYS must point at gen_keys (ctest sets it)}"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
-# serve DIR GRPC RAFT [flags]: starts metasrv on DIR and waits until it is the leader.
-serve() {
-  local dir=$1 g=$2 r=$3; shift 3
-  "$METASRV" --raft-dir "$dir" --grpc-api-address "127.0.0.1:$g" --raft-address "127.0.0.1:$r" "$@" 2>"$dir.log" &
-  PIDS+=($!)
-  for _ in $(seq 1 150); do
-    "$METACTL" status --grpc-api-address "127.0.0.1:$g" 2>/dev/null | grep -Eq "^role: +leader$" && return 0
-    sleep 0.2
-  done
-  cat "$dir.log" >&2; fail "metasrv on $dir did not become leader"
-}
+. "$(dirname "$0")/serve.sh"
 stop_last() { local p=${PIDS[-1]}; kill "$p"; wait "$p" 2>/dev/null || true; unset 'PIDS[-1]'; }
 
 # want FULL MODE PREFIX... > OUT: the lines of FULL (its footer dropped) that the filter keeps,
@@ -54,10 +42,11 @@ keys_of() { grep -o '"GenericKV":{"key":"[^"]*"' "$1" | sed 's/.*"key":"//; s/"$
 
 # A live one-node metasrv: 300 generated keys (30% with a TTL far in the future) and a few
 # written over gRPC, among them keys that share a prefix with "a/" without being under it.
-G=$(port); R=$(port)
-"$GEN_KEYS" --keys 300 --ttl-percent 30 | "$METACTL" import --raft-dir "$WORK/live" --id 1 --initial-cluster "1=127.0.0.1:$R" 2>/dev/null
-serve "$WORK/live" "$G" "$R"
-A=(--grpc-api-address "127.0.0.1:$G")
+seed_live() { "$GEN_KEYS" --keys 300 --ttl-percent 30 | "$METACTL" import --raft-dir "$1" --id 1 --initial-cluster "1=127.0.0.1:$2" 2>/dev/null; }
+serve_seeded "$WORK/live" seed_live
+PIDS+=("$SERVE_PID")
+G=$SERVE_GRPC
+A=(--grpc-api-address "$G")
 "$METACTL" upsert "${A[@]}" --key a/1 --value one >/dev/null
 "$METACTL" upsert "${A[@]}" --key a/2 --value two --ttl 2d >/dev/null
 "$METACTL" upsert "${A[@]}" --key a --value not-under-a/ >/dev/null
@@ -81,10 +70,10 @@ diff "$WORK/live-x.jsonl" <(want "$WORK/live-full.jsonl" exclude a/ __fd_) || fa
 pass "live export --exclude-prefix a/ --exclude-prefix __fd_ (repeated flag): keys a ab/x b/1 and every non-key record"
 
 # --- backup of the live server with --exclude-prefix (the server filters) --------------------
-"$METACTL" backup --to "$WORK/repo" --meta-grpc "127.0.0.1:$G" --exclude-prefix a/ >"$WORK/backup.out"
+"$METACTL" backup --to "$WORK/repo" --meta-grpc "$G" --exclude-prefix a/ >"$WORK/backup.out"
 grep -q "metadata .* records (filtered: --exclude-prefix a/)" "$WORK/backup.out" || { cat "$WORK/backup.out"; fail "backup summary"; }
 "$METACTL" restore --from "$WORK/repo" --latest --raft-dir "$WORK/restored" >"$WORK/plan.out"
-grep -q "from grpc:127.0.0.1:$G (filtered: --exclude-prefix a/)" "$WORK/plan.out" || { cat "$WORK/plan.out"; fail "restore plan does not show the backup's filter"; }
+grep -q "from grpc:$G (filtered: --exclude-prefix a/)" "$WORK/plan.out" || { cat "$WORK/plan.out"; fail "restore plan does not show the backup's filter"; }
 "$METACTL" restore --from "$WORK/repo" --latest --raft-dir "$WORK/restored" --confirm >/dev/null
 "$METACTL" export --raft-dir "$WORK/restored" --db "$WORK/restored.jsonl" 2>/dev/null
 diff <(body "$WORK/restored.jsonl") <(want "$WORK/live-full.jsonl" exclude a/) \
@@ -102,14 +91,17 @@ diff <(body "$WORK/dir-a.jsonl") <(want "$WORK/dir-full.jsonl" include a/) || fa
 pass "export --raft-dir --include-prefix a/: the a/ keys, their expire entry, every non-key record; footer counts the lines"
 
 # --- the filtered export imports and starts as a cluster -------------------------------------
-G2=$(port); R2=$(port)
-"$METACTL" import --raft-dir "$WORK/new" --db "$WORK/live-a.jsonl" --id 5 --initial-cluster "5=127.0.0.1:$R2" 2>"$WORK/new.err" \
-  || { cat "$WORK/new.err"; fail "import of the filtered export"; }
-grep -q "footer verified" "$WORK/new.err" || fail "the filtered export's footer was not verified on import"
-serve "$WORK/new" "$G2" "$R2" --id 5
-"$METACTL" list --grpc-api-address "127.0.0.1:$G2" --prefix "" 2>/dev/null | cut -d' ' -f1 >"$WORK/new.keys"
+seed_new() {
+  "$METACTL" import --raft-dir "$1" --db "$WORK/live-a.jsonl" --id 5 --initial-cluster "5=127.0.0.1:$2" 2>"$WORK/new.err" \
+    || { cat "$WORK/new.err"; fail "import of the filtered export"; }
+  grep -q "footer verified" "$WORK/new.err" || fail "the filtered export's footer was not verified on import"
+}
+serve_seeded "$WORK/new" seed_new --id 5
+PIDS+=("$SERVE_PID")
+G2=$SERVE_GRPC
+"$METACTL" list --grpc-api-address "$G2" --prefix "" 2>/dev/null | cut -d' ' -f1 >"$WORK/new.keys"
 printf 'a/1\na/2\n' | cmp -s - "$WORK/new.keys" || { cat "$WORK/new.keys"; fail "the new cluster serves other keys than a/1 a/2"; }
-"$METACTL" upsert --grpc-api-address "127.0.0.1:$G2" --key a/3 --value three >/dev/null || fail "the new cluster refuses a write"
+"$METACTL" upsert --grpc-api-address "$G2" --key a/3 --value three >/dev/null || fail "the new cluster refuses a write"
 pass "the filtered export imports with --initial-cluster and serves exactly a/1 a/2 (and takes writes)"
 stop_last
 
@@ -133,7 +125,7 @@ pass "restore --include-prefix a/ of an unfiltered backup: only the a/ keys, eve
 BOTH=(--include-prefix a/ --exclude-prefix b/)
 MSG="--include-prefix and --exclude-prefix cannot be combined"
 expect_fail 2 "$MSG" "$METACTL" export --raft-dir "$WORK/live" "${BOTH[@]}" --db "$WORK/u.jsonl"
-expect_fail 2 "$MSG" "$METACTL" export --grpc-api-address "127.0.0.1:$G" "${BOTH[@]}" --db "$WORK/u.jsonl"
+expect_fail 2 "$MSG" "$METACTL" export --grpc-api-address "$G" "${BOTH[@]}" --db "$WORK/u.jsonl"
 expect_fail 2 "$MSG" "$METACTL" import --raft-dir "$WORK/u" --db "$WORK/dir-full.jsonl" "${BOTH[@]}"
 expect_fail 2 "$MSG" "$METACTL" backup --to "$WORK/u-repo" --meta-raft-dir "$WORK/live" "${BOTH[@]}"
 before=$(tree_digest "$WORK/repo2")

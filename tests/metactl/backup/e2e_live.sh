@@ -7,26 +7,14 @@ source "$(dirname "$0")/lib.sh"
 : "${METASRV:?METASRV must point at the metasrv binary}"
 : "${GEN_KEYS:?GEN_KEYS must point at gen_keys}"
 start=$SECONDS
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
-# serve DIR GRPC RAFT [flags]: starts metasrv and waits until `metactl status` answers as leader.
-serve() {
-  local dir=$1 g=$2 r=$3; shift 3
-  "$METASRV" --raft-dir "$dir" --grpc-api-address "127.0.0.1:$g" --raft-address "127.0.0.1:$r" "$@" 2>"$dir.log" &
-  local pid=$!
-  CLEANUPS+=("kill $pid 2>/dev/null; wait $pid 2>/dev/null")
-  for _ in $(seq 1 100); do
-    "$METACTL" status --grpc-api-address "127.0.0.1:$g" 2>/dev/null | grep -Eq "^role: +leader$" && return 0
-    sleep 0.2
-  done
-  cat "$dir.log" >&2; fail "metasrv on $dir did not become leader"
-}
+source "$(dirname "$0")/../serve.sh"
 
 # A live one-node metasrv holding 3,000 keys (TTLs far in the future: nothing expires meanwhile).
-G=$(port); R=$(port)
-"$GEN_KEYS" --keys 3000 | "$METACTL" import --raft-dir "$T/live" --id 1 --initial-cluster "1=127.0.0.1:$R" 2>/dev/null
-serve "$T/live" "$G" "$R"
-"$METACTL" upsert --grpc-api-address "127.0.0.1:$G" --key live/extra --value "written while serving" >/dev/null
+seed_live() { "$GEN_KEYS" --keys 3000 | "$METACTL" import --raft-dir "$1" --id 1 --initial-cluster "1=127.0.0.1:$2" 2>/dev/null; }
+serve_seeded "$T/live" seed_live
+CLEANUPS+=("kill $SERVE_PID 2>/dev/null; wait $SERVE_PID 2>/dev/null")
+G=$SERVE_GRPC
+"$METACTL" upsert --grpc-api-address "$G" --key live/extra --value "written while serving" >/dev/null
 gen_data "$T/data"
 
 # The directory half runs first and needs no S3 server; s3rver starts only for the S3 half, so
@@ -41,10 +29,10 @@ for loc in "$T/repo" "s3://bkt/live"; do
     [[ $rc == 0 ]] || fail "s3rver did not start"
     export AWS_ENDPOINT_URL="$endpoint"
   fi
-  "$METACTL" backup --to "$loc" --meta-grpc "127.0.0.1:$G" --data "$T/data" --block-size 1MiB --json >"$T/backup.json"
+  "$METACTL" backup --to "$loc" --meta-grpc "$G" --data "$T/data" --block-size 1MiB --json >"$T/backup.json"
   grep -q '"metadata_records":' "$T/backup.json" || fail "backup to $loc: no summary"
   # Nothing is written between the backup and this export, so they must be equal.
-  "$METACTL" export --grpc-api-address "127.0.0.1:$G" --db "$T/live-$n.jsonl" 2>/dev/null
+  "$METACTL" export --grpc-api-address "$G" --db "$T/live-$n.jsonl" 2>/dev/null
   "$METACTL" restore --from "$loc" --latest --raft-dir "$T/restored-$n" --data-to "$T/data-$n" --confirm >/dev/null
   "$METACTL" export --raft-dir "$T/restored-$n" --db "$T/restored-$n.jsonl" 2>/dev/null
   cmp "$T/live-$n.jsonl" "$T/restored-$n.jsonl" || fail "$loc: restored metadata differs from the live server's export"
@@ -53,10 +41,10 @@ for loc in "$T/repo" "s3://bkt/live"; do
 done
 
 # The restore can seed a new one-node cluster directly; it serves the backed-up keys.
-G2=$(port); R2=$(port)
-"$METACTL" restore --from "$T/repo" --latest --raft-dir "$T/seeded" --id 7 --initial-cluster "7=127.0.0.1:$R2" --confirm >/dev/null
-serve "$T/seeded" "$G2" "$R2" --id 7
-"$METACTL" get --grpc-api-address "127.0.0.1:$G2" --key live/extra | grep -q "written while serving" \
+seed_restored() { "$METACTL" restore --from "$T/repo" --latest --raft-dir "$1" --id 7 --initial-cluster "7=127.0.0.1:$2" --confirm >/dev/null; }
+serve_seeded "$T/seeded" seed_restored --id 7
+CLEANUPS+=("kill $SERVE_PID 2>/dev/null; wait $SERVE_PID 2>/dev/null")
+"$METACTL" get --grpc-api-address "$SERVE_GRPC" --key live/extra | grep -q "written while serving" \
   || fail "the restored cluster does not serve the backed-up key"
 ok "restore --id 7 --initial-cluster seeds a cluster that serves the backed-up keys"
 if [[ $s3_skipped == 1 ]]; then echo "e2e_live: directory half passed; S3 half skipped"; exit 77; fi

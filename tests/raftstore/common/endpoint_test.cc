@@ -101,3 +101,24 @@ TEST(HostPortFlag, ChecksEachValueWithTheOneParser) {
 }
 
 }  // namespace
+
+namespace {
+
+// Port 0 ("any free port") only where the caller says the address is one to listen on.
+TEST(ParseHostPort, PortZeroOnlyForAnAddressToListenOn) {
+  auto listen = ParseHostPort("127.0.0.1:0", "x", raftstore::PortZero::kAllow);
+  ASSERT_TRUE(listen.ok()) << listen.status().message();
+  EXPECT_EQ(listen->port, 0);
+  EXPECT_EQ(ParseHostPort("127.0.0.1:0", "--join \"127.0.0.1:0\"").status().message(),
+            "--join \"127.0.0.1:0\": port must be a number from 1 to 65535");
+  EXPECT_EQ(ParseHostPort("h:70000", "x", raftstore::PortZero::kAllow).status().message(),
+            "x: port must be a number from 0 (any free port) to 65535");
+  CLI::App app;
+  std::string listen_addr, connect_addr;
+  app.add_option("--listen", listen_addr)->check(raftstore::HostPortFlag(raftstore::PortZero::kAllow));
+  app.add_option("--connect", connect_addr)->check(raftstore::HostPortFlag());
+  EXPECT_NO_THROW(app.parse("--listen 127.0.0.1:0", false));
+  EXPECT_THROW(app.parse("--connect 127.0.0.1:0", false), CLI::ValidationError);
+}
+
+}  // namespace

@@ -431,8 +431,7 @@ TEST_F(ClusterTest, KilledLeaderCatchesUpBySnapshot) {
   const std::vector<int> ids = {1, 2, 3};
   const std::vector<std::string> purge = {"--snapshot-logs-since-last", "100", "--max-applied-log-to-keep", "20"};
   AddNodes(ids);
-  for (int id : ids) ASSERT_TRUE(Import(id, ids, Path("src.jsonl"))) << ReadFile(Path("metactl.err"));
-  for (int id : ids) ASSERT_TRUE(N(id).StartServing(purge)) << N(id).log();
+  ASSERT_EQ(SeedAndStart(ids, "--db " + Path("src.jsonl"), purge), "");
   const int down = WaitLeader(ids);
   ASSERT_NE(down, 0);
   for (int i = 0; i < 5; ++i) {
@@ -541,8 +540,7 @@ TEST_F(ClusterTest, ExportOfThreeNodeClusterSeedsOneAndFiveNodeClusters) {
 
   for (const std::vector<int>& ids : {std::vector<int>{7}, std::vector<int>{11, 12, 13, 14, 15}}) {
     AddNodes(ids);
-    for (int id : ids) ASSERT_TRUE(Import(id, ids, Path("backup.jsonl"))) << ReadFile(Path("metactl.err"));
-    for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+    ASSERT_EQ(SeedAndStart(ids, "--db " + Path("backup.jsonl")), "");
     const int leader = WaitLeader(ids);
     ASSERT_NE(leader, 0) << "no leader in the " << ids.size() << "-node cluster";
     ExpectStatusAgrees(ids, std::set<uint64_t>(ids.begin(), ids.end()));

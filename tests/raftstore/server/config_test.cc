@@ -49,6 +49,7 @@ raft_tick_ms = 50
 raft_election_ticks = 9
 snapshot_logs_since_last = 77
 max_applied_log_to_keep = 11
+address_file = "/run/meta.addr"
 )";
 
 TEST(ConfigTest, TomlFileSetsEverySetting) {
@@ -70,6 +71,7 @@ TEST(ConfigTest, TomlFileSetsEverySetting) {
   EXPECT_EQ(c.raft_election_ticks, 9);
   EXPECT_EQ(c.snapshot_logs_since_last, 77u);
   EXPECT_EQ(c.max_applied_log_to_keep, 11u);
+  EXPECT_EQ(c.address_file, "/run/meta.addr");
   EXPECT_TRUE(raftstore::server::Validate(c).ok());
   const auto no = c.ToNodeOptions();
   EXPECT_EQ(no.tick_ms, 50);
@@ -170,6 +172,35 @@ TEST(ConfigTest, AddressesAreCheckedWhileParsing) {
   EXPECT_EQ(Parse("--config " + WriteFile("addr2.toml", "raft_address = \"a:1,b:2\"\n"), &c),
             "--raft-address: \"a:1,b:2\": expected one HOST:PORT, not a list: give each address as a value of "
             "its own (repeat the flag)");
+}
+
+// --log-level (and log_level in the file): any case, "warning" for warn; anything else is a
+// usage error listing the levels (spdlog alone silently turned it into "off").
+TEST(ConfigTest, LogLevelIsCheckedWhileParsing) {
+  for (const char* ok : {"INFO", "Error", "warning", "debug", "TRACE", "warn"}) {
+    ServerConfig c;
+    EXPECT_EQ(Parse(std::string("--log-level ") + ok, &c), "") << ok;
+    EXPECT_EQ(c.log_level, ok);
+    EXPECT_TRUE(raftstore::server::Validate(c).ok()) << ok;
+  }
+  ServerConfig c;
+  const std::string levels = "expected one of trace, debug, info, warn, error (any case; warning is warn)";
+  EXPECT_EQ(Parse("--log-level verbose", &c), "--log-level: unknown log level \"verbose\": " + levels);
+  EXPECT_EQ(Parse("--log-level off", &c), "--log-level: unknown log level \"off\": " + levels);
+  EXPECT_EQ(Parse("--config " + WriteFile("level.toml", "log_level = \"loud\"\n"), &c),
+            "--log-level: unknown log level \"loud\": " + levels);
+  ServerConfig bad;
+  bad.log_level = "fatal";
+  EXPECT_EQ(raftstore::server::Validate(bad).message(), "unknown log level \"fatal\": " + levels);
+}
+
+// metasrv's own addresses may be port 0 (listen.h); --join, an address to connect to, may not.
+TEST(ConfigTest, PortZeroOnlyForTheNodesOwnAddresses) {
+  ServerConfig c;
+  EXPECT_EQ(Parse("--grpc-api-address 127.0.0.1:0 --raft-address [::1]:0", &c), "");
+  EXPECT_EQ(c.grpc_api_address, "127.0.0.1:0");
+  EXPECT_TRUE(raftstore::server::Validate(c).ok());
+  EXPECT_EQ(Parse("--join 127.0.0.1:0", &c), "--join: \"127.0.0.1:0\": port must be a number from 1 to 65535");
 }
 
 }  // namespace

@@ -188,7 +188,7 @@ TEST(LimitsConfig, ValueLimitAboveRequestLimitIsRefusedAtStart) {
   const std::string root = mkdtemp(tmpl);
   // Bounded: a metasrv that wrongly starts is stopped (exit 124) rather than hanging the test.
   const std::string cmd = "timeout 30 " + std::string(METASRV_BIN) + " --single --raft-dir " + root + "/raft --grpc-api-address " +
-                          Addr(FreePort()) + " --raft-address " + Addr(FreePort()) +
+                          "127.0.0.1:0 --raft-address 127.0.0.1:0" +
                           " --max-value-bytes 2000000 2>" + root + "/err";
   EXPECT_EQ(RunShell(cmd), 2);
   EXPECT_NE(ReadFile(root + "/err").find("--max-value-bytes 2000000 is above --max-request-bytes 1572864: no request "

@@ -82,8 +82,8 @@ class MembershipTest : public ClusterFixture {
 TEST_F(MembershipTest, TransferLeaderAndRefusals) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 50 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> ids = {1, 2, 3};
-  StartCluster(ids, Path("src.jsonl"));
-  ASSERT_FALSE(HasFatalFailure());
+  AddNodes(ids);
+  ASSERT_EQ(SeedAndStart(ids, "--db " + Path("src.jsonl")), "");
   const int leader = WaitLeader(ids);
   ASSERT_NE(leader, 0);
   int target = 0, via = 0;
@@ -136,8 +136,7 @@ TEST_F(MembershipTest, JoinImportedClusterBySnapshot) {
   ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 300 --ttl-percent 0 > " + Path("src.jsonl")), 0);
   const std::vector<int> ids = {1, 2, 3};
   AddNodes({1, 2, 3, 4});
-  for (int id : ids) ASSERT_TRUE(Import(id, ids, Path("src.jsonl"))) << ReadFile(Path("metactl.err"));
-  for (int id : ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+  ASSERT_EQ(SeedAndStart(ids, "--db " + Path("src.jsonl")), "");
   const int leader = WaitLeader(ids);
   ASSERT_NE(leader, 0);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(PutRetry(N(leader), "pre/" + std::to_string(i), "v").ok());

@@ -1,4 +1,10 @@
-// Test helpers: free loopback ports and real metasrv processes.
+// Test helpers: real metasrv processes, and loopback ports.
+//
+// Ports: a Metasrv started on a fresh dir (--single, --join) listens on port 0 and reports the
+// ports it got through --address-file (raftstore/server/listen.h), so no port is picked and
+// released before the server binds it. Only addresses a test must know before the node starts
+// (a dir seeded by `metactl import --initial-cluster`, an address where nothing listens) come
+// from FreePort(), which has that race; see ClusterFixture for how a seeded cluster handles it.
 #pragma once
 
 #include <fcntl.h>
@@ -11,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -54,6 +61,16 @@ inline int FreePort() {
 
 inline std::string Addr(int port) { return "127.0.0.1:" + std::to_string(port); }
 
+// The port of the line "<key>HOST:PORT" in metasrv's --address-file text (0 if absent).
+inline int PortIn(const std::string& text, const std::string& key) {
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return 0;
+  const size_t end = text.find('\n', at);
+  const std::string addr = text.substr(at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
+  const size_t colon = addr.rfind(':');
+  return colon == std::string::npos ? 0 : std::atoi(addr.c_str() + colon + 1);
+}
+
 // True if something accepts TCP connections on 127.0.0.1:port.
 inline bool PortOpen(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -81,10 +98,8 @@ inline std::string ReadFile(const std::string& path) {
 
 class Metasrv {
  public:
-  Metasrv(std::string dir, int id = 1) : dir_(std::move(dir)), id_(id) {
-    grpc_port_ = FreePort();
-    raft_port_ = FreePort();
-  }
+  // Ports are chosen by the first start (port 0), or before it by raft_port()/grpc_port().
+  Metasrv(std::string dir, int id = 1) : dir_(std::move(dir)), id_(id) {}
   ~Metasrv() { Kill9(); }
 
   // Starts metasrv with `extra` flags; waits until it serves as leader (up to 15 s).
@@ -125,6 +140,7 @@ class Metasrv {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       return true;
     }
     return false;
@@ -132,8 +148,13 @@ class Metasrv {
 
  private:
   void Launch(const std::vector<std::string>& extra) {
+    // Port 0 until a port is known (then a restart, whose dir records it, gives it again).
+    auto addr = [](int port) { return port == 0 ? std::string("127.0.0.1:0") : Addr(port); };
+    const std::string address_file = dir_ + ".addr";
+    std::remove(address_file.c_str());
     std::vector<std::string> args = {METASRV_BIN, "--id", std::to_string(id_), "--raft-dir", dir_,
-                                     "--grpc-api-address", Addr(grpc_port_), "--raft-address", Addr(raft_port_)};
+                                     "--grpc-api-address", addr(grpc_port_), "--raft-address", addr(raft_port_),
+                                     "--address-file", address_file};
     args.insert(args.end(), extra.begin(), extra.end());
     log_ = dir_ + ".log";
     // posix_spawn, not fork(): fork() runs gRPC's pthread_atfork handlers, which can stall the
@@ -149,9 +170,16 @@ class Metasrv {
     if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
     posix_spawn_file_actions_destroy(&fa);
     pid_ = pid;
-    // Create the channel only once the port accepts connections: a channel whose first attempts
-    // were refused can stay in backoff for seconds after the server is up.
-    for (int i = 0; i < 300 && !PortOpen(grpc_port_) && !Exited(); ++i) {
+    // The address file appears (whole: it is renamed into place) once the node serves; create
+    // the channel only then: a channel whose first attempts were refused can stay in backoff for
+    // seconds after the server is up. Bounded (30 s) for a node that hangs while starting.
+    for (int i = 0; i < 1500 && !Exited(); ++i) {
+      const std::string text = ReadFile(address_file);
+      if (!text.empty()) {
+        grpc_port_ = PortIn(text, "grpc_api_address=");
+        raft_port_ = PortIn(text, "raft_address=");
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     // A fresh channel per start; it reconnects fast (gRPC's default backoff grows to minutes).
@@ -189,9 +217,26 @@ class Metasrv {
   }
 
   metasrv::Meta::Stub& stub() { return *stub_; }
-  std::string addr() const { return Addr(grpc_port_); }
-  int raft_port() const { return raft_port_; }
-  int grpc_port() const { return grpc_port_; }
+  std::string addr() { return Addr(grpc_port()); }
+  // Before the first start: picks the ports (FreePort, with its race) for a test that needs
+  // them in advance (--initial-cluster); the start then uses them.
+  // Both at once: a dir seeded with one of them refuses port 0 for the other.
+  int raft_port() {
+    Reserve();
+    return raft_port_;
+  }
+  int grpc_port() {
+    Reserve();
+    return grpc_port_;
+  }
+  void Reserve() {
+    if (raft_port_ == 0) raft_port_ = FreePort();
+    if (grpc_port_ == 0) grpc_port_ = FreePort();
+  }
+  // Forgets the ports: the next raft_port()/grpc_port() or start chooses new ones.
+  void ForgetPorts() { grpc_port_ = raft_port_ = 0; }
+  // Exit code of a start that failed (after Start/StartServing returned false), else -1.
+  int exit_code() const { return exit_code_; }
   pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_; }
   std::string log() const { return ReadFile(log_); }
@@ -199,8 +244,9 @@ class Metasrv {
  private:
   std::string dir_;
   int id_;
-  int grpc_port_ = 0, raft_port_ = 0;
+  int grpc_port_ = 0, raft_port_ = 0;  // 0: not known yet
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   std::string log_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<metasrv::Meta::Stub> stub_;

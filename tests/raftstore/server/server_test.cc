@@ -156,7 +156,6 @@ TEST_F(MetasrvTest, ExportDuringWritesIsOnePointInTime) {
   const int before = written;
   ASSERT_EQ(Metactl("export --grpc-api-address " + m.addr() + " --chunk-size 50 --db " + Path("during.jsonl")), 0);
   const int after = written;
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   stop = true;
   for (auto& w : writers) w.join();
   EXPECT_GT(after, before) << "no write happened during the export; the test proves nothing";
@@ -292,8 +291,18 @@ TEST_F(MetasrvTest, MatchSeqTransactionsWatchAndExpiry) {
       events.push_back(e);
     }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the watch is registered
-  std::vector<std::pair<std::string, uint64_t>> expected;        // (key, seq or 0 for delete)
+  // The watch is registered once it reports a write made after it was opened: write e/ready
+  // until an event comes (these events are left out of the comparison below).
+  auto event_count = [&] {
+    std::lock_guard<std::mutex> l(mu);
+    return events.size();
+  };
+  for (int i = 0; event_count() == 0; ++i) {
+    ASSERT_LT(i, 200) << "the watch saw no write in 20 s";
+    ASSERT_TRUE(Upsert(m.stub(), "e/ready", std::to_string(i), &r).ok());
+    for (int j = 0; j < 10 && event_count() == 0; ++j) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::vector<std::pair<std::string, uint64_t>> expected;  // (key, seq or 0 for delete)
   for (int i = 0; i < 40; ++i) {
     std::string key = "w/" + std::to_string(i % 7);
     if (i % 5 == 4) {
@@ -307,14 +316,27 @@ TEST_F(MetasrvTest, MatchSeqTransactionsWatchAndExpiry) {
   ASSERT_TRUE(Upsert(m.stub(), "e/1", "short-lived", &r, 1000).ok());
   expected.push_back({"e/1", r.result().seq()});
   EXPECT_TRUE(Get(m.stub(), "e/1").has_value());
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
-  EXPECT_FALSE(Get(m.stub(), "e/1").has_value()) << "an expired key is still returned";
+  // Expiry is the behaviour: e/1 (1 s to live) is gone within a generous 15 s, and the leader's
+  // cleanup (every second) deletes it through the log, which the watch reports.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (Get(m.stub(), "e/1").has_value() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_FALSE(Get(m.stub(), "e/1").has_value()) << "an expired key is still returned after 15 s";
   expected.push_back({"e/1", 0});  // the cleanup removes it through the log
+  auto saw_cleanup = [&] {
+    std::lock_guard<std::mutex> l(mu);
+    return !events.empty() && events.back().key() == "e/1" && !events.back().has_current();
+  };
+  while (!saw_cleanup() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   wctx.TryCancel();
   reader.join();
   std::vector<std::pair<std::string, uint64_t>> got;
   uint64_t last_index = 0;
   for (const auto& e : events) {
+    if (e.key() == "e/ready") continue;
     got.push_back({e.key(), e.has_current() ? e.current().seq() : 0});
     EXPECT_GE(e.log_index(), last_index);
     last_index = e.log_index();
@@ -342,7 +364,15 @@ TEST_F(MetasrvTest, KillNineLosesNoAcknowledgedWrite) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Kill once a good number of writes were acknowledged (bounded: writers that fail stop).
+  auto acked_count = [&] {
+    std::lock_guard<std::mutex> l(mu);
+    return acked.size();
+  };
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       acked_count() < 300 && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   m.Kill9();
   stop = true;
   for (auto& w : writers) w.join();
@@ -399,11 +429,11 @@ TEST_F(MetasrvTest, ConfigFileAndFlags) {
   }
   EXPECT_EQ(RunShell(std::string(METASRV_BIN) + " --config " + Path("bad.toml") + " 2>" + Path("bad.err")), 2);
   EXPECT_NE(ReadFile(Path("bad.err")).find("unknown setting \"singel\""), std::string::npos);
-  EXPECT_EQ(RunShell(std::string(METASRV_BIN) + " --id 2 --raft-dir " + Path("raft") + " --grpc-api-address 127.0.0.1:" +
-                std::to_string(FreePort()) + " 2>" + Path("id.err")), 1);
+  EXPECT_EQ(RunShell(std::string(METASRV_BIN) + " --id 2 --raft-dir " + Path("raft") + " --grpc-api-address 127.0.0.1:0" +
+                " --raft-address 127.0.0.1:0 2>" + Path("id.err")), 1);
   EXPECT_NE(ReadFile(Path("id.err")).find("belongs to node 1, not --id 2"), std::string::npos);
-  EXPECT_EQ(RunShell(std::string(METASRV_BIN) + " --raft-dir " + Path("empty") + " --grpc-api-address 127.0.0.1:" +
-                std::to_string(FreePort()) + " 2>" + Path("empty.err")), 1);
+  EXPECT_EQ(RunShell(std::string(METASRV_BIN) + " --raft-dir " + Path("empty") + " --grpc-api-address 127.0.0.1:0" +
+                " --raft-address 127.0.0.1:0 2>" + Path("empty.err")), 1);
   EXPECT_NE(ReadFile(Path("empty.err")).find("start with --single"), std::string::npos);
 }
 
@@ -442,28 +472,38 @@ TEST_F(MetasrvTest, MGetListAndGreaterOrEqualMatch) {
   EXPECT_EQ(Get(m.stub(), "other")->data(), "y");
 }
 
-// `metasrv --single` alone: data in ./.metasrv, the API on 127.0.0.1:9191.
+// `metasrv --single` alone: data in ./.metasrv, the API on 127.0.0.1:9191, raft on :28103.
+// The default addresses are checked in --help (what a user reads), not by binding them: the
+// test must not depend on 9191 and 28103 being free. The run gives port 0 for both and keeps
+// the default raft dir; it reports the ports it got on stdout.
 TEST_F(MetasrvTest, SingleAloneUsesTheDefaults) {
-  auto port_free = [](int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    close(fd);
-    return ok;
-  };
-  if (!port_free(9191) || !port_free(28103)) GTEST_SKIP() << "127.0.0.1:9191 or :28103 is in use on this machine";
+  ASSERT_EQ(RunShell(std::string(METASRV_BIN) + " --help >" + Path("help.txt")), 0);
+  const std::string help = ReadFile(Path("help.txt"));
+  EXPECT_NE(help.find("--raft-dir TEXT=./.metasrv "), std::string::npos) << help;
+  EXPECT_NE(help.find("--grpc-api-address TEXT=127.0.0.1:9191\n"), std::string::npos) << help;
+  EXPECT_NE(help.find("--raft-address TEXT=127.0.0.1:28103\n"), std::string::npos) << help;
+
   pid_t pid = fork();
   if (pid == 0) {
     if (chdir(root_.c_str()) != 0) _exit(126);
-    FILE* f = std::fopen("metasrv.log", "w");
-    dup2(fileno(f), 2);
-    execl(METASRV_BIN, METASRV_BIN, "--single", static_cast<char*>(nullptr));
+    FILE* err = std::fopen("metasrv.log", "w");
+    FILE* out = std::fopen("metasrv.out", "w");
+    dup2(fileno(err), 2);
+    dup2(fileno(out), 1);
+    execl(METASRV_BIN, METASRV_BIN, "--single", "--grpc-api-address", "127.0.0.1:0", "--raft-address", "127.0.0.1:0",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
-  auto stub = metasrv::Meta::NewStub(grpc::CreateChannel("127.0.0.1:9191", grpc::InsecureChannelCredentials()));
+  // The ready line names the ports got (bounded wait: 30 s).
+  const std::string ready = "metasrv node 1 ready: grpc-api-address ";
+  std::string out;
+  for (int i = 0; i < 300 && out.find('\n') == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    out = ReadFile(Path("metasrv.out"));
+  }
+  ASSERT_EQ(out.rfind(ready, 0), 0u) << out << ReadFile(Path("metasrv.log"));
+  const std::string grpc = out.substr(ready.size(), out.find(' ', ready.size()) - ready.size());
+  auto stub = metasrv::Meta::NewStub(grpc::CreateChannel(grpc, grpc::InsecureChannelCredentials()));
   metasrv::StatusReply s;
   for (int i = 0; i < 100 && !(Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return stub->Status(c, q, p); },
                                      metasrv::StatusRequest(), &s, 1).ok() && s.role() == "leader"); ++i) {
@@ -473,7 +513,7 @@ TEST_F(MetasrvTest, SingleAloneUsesTheDefaults) {
   int status = 0;
   waitpid(pid, &status, 0);
   EXPECT_EQ(s.role(), "leader") << ReadFile(Path("metasrv.log"));
-  EXPECT_EQ(s.raft_address(), "127.0.0.1:28103");
+  EXPECT_EQ(out, ready + grpc + " raft-address " + s.raft_address() + "\n");
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(Path("metasrv.log"));
   EXPECT_TRUE(fs::exists(Path(".metasrv/CURRENT")));
 }
