@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metactl/command.h"
+#include "metactl/unknown_command.h"
 
 int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries data only.
@@ -23,6 +24,10 @@ int main(int argc, char** argv) {
   auto commands = metactl::AllCommands();
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Register(app));
+  if (std::string unknown = metactl::UnknownCommandMessage(app, argc, argv); !unknown.empty()) {
+    std::cerr << "metactl: " << unknown << std::endl;
+    return metactl::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
