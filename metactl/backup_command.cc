@@ -1,5 +1,6 @@
 // metactl backup (one backup to a directory or s3://) and metactl backups (list them).
 #include "metactl/backup_flags.h"
+#include "metactl/flag_aliases.h"
 #include "metactl/prefix_flags.h"
 
 #include <filesystem>
@@ -31,12 +32,11 @@ class BackupCommand : public Command {
     cmd_ = app.add_subcommand("backup",
                               "Back up the metadata and data dirs as content-addressed blocks "
                               "to a directory or s3://bucket/prefix");
-    cmd_->add_option("--to", location_, "backup location: a directory or s3://bucket/prefix")
-        ->required();
-    auto* grpc = cmd_->add_option("--meta-grpc", grpc_addrs_,
-                                  "export the metadata from a live metasrv at HOST:PORT (its gRPC API "
-                                  "address; repeatable)")
-                     ->check(raftstore::HostPortFlag());
+    location_.Add(cmd_, "--to");
+    auto* grpc = grpc_.Add(cmd_,
+                           "export the metadata from a live metasrv at HOST:PORT (its gRPC API "
+                           "address; repeatable)",
+                           "--meta-grpc");
     auto* raft = cmd_->add_option("--meta-raft-dir", raft_dir_,
                                   "export the metadata from a stopped raft dir");
     grpc->excludes(raft);
@@ -47,18 +47,29 @@ class BackupCommand : public Command {
     cmd_->add_option("--workers", workers_, "threads hashing and writing blocks (default 4)")
         ->check(CLI::Range(1, 64));
     cmd_->add_flag("--break-lock", break_lock_, "remove stale locks (not refreshed for 30 min)");
-    cmd_->add_flag("--json", json_, "print the result as JSON on stdout");
+    cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
     prefixes_.Add(cmd_, "the metadata export");
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
 
   int Run() override {
+    auto location = location_.Get("backup");
+    if (!location.ok()) return BackupFail("backup", location.status());
+    auto grpc = grpc_.Get("backup");
+    if (!grpc.ok()) {
+      std::cerr << grpc.status().message() << std::endl;  // as CLI11 reports --grpc-api-address
+      return kExitUsage;
+    }
+    if (grpc_.alias_given() && !raft_dir_.empty()) {
+      return BackupFail("backup", Status::InvalidArgument("--meta-grpc excludes --meta-raft-dir: give one metadata source"));
+    }
+    const std::vector<std::string>& grpc_addrs = *grpc;
     auto filter = prefixes_.Filter();
     if (!filter.ok()) return BackupFail("backup", filter.status());
-    if (prefixes_.given() && raft_dir_.empty() && grpc_addrs_.empty()) {
+    if (prefixes_.given() && raft_dir_.empty() && grpc_addrs.empty()) {
       return BackupFail("backup", Status::InvalidArgument("--include-prefix/--exclude-prefix filter the metadata: "
-                                                          "give --meta-grpc or --meta-raft-dir"));
+                                                          "give --grpc-api-address or --meta-raft-dir"));
     }
     ExportOptions export_options;
     export_options.filter = *filter;
@@ -81,8 +92,8 @@ class BackupCommand : public Command {
         if (!st.ok()) return st.status();
         return st->records;
       }};
-    } else if (!grpc_addrs_.empty()) {
-      auto addrs = grpc_addrs_;
+    } else if (!grpc_addrs.empty()) {
+      auto addrs = grpc_addrs;
       std::string list;
       for (const auto& a : addrs) list += (list.empty() ? "" : ",") + a;
       o.meta = backup::MetaSource{"grpc:" + list + filtered, [addrs, export_options](std::ostream& out) -> raftstore::Result<uint64_t> {
@@ -94,7 +105,7 @@ class BackupCommand : public Command {
         return st->records;
       }};
     }
-    auto store = backup::OpenObjectStore(location_, s3_, /*create_dir=*/true);
+    auto store = backup::OpenObjectStore(*location, s3_, /*create_dir=*/true);
     if (!store.ok()) return BackupFail("backup", store.status());
     auto m = backup::RunBackup(**store, o);
     if (!m.ok()) {
@@ -104,10 +115,10 @@ class BackupCommand : public Command {
     }
     const auto& s = m->stats();
     if (json_) {
-      nlohmann::json j = {
+      nlohmann::ordered_json j = {
           {"id", m->id()},
           {"time_unix_ms", m->time_unix_ms()},
-          {"location", location_},
+          {"location", *location},
           {"files", s.files()},
           {"files_read", s.files_read()},
           {"logical_bytes", s.logical_bytes()},
@@ -134,8 +145,10 @@ class BackupCommand : public Command {
 
  private:
   CLI::App* cmd_ = nullptr;
-  std::string location_, raft_dir_, block_size_text_ = "8MiB";
-  std::vector<std::string> grpc_addrs_, data_dirs_;
+  LocationFlag location_;
+  GrpcAddressFlag grpc_;
+  std::string raft_dir_, block_size_text_ = "8MiB";
+  std::vector<std::string> data_dirs_;
   bool full_scan_ = false, break_lock_ = false, json_ = false;
   int workers_ = 4;
   PrefixFlags prefixes_;
@@ -147,18 +160,20 @@ class BackupsCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
     cmd_ = app.add_subcommand("backups", "List the backups at a location");
-    cmd_->add_option("location", location_, "a directory or s3://bucket/prefix")->required();
-    cmd_->add_flag("--json", json_, "print JSON on stdout");
+    location_.Add(cmd_);
+    cmd_->add_flag("--json", json_, "print JSON on stdout (keys: docs/backup.md)");
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
 
   int Run() override {
-    auto store = backup::OpenObjectStore(location_, s3_, false);
+    auto location = location_.Get("backups");
+    if (!location.ok()) return BackupFail("backups", location.status());
+    auto store = backup::OpenObjectStore(*location, s3_, false);
     if (!store.ok()) return BackupFail("backups", store.status());
     auto ids = backup::ListBackupIds(**store);
     if (!ids.ok()) return BackupFail("backups", ids.status());
-    nlohmann::json arr = nlohmann::json::array();
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
     int rc = kExitOk;
     if (!json_) {
       printf("%-16s  %-23s  %8s  %12s  %12s  %10s\n", "ID", "TIME", "FILES", "SIZE", "NEW",
@@ -199,7 +214,7 @@ class BackupsCommand : public Command {
 
  private:
   CLI::App* cmd_ = nullptr;
-  std::string location_;
+  LocationFlag location_;
   bool json_ = false;
   backup::S3Settings s3_;
 };

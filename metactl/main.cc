@@ -8,6 +8,7 @@
 #include "metactl/command.h"
 #include "raftstore/common/log_level.h"
 #include "raftstore/common/version.h"
+#include "metactl/unknown_command.h"
 
 int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries data only.
@@ -28,6 +29,10 @@ int main(int argc, char** argv) {
   auto commands = metactl::AllCommands();
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Register(app));
+  if (std::string unknown = metactl::UnknownCommandMessage(app, argc, argv); !unknown.empty()) {
+    std::cerr << "metactl: " << unknown << std::endl;
+    return metactl::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,10 +1,15 @@
 // metactl restore: a backup back into a raft dir (through the importer) and a data directory.
 #include "metactl/backup_flags.h"
+#include "metactl/flag_aliases.h"
 #include "metactl/prefix_flags.h"
+#include "metactl/restore_identity.h"
 
 #include <iostream>
 #include <limits>
 #include <optional>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "raftstore/transfer/importer.h"
 #include "raftstore/backup/restore.h"
@@ -21,12 +26,36 @@ using raftstore::transfer::ImportStream;
 using raftstore::transfer::ParseInitialCluster;
 using raftstore::transfer::ValidateImportOptions;
 
+// What the real run did: only what was written is counted.
+std::string RestoreSummary(const backup::RestoreResult& r, const std::string& filtered) {
+  std::string text = "restored backup " + r.backup_id + ": ";
+  text += r.metadata_restored ? "metadata " + std::to_string(r.metadata_records) + " records" + filtered
+                              : "no metadata";
+  text += r.files_restored > 0 || r.bytes_restored > 0
+              ? ", " + std::to_string(r.files_restored) + " data files (" + HumanBytes(r.bytes_restored) + ")"
+              : ", no data files";
+  return text;
+}
+
+// The result's keys, in the order docs/backup.md lists them.
+nlohmann::ordered_json RestoreJson(const backup::RestoreResult& r, const std::string& data_to,
+                                   const std::string& raft_dir) {
+  return {{"backup_id", r.backup_id},
+          {"dry_run", r.dry_run},
+          {"files_restored", r.files_restored},
+          {"bytes_restored", r.bytes_restored},
+          {"metadata_restored", r.metadata_restored},
+          {"metadata_records", r.metadata_restored ? r.metadata_records : 0},
+          {"data_to", data_to},
+          {"raft_dir", raft_dir}};
+}
+
 class RestoreCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
     cmd_ = app.add_subcommand("restore",
                               "Restore a backup (a dry run unless --confirm)");
-    cmd_->add_option("--from", location_, "backup location")->required();
+    location_.Add(cmd_, "--from");
     auto* id = cmd_->add_option("--backup", backup_id_, "backup id (see `metactl backups`)");
     auto* latest = cmd_->add_flag("--latest", latest_, "the newest backup");
     id->excludes(latest);
@@ -42,6 +71,7 @@ class RestoreCommand : public Command {
     cmd_->add_flag("--confirm", confirm_, "really restore (default: dry run)");
     cmd_->add_option("--workers", workers_, "parallel downloads (default 4)")
         ->check(CLI::Range(1, 64));
+    cmd_->add_flag("--json", json_, "print the result as JSON on stdout, the plan on stderr (keys: docs/backup.md)");
     prefixes_.Add(cmd_, "the restored metadata");
     AddS3Options(cmd_, &s3_);
     return cmd_;
@@ -93,31 +123,48 @@ class RestoreCommand : public Command {
       Status st = ValidateImportOptions(io);
       if (!st.ok()) return BackupFail("restore", st);
     }
-    auto store = backup::OpenObjectStore(location_, s3_, false);
+    auto location = location_.Get("restore");
+    if (!location.ok()) return BackupFail("restore", location.status());
+    auto store = backup::OpenObjectStore(*location, s3_, false);
     if (!store.ok()) return BackupFail("restore", store.status());
+    // The plan first (with --json on stderr: stdout carries the JSON only), then the work.
+    o.on_plan = [&](const backup::RestoreResult& plan) { return PrintPlan(**store, plan, io, *filter); };
     auto r = backup::RunRestore(**store, o);
     if (!r.ok()) return BackupFail("restore", r.status());
-    for (const auto& line : r->plan) std::cout << line << std::endl;
-    if (!filter->empty()) {
-      std::cout << (confirm_ ? "" : "would ") << "keep only the metadata keys selected by " << filter->Describe()
-                << std::endl;
-    }
-    if (confirm_) {
-      std::cout << "restored backup " << r->backup_id << ": " << r->files << " files ("
-                << HumanBytes(r->bytes) << ")";
-      if (!raft_dir_.empty()) std::cout << ", metadata " << r->metadata_records << " records" << FilteredSuffix(*filter);
-      std::cout << std::endl;
+    if (json_) {
+      std::cout << RestoreJson(*r, data_to_, raft_dir_).dump() << std::endl;
+    } else if (confirm_) {
+      std::cout << RestoreSummary(*r, FilteredSuffix(*filter)) << std::endl;
     }
     return kExitOk;
   }
 
  private:
+  // The plan lines, the filter, the node identity the raft dir will get, and the warning when
+  // that identity is the backed-up node's.
+  Status PrintPlan(backup::ObjectStore& store, const backup::RestoreResult& plan, const ImportOptions& io,
+                   const raftstore::KeyFilter& filter) {
+    std::ostream& out = json_ ? std::cerr : std::cout;
+    for (const auto& line : plan.plan) out << line << std::endl;
+    if (!filter.empty()) {
+      out << (confirm_ ? "" : "would ") << "keep only the metadata keys selected by " << filter.Describe()
+          << std::endl;
+    }
+    if (raft_dir_.empty() || plan.metadata_records == 0) return Status::OK();
+    auto identity = DescribeRestoredIdentity(store, plan.backup_id, io.id, io.initial_cluster);
+    if (!identity.ok()) return identity.status();
+    out << identity->line << std::endl;
+    if (!identity->warning.empty()) spdlog::warn("metactl restore: {}", identity->warning);
+    return Status::OK();
+  }
+
   CLI::App* cmd_ = nullptr;
-  std::string location_, backup_id_, raft_dir_, data_to_;
+  LocationFlag location_;
+  std::string backup_id_, raft_dir_, data_to_;
   std::vector<std::string> initial_cluster_;
   uint64_t node_id_ = 0;
   std::optional<uint64_t> bump_seq_;
-  bool latest_ = false, force_ = false, confirm_ = false;
+  bool latest_ = false, force_ = false, confirm_ = false, json_ = false;
   int workers_ = 4;
   PrefixFlags prefixes_;
   backup::S3Settings s3_;

@@ -1,5 +1,6 @@
 // metactl verify (check a location) and metactl vacuum (delete old backups and unused blocks).
 #include "metactl/backup_flags.h"
+#include "metactl/flag_aliases.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -22,13 +23,14 @@ class VerifyCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
     cmd_ = app.add_subcommand("verify", "Check the manifests and blocks of a backup location");
-    cmd_->add_option("location", location_, "a directory or s3://bucket/prefix")->required();
+    location_.Add(cmd_);
     cmd_->add_option("--backup", backup_id_, "check this backup only (default: all)");
     auto* all = cmd_->add_flag("--read-data", read_data_, "re-hash every referenced block");
     auto* subset = cmd_->add_option("--read-data-subset", subset_,
                                     "re-hash a random P% of the referenced blocks, e.g. 10%");
     all->excludes(subset);
     cmd_->add_option("--workers", workers_, "parallel reads (default 4)")->check(CLI::Range(1, 64));
+    cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
@@ -50,10 +52,22 @@ class VerifyCommand : public Command {
       }
       o.read_percent = p;
     }
-    auto store = backup::OpenObjectStore(location_, s3_, false);
+    auto location = location_.Get("verify");
+    if (!location.ok()) return BackupFail("verify", location.status());
+    auto store = backup::OpenObjectStore(*location, s3_, false);
     if (!store.ok()) return BackupFail("verify", store.status());
     auto r = backup::RunVerify(**store, o);
     if (!r.ok()) return BackupFail("verify", r.status());
+    if (json_) {
+      nlohmann::ordered_json j = {{"backups", r->manifests},
+                                  {"blocks_referenced", r->blocks_referenced},
+                                  {"blocks_read", r->blocks_read},
+                                  {"bytes_read", r->bytes_read},
+                                  {"unreferenced_blocks", r->unreferenced_blocks},
+                                  {"problems", r->problems}};
+      std::cout << j.dump() << std::endl;
+      return r->problems.empty() ? kExitOk : kExitFailure;
+    }
     for (const auto& p : r->problems) std::cout << "PROBLEM: " << p << std::endl;
     std::cout << "verified " << r->manifests << " backup(s): " << r->blocks_referenced
               << " blocks referenced, " << r->blocks_read << " re-hashed ("
@@ -64,8 +78,9 @@ class VerifyCommand : public Command {
 
  private:
   CLI::App* cmd_ = nullptr;
-  std::string location_, backup_id_, subset_;
-  bool read_data_ = false;
+  LocationFlag location_;
+  std::string backup_id_, subset_;
+  bool read_data_ = false, json_ = false;
   int workers_ = 4;
   backup::S3Settings s3_;
 };
@@ -77,7 +92,7 @@ class VacuumCommand : public Command {
     cmd_ = app.add_subcommand("vacuum",
                               "Delete old backups and the blocks no kept backup needs "
                               "(a dry run unless --confirm)");
-    cmd_->add_option("location", location_, "a directory or s3://bucket/prefix")->required();
+    location_.Add(cmd_);
     cmd_->add_option("--retention-days", retention_days_, "delete backups older than D days");
     cmd_->add_option("--min-retention-days", min_retention_days_,
                      "never delete a backup younger than D days");
@@ -85,7 +100,7 @@ class VacuumCommand : public Command {
     cmd_->add_option("--min-backups", min_backups_, "never keep fewer than N backups (default 1)");
     cmd_->add_flag("--confirm", confirm_, "really delete (default: dry run)");
     cmd_->add_flag("--break-lock", break_lock_, "remove stale locks (not refreshed for 30 min)");
-    cmd_->add_flag("--json", json_, "print the result as JSON on stdout");
+    cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
@@ -100,13 +115,15 @@ class VacuumCommand : public Command {
     o.break_lock = break_lock_;
     Status st = backup::ValidatePolicy(o.policy);
     if (!st.ok()) return BackupFail("vacuum", st);
-    auto store = backup::OpenObjectStore(location_, s3_, false);
+    auto location = location_.Get("vacuum");
+    if (!location.ok()) return BackupFail("vacuum", location.status());
+    auto store = backup::OpenObjectStore(*location, s3_, false);
     if (!store.ok()) return BackupFail("vacuum", store.status());
     auto r = backup::RunVacuum(**store, o);
     if (!r.ok()) return BackupFail("vacuum", r.status());
     std::string would = r->dry_run ? "would delete" : "deleted";
     if (json_) {
-      nlohmann::json j = {{"dry_run", r->dry_run},        {"kept", r->kept},
+      nlohmann::ordered_json j = {{"dry_run", r->dry_run},        {"kept", r->kept},
                           {"deleted", r->deleted},        {"blocks_deleted", r->blocks_deleted},
                           {"bytes_deleted", r->bytes_deleted}, {"blocks_kept", r->blocks_kept}};
       std::cout << j.dump() << std::endl;
@@ -123,7 +140,7 @@ class VacuumCommand : public Command {
 
  private:
   CLI::App* cmd_ = nullptr;
-  std::string location_;
+  LocationFlag location_;
   std::optional<double> retention_days_, min_retention_days_;
   std::optional<int64_t> max_backups_, min_backups_;
   bool confirm_ = false, break_lock_ = false, json_ = false;

@@ -42,9 +42,9 @@ timeit cp bash -c "cp -r '$T/data' '$T/cp-copy' && sync"
 rm -rf "$T/cp-copy"
 
 # metactl.
-timeit metactl_full "$METACTL" backup --to "$T/repo-metactl" --data "$T/data"
-timeit metactl_nochange "$METACTL" backup --to "$T/repo-metactl" --data "$T/data"
-timeit metactl_restore bash -c "'$METACTL' restore --from '$T/repo-metactl' --latest --data-to '$T/restore-metactl' --confirm && sync"
+timeit metactl_full "$METACTL" backup "$T/repo-metactl" --data "$T/data"
+timeit metactl_nochange "$METACTL" backup "$T/repo-metactl" --data "$T/data"
+timeit metactl_restore bash -c "'$METACTL' restore '$T/repo-metactl' --latest --data-to '$T/restore-metactl' --confirm && sync"
 cmp -s "$T/data/file-1.bin" "$T/restore-metactl/file-1.bin" || { echo "metactl restore differs"; exit 1; }
 rm -rf "$T/restore-metactl"
 

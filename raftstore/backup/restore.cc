@@ -12,6 +12,7 @@
 
 #include "raftstore/backup/block_reader.h"
 #include "raftstore/backup/manifest.h"
+#include "raftstore/common/disk_space.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/parallel_for.h"
 #include "raftstore/common/progress.h"
@@ -190,15 +191,35 @@ std::string AbsoluteNoSlash(const std::string& path) {
   return s;
 }
 
+// The data target must be absent or empty, unless force (checked by the dry run too).
+Status CheckDataTarget(const RestoreOptions& o) {
+  std::string target = AbsoluteNoSlash(o.data_to);
+  if (!raftstore::IsMissingOrEmptyDir(target) && !o.force) {
+    return Status::AlreadyExists("--data-to " + target +
+                                 " is not an empty directory: choose a new or empty directory "
+                                 "(or --force to replace its content)");
+  }
+  return Status::OK();
+}
+
+// The data files are staged beside --data-to (the old content stays until the commit); the
+// metadata export is fetched into a temp file beside --raft-dir, then imported (about its size
+// again in the staged raft dir).
+Status CheckTargetSpace(const pb::Manifest& m, const RestoreOptions& o, const RestoreResult& r,
+                        bool restore_meta, bool restore_data) {
+  std::vector<raftstore::SpaceNeed> needs;
+  if (restore_data) needs.push_back({AbsoluteNoSlash(o.data_to), r.bytes, "--data-to " + o.data_to});
+  if (restore_meta) {
+    needs.push_back({AbsoluteNoSlash(o.raft_dir), 2 * m.metadata().size(), "--raft-dir " + o.raft_dir});
+  }
+  return raftstore::CheckSpace(needs);
+}
+
 // Checks the target (empty or absent, unless force) and creates an empty staging dir.
 Status PrepareStaging(const RestoreOptions& o, StagedData* s) {
   s->target = AbsoluteNoSlash(o.data_to);
   std::error_code ec;
-  if (!raftstore::IsMissingOrEmptyDir(s->target) && !o.force) {
-    return Status::AlreadyExists("--data-to " + s->target +
-                                 " is not an empty directory: choose a new or empty directory "
-                                 "(or --force to replace its content)");
-  }
+  RS_RETURN_IF_ERROR(CheckDataTarget(o));
   s->staging = s->target + ".restore-staging";
   fs::remove_all(s->staging, ec);
   fs::create_directories(s->staging, ec);
@@ -374,18 +395,31 @@ Result<RestoreResult> RunRestore(ObjectStore& store, const RestoreOptions& o) {
   RS_ASSIGN_OR_RETURN(auto present, PresentBlocks(store));
   RS_ASSIGN_OR_RETURN(auto r, PlanRestore(m, present, o, store.Describe()));
   r.backup_id = id;
-  if (!o.confirm) return r;
 
+  // The checks of the real run, made by the dry run too (restore.h).
   bool restore_meta = m.has_metadata() && !o.raft_dir.empty();
   bool restore_data = !o.data_to.empty();
   if (!restore_meta && !restore_data) {
-    return Status::InvalidArgument("nothing to restore: give --raft-dir and/or --data-to");
+    return Status::InvalidArgument(
+        m.has_metadata() ? "nothing to restore: give --raft-dir and/or --data-to"
+                         : "nothing to restore: backup " + id +
+                               " has no metadata (it was made with --data only): give --data-to");
   }
   if (restore_meta && o.validate_import) RS_RETURN_IF_ERROR(o.validate_import());
+  if (restore_data) RS_RETURN_IF_ERROR(CheckDataTarget(o));
+  RS_RETURN_IF_ERROR(CheckTargetSpace(m, o, r, restore_meta, restore_data));
+  if (o.on_plan) RS_RETURN_IF_ERROR(o.on_plan(r));
+  if (!o.confirm) return r;
+
   StagedData staged;
   if (restore_data) RS_RETURN_IF_ERROR(StageData(store, m, o, r, &staged));
   if (restore_meta) RS_RETURN_IF_ERROR(StageMetadata(store, m, o));
-  if (restore_data) RS_RETURN_IF_ERROR(CommitData(&staged));
+  if (restore_data) {
+    RS_RETURN_IF_ERROR(CommitData(&staged));
+    r.files_restored = r.files;
+    r.bytes_restored = r.bytes;
+  }
+  r.metadata_restored = restore_meta;
   return r;
 }
 

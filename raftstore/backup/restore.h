@@ -1,7 +1,11 @@
 // RunRestore: puts a backup back into a raft dir (metadata) and/or a data directory.
 //
-// Contract: a dry run unless confirm: it checks that every block the backup references is
-// present with its size and says what it would do. With confirm, in this order:
+// Contract: a dry run unless confirm. Both runs make the same checks before anything is written:
+// every block the backup references is present with its size (PlanRestore), the import options
+// (validate_import: raft dir state, --id, peers), --data-to new or empty unless force, and the
+// space on the targets' filesystems (raftstore/common/disk_space.h); a dry run fails exactly when
+// the real run would fail these checks. Then on_plan is called with the plan (the caller prints
+// it before any work starts); a dry run stops there. With confirm, in this order:
 //   1. plan     PlanRestore (pure): counts, the lines printed, and the block check;
 //   2. data     files are written into "<data_to>.restore-staging" beside the target, every block
 //               checked against its SHA-256 (holes stay holes), modes and times set, synced;
@@ -26,6 +30,8 @@
 
 namespace raftstore::backup {
 
+struct RestoreResult;
+
 struct RestoreOptions {
   std::string backup_id;    // or latest
   bool latest = false;
@@ -39,15 +45,23 @@ struct RestoreOptions {
   std::function<raftstore::Status()> validate_import;
   // Imports the metadata stream into raft_dir (staged; target untouched on failure).
   std::function<raftstore::Status(std::istream& in, const std::string& source_name)> import_fn;
+  // Called once with the plan when every check passed, before anything is written (the caller
+  // prints it); a non-OK status ends the restore there, nothing written.
+  std::function<raftstore::Status(const RestoreResult& plan)> on_plan;
 };
 
 struct RestoreResult {
   std::string backup_id;
   bool dry_run = true;
-  uint64_t files = 0;
-  uint64_t bytes = 0;
-  uint64_t metadata_records = 0;
-  std::vector<std::string> plan;  // human lines: what was / would be done
+  uint64_t files = 0;             // regular files in the backup
+  uint64_t bytes = 0;             // their logical size
+  uint64_t metadata_records = 0;  // records of the backup's metadata export (0: none)
+  std::vector<std::string> plan;  // human lines: what will / would be done
+  // What was actually done (all zero / false on a dry run): files and bytes written into
+  // data_to, whether the metadata was imported into raft_dir.
+  uint64_t files_restored = 0;
+  uint64_t bytes_restored = 0;
+  bool metadata_restored = false;
 };
 
 raftstore::Result<RestoreResult> RunRestore(ObjectStore& store, const RestoreOptions& options);

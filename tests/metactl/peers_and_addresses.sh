@@ -95,9 +95,11 @@ check_flag "$METACTL" --grpc-address members add --id 9 --grpc-api-address 127.0
 pass "--grpc-api-address of every live command and members add's addresses: exit 2 with the form"
 check_flag "$METACTL" --grpc-api-address export --db "$WORK/absent"
 unchanged "export --grpc-api-address"
+check_flag "$METACTL" --grpc-api-address backup "$WORK/absent"
+unchanged "backup --grpc-api-address"
 check_flag "$METACTL" --meta-grpc backup --to "$WORK/absent"
 unchanged "backup --meta-grpc"
-pass "export --grpc-api-address and backup --meta-grpc: exit 2, no file and no backup location written"
+pass "export --grpc-api-address, backup --grpc-api-address (and its old --meta-grpc): exit 2, no file and no backup location written"
 
 # --- every address flag of metasrv (and its TOML file) ---------------------------------------
 declare -A GOOD=([--grpc-api-address]=127.0.0.1:1 [--raft-address]=127.0.0.1:2)

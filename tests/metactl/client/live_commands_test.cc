@@ -159,16 +159,17 @@ TEST(CliTest, BackupFromLiveServer) {
   s.service().export_lines = lines;
   s.service().export_lines.push_back(FooterLine(lines));
   std::string dir = ::testing::TempDir() + "live_backup_" + std::to_string(::getpid());
-  auto r = RunMetactl({"backup", "--to", dir, "--meta-grpc", s.addr(), "--json"});
+  auto r = RunMetactl({"backup", dir, "--grpc-api-address", s.addr(), "--json"});
   ASSERT_EQ(r.rc, 0) << r.err;
   // The backup holds what the server sent: restored and exported, every served record is there.
   const std::string restored = dir + "-restored";
-  r = RunMetactl({"restore", "--from", dir, "--latest", "--raft-dir", restored, "--confirm"});
+  r = RunMetactl({"restore", dir, "--latest", "--raft-dir", restored, "--confirm"});
   ASSERT_EQ(r.rc, 0) << r.err;
   r = RunMetactl({"export", "--raft-dir", restored, "--no-footer"});
   ASSERT_EQ(r.rc, 0) << r.err;
   for (size_t i = 1; i < lines.size(); ++i) EXPECT_NE(r.out.find(lines[i] + "\n"), std::string::npos) << lines[i];
-  // A bad footer fails the backup, and no second backup is listed.
+  // A bad footer fails the backup, and no second backup is listed (through the old spellings
+  // --to and --meta-grpc, which reach the same code).
   s.service().export_lines.back() = FooterLine({lines[0]});
   r = RunMetactl({"backup", "--to", dir, "--meta-grpc", s.addr()});
   EXPECT_EQ(r.rc, 1) << r.err;

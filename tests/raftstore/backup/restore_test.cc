@@ -76,6 +76,64 @@ TEST_F(BackupTest, NonEmptyTargetRefused) {
   EXPECT_EQ(ReadFile(dir_ / "out/x"), "keep me");
 }
 
+// The dry run makes the real run's checks: a non-empty --data-to fails both, with one message.
+TEST_F(BackupTest, NonEmptyTargetRefusedByTheDryRunAsByTheRealRun) {
+  Backup();
+  WriteFile(dir_ / "out/x", "keep me");
+  RestoreOptions ro;
+  ro.latest = true;
+  ro.data_to = dir_ / "out";
+  bool planned = false;
+  ro.on_plan = [&](const RestoreResult&) {
+    planned = true;
+    return raftstore::Status::OK();
+  };
+  auto dry = RunRestore(*store_, ro);
+  ro.confirm = true;
+  auto real = RunRestore(*store_, ro);
+  ASSERT_FALSE(dry.ok());
+  ASSERT_FALSE(real.ok());
+  EXPECT_EQ(dry.status().ToString(), real.status().ToString());
+  EXPECT_NE(dry.status().message().find("is not an empty directory"), std::string::npos) << dry.status().ToString();
+  EXPECT_FALSE(planned) << "the plan is shown only when every check passed";
+  EXPECT_EQ(ReadFile(dir_ / "out/x"), "keep me");
+}
+
+// The plan comes before the work, and the result counts what was written.
+TEST_F(BackupTest, PlanBeforeWorkAndResultCountsWhatWasRestored) {
+  Backup();
+  RestoreOptions ro;
+  ro.latest = true;
+  ro.data_to = dir_ / "out";
+  ro.confirm = true;
+  bool target_existed_at_plan = true;
+  ro.on_plan = [&](const RestoreResult& plan) {
+    target_existed_at_plan = fs::exists(dir_ / "out") || fs::exists(dir_ / "out.restore-staging");
+    EXPECT_EQ(plan.files_restored, 0u);
+    return raftstore::Status::OK();
+  };
+  auto r = RunRestore(*store_, ro);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(target_existed_at_plan);
+  EXPECT_GT(r->files, 0u);
+  EXPECT_EQ(r->files_restored, r->files);
+  EXPECT_EQ(r->bytes_restored, r->bytes);
+  EXPECT_FALSE(r->metadata_restored);  // no --raft-dir
+
+  // A dry run restores nothing and says so in its counts; a refusing on_plan stops the restore.
+  ro.confirm = false;
+  ro.data_to = dir_ / "out-dry";
+  ro.on_plan = nullptr;
+  auto dry = RunRestore(*store_, ro);
+  ASSERT_TRUE(dry.ok());
+  EXPECT_EQ(dry->files_restored, 0u);
+  EXPECT_EQ(dry->bytes_restored, 0u);
+  ro.confirm = true;
+  ro.on_plan = [](const RestoreResult&) { return raftstore::Status::Aborted("no"); };
+  EXPECT_FALSE(RunRestore(*store_, ro).ok());
+  EXPECT_FALSE(fs::exists(dir_ / "out-dry"));
+}
+
 // ----------------------------------------------------------------------------- PlanRestore
 namespace {
 
