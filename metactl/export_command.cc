@@ -8,6 +8,7 @@
 
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/endpoint_flag.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/transfer/exporter.h"
 #include "raftstore/transfer/live_export.h"
 
@@ -42,6 +43,7 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
   cmd->add_option("--db", db_, "output file (default: stdout)");
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");
   prefixes_.Add(cmd, "the export");
+  progress_.Add(cmd);
   return cmd;
 }
 
@@ -86,7 +88,8 @@ int ExportCommand::Run() {
   ExportOptions options;
   options.filter = *filter;
   options.footer = !no_footer_;
-  options.progress = true;  // shown only when stderr is a terminal
+  options.progress = progress_.Show();
+  raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: FILE.part removed, exit 130
   ExportFn export_fn;
   if (!raft_dir_.empty()) {
     export_fn = [&](std::ostream& out) { return ExportRaftDir(raft_dir_, out, options); };
@@ -96,6 +99,10 @@ int ExportCommand::Run() {
     };
   }
   Result<ExportStats> stats = db_.empty() ? export_fn(std::cout) : ExportToFile(db_, export_fn);
+  if (!stats.ok() && raftstore::Interrupted()) {
+    return ReportInterrupted("export", db_.empty() ? "the export on stdout is incomplete (it has no footer; import refuses it)"
+                                                   : "removed " + db_ + ".part; " + db_ + " not written");
+  }
   if (!stats.ok()) {
     spdlog::error("{}", stats.status().message());
     return kExitFailure;

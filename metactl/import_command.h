@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "metactl/command.h"
+#include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
 
 namespace metactl {
@@ -24,6 +25,7 @@ class ImportCommand : public Command {
   bool repair_seq_ = false;
   std::optional<uint64_t> bump_seq_;
   PrefixFlags prefixes_;
+  ProgressFlag progress_;
 };
 
 }  // namespace metactl

@@ -1,5 +1,6 @@
 // metactl verify (check a location) and metactl vacuum (delete old backups and unused blocks).
 #include "metactl/backup_flags.h"
+#include "metactl/long_job.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "raftstore/backup/vacuum.h"
 #include "raftstore/backup/verify.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 
 namespace metactl {
@@ -29,6 +31,7 @@ class VerifyCommand : public Command {
                                     "re-hash a random P% of the referenced blocks, e.g. 10%");
     all->excludes(subset);
     cmd_->add_option("--workers", workers_, "parallel reads (default 4)")->check(CLI::Range(1, 64));
+    progress_.Add(cmd_);
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
@@ -37,6 +40,7 @@ class VerifyCommand : public Command {
     backup::VerifyOptions o;
     o.backup_id = backup_id_;
     o.workers = workers_;
+    o.progress = progress_.Show();
     if (read_data_) o.read_percent = 100;
     if (!subset_.empty()) {
       std::string t = subset_;
@@ -52,7 +56,11 @@ class VerifyCommand : public Command {
     }
     auto store = backup::OpenObjectStore(location_, s3_, false);
     if (!store.ok()) return BackupFail("verify", store.status());
+    raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: stops reading, exit 130
     auto r = backup::RunVerify(**store, o);
+    if (!r.ok() && raftstore::Interrupted()) {
+      return ReportInterrupted("verify", "not every block was checked; nothing at " + location_ + " was changed");
+    }
     if (!r.ok()) return BackupFail("verify", r.status());
     for (const auto& p : r->problems) std::cout << "PROBLEM: " << p << std::endl;
     std::cout << "verified " << r->manifests << " backup(s): " << r->blocks_referenced
@@ -67,6 +75,7 @@ class VerifyCommand : public Command {
   std::string location_, backup_id_, subset_;
   bool read_data_ = false;
   int workers_ = 4;
+  ProgressFlag progress_;
   backup::S3Settings s3_;
 };
 
