@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is absent"; exit 77; }
 : "${GEN_KEYS:?GEN_KEYS must point at the gen_keys binary (ctest sets it)}"
+: "${METASRV:?METASRV must point at the metasrv binary (ctest sets it)}"
 
 # ~95 MiB of lines; fewer under the sanitizers (each step is ~10x slower there).
 "$GEN_KEYS" --keys "${PROGRESS_KEYS:-200000}" >"$WORK/big.jsonl"
@@ -128,4 +129,24 @@ grep -q "^metactl restore: interrupted: removed the staging dirs; raft dir $WORK
 [ ! -e "$WORK/restored" ] && [ ! -e "$WORK/restored.import-staging" ] && [ ! -e "$WORK/restored.restore-metadata" ] ||
   fail "restore: left $(ls -d "$WORK"/restored* )"
 pass "SIGINT during restore: exit 130, no staging dir or temp export, target not created"
+
+# A live export: its line has no total (the server gives none); SIGINT cancels the stream.
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+G=$(free_port); R=$(free_port)
+"$METACTL" import --raft-dir "$WORK/live" --id 1 --initial-cluster "1=127.0.0.1:$R" --db "$WORK/big.jsonl" 2>/dev/null
+"$METASRV" --raft-dir "$WORK/live" --grpc-api-address "127.0.0.1:$G" --raft-address "127.0.0.1:$R" 2>"$WORK/live.log" &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 300); do  # up to 60 s for the node to lead
+  "$METACTL" status --grpc-api-address "127.0.0.1:$G" 2>/dev/null | grep -Eq "^role: +leader$" && break
+  sleep 0.2
+done
+interrupt_when '^export ' "$METACTL" export --grpc-api-address "127.0.0.1:$G" --db "$WORK/live.jsonl" --progress=always
+finish_job
+[ "$RC" = 130 ] || { cat "$WORK/err"; fail "live export: exit $RC after SIGINT, expected 130"; }
+grep -Eq '^export [0-9]+ records, [0-9]+ records/s$' "$WORK/err" || { cat "$WORK/err"; fail "live export: no 'N records, R records/s' line"; }
+grep -q "^metactl export: interrupted: removed $WORK/live.jsonl.part; $WORK/live.jsonl not written\$" "$WORK/err" ||
+  { cat "$WORK/err"; fail "live export: no 'interrupted' message"; }
+[ ! -e "$WORK/live.jsonl.part" ] && [ ! -e "$WORK/live.jsonl" ] || fail "live export: .part or output left"
+pass "SIGINT during a live export: records and rate (no %), exit 130, no .part left"
 done_checks
