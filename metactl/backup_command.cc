@@ -1,6 +1,7 @@
 // metactl backup (one backup to a directory or s3://) and metactl backups (list them).
 #include "metactl/backup_flags.h"
 #include "metactl/flag_aliases.h"
+#include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "raftstore/backup/backup.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/endpoint_flag.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 
 namespace metactl {
@@ -49,6 +51,7 @@ class BackupCommand : public Command {
     cmd_->add_flag("--break-lock", break_lock_, "remove stale locks (not refreshed for 30 min)");
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
     prefixes_.Add(cmd_, "the metadata export");
+    progress_.Add(cmd_);
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
@@ -73,6 +76,8 @@ class BackupCommand : public Command {
     }
     ExportOptions export_options;
     export_options.filter = *filter;
+    export_options.progress = progress_.Show();  // the metadata phase has its own line
+    export_options.progress_verb = "backup-metadata";
     // The manifest's source says the metadata is filtered, and how (the restore plan shows it).
     const std::string filtered = FilteredSuffix(*filter);
     backup::BackupOptions o;
@@ -83,7 +88,7 @@ class BackupCommand : public Command {
     o.full_scan = full_scan_;
     o.break_lock = break_lock_;
     o.workers = workers_;
-    o.progress = StderrIsTerminal();
+    o.progress = progress_.Show();
     o.tool = "metactl";
     if (!raft_dir_.empty()) {
       std::string dir = std::filesystem::absolute(raft_dir_).lexically_normal().string();
@@ -107,7 +112,12 @@ class BackupCommand : public Command {
     }
     auto store = backup::OpenObjectStore(*location, s3_, /*create_dir=*/true);
     if (!store.ok()) return BackupFail("backup", store.status());
+    raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: no manifest, lock released, exit 130
     auto m = backup::RunBackup(**store, o);
+    if (!m.ok() && raftstore::Interrupted()) {
+      return ReportInterrupted("backup", "no manifest was written to " + (*store)->Describe() +
+                                             " and its lock was released; the blocks already stored are re-used by the next backup");
+    }
     if (!m.ok()) {
       return BackupFail("backup", m.status().WithContext("backup to " + (*store)->Describe() +
                                                    " (no manifest was written; the next backup "
@@ -152,6 +162,7 @@ class BackupCommand : public Command {
   bool full_scan_ = false, break_lock_ = false, json_ = false;
   int workers_ = 4;
   PrefixFlags prefixes_;
+  ProgressFlag progress_;
   backup::S3Settings s3_;
 };
 

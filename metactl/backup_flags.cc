@@ -1,7 +1,5 @@
 #include "metactl/backup_flags.h"
 
-#include <unistd.h>
-
 #include <iostream>
 
 namespace metactl {
@@ -34,6 +32,5 @@ void AddS3Options(CLI::App* app, backup::S3Settings* s) {
       ->group("S3");
 }
 
-bool StderrIsTerminal() { return ::isatty(2) == 1; }
 
 }  // namespace metactl

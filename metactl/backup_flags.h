@@ -21,9 +21,6 @@ int BackupFail(const std::string& cmd, const raftstore::Status& st);
 // --s3-addressing (help group "S3"); empty values fall back to the AWS_* environment.
 void AddS3Options(CLI::App* app, raftstore::backup::S3Settings* s);
 
-// Progress lines are wanted only on a terminal (raftstore::Progress checks again).
-bool StderrIsTerminal();
-
 std::unique_ptr<Command> NewBackupCommand();   // backup
 std::unique_ptr<Command> NewBackupsCommand();  // backups
 std::unique_ptr<Command> NewRestoreCommand();  // restore

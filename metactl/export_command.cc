@@ -3,11 +3,13 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/endpoint_flag.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/transfer/exporter.h"
 #include "raftstore/transfer/live_export.h"
 
@@ -42,6 +44,7 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
   cmd->add_option("--db", db_, "output file (default: stdout)");
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");
   prefixes_.Add(cmd, "the export");
+  progress_.Add(cmd);
   return cmd;
 }
 
@@ -86,7 +89,12 @@ int ExportCommand::Run() {
   ExportOptions options;
   options.filter = *filter;
   options.footer = !no_footer_;
-  options.progress = true;  // shown only when stderr is a terminal
+  options.progress = progress_.Show();
+  // To --db FILE, SIGINT/SIGTERM remove FILE.part and exit 130. To stdout there is nothing to
+  // clean up, and a write blocked on a full pipe would never see the flag: the signal's default
+  // action ends the export at once, as before (the reader sees a stream without its footer).
+  std::optional<raftstore::InterruptScope> interruptible;
+  if (!db_.empty()) interruptible.emplace();
   ExportFn export_fn;
   if (!raft_dir_.empty()) {
     export_fn = [&](std::ostream& out) { return ExportRaftDir(raft_dir_, out, options); };
@@ -96,6 +104,9 @@ int ExportCommand::Run() {
     };
   }
   Result<ExportStats> stats = db_.empty() ? export_fn(std::cout) : ExportToFile(db_, export_fn);
+  if (!stats.ok() && raftstore::Interrupted()) {
+    return ReportInterrupted("export", "removed " + db_ + ".part; " + db_ + " not written");
+  }
   if (!stats.ok()) {
     spdlog::error("{}", stats.status().message());
     return kExitFailure;

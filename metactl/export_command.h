@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "metactl/command.h"
+#include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
 
 namespace metactl {
@@ -23,6 +24,7 @@ class ExportCommand : public Command {
   std::string db_;
   bool no_footer_ = false;
   PrefixFlags prefixes_;
+  ProgressFlag progress_;
   CLI::Option* timeout_opt_ = nullptr;
   CLI::Option* chunk_size_opt_ = nullptr;
 };

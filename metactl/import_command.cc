@@ -1,11 +1,13 @@
 #include "metactl/import_command.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/interrupt.h"
 #include "raftstore/transfer/importer.h"
 
 namespace metactl {
@@ -47,6 +49,7 @@ CLI::App* ImportCommand::Register(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
   prefixes_.Add(cmd, "the imported dir");
+  progress_.Add(cmd);
   return cmd;
 }
 
@@ -54,7 +57,7 @@ int ImportCommand::Run() {
   ImportOptions options;
   options.raft_dir = raft_dir_;
   options.force = force_;
-  options.progress = true;  // shown only when stderr is a terminal
+  options.progress = progress_.Show();
   options.id = id_;
   options.allow_no_footer = allow_no_footer_;
   options.repair_seq = repair_seq_;
@@ -78,6 +81,7 @@ int ImportCommand::Run() {
     return st.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   Result<ImportStats> stats = Status::Internal("not run");
+  raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: staging dir removed, exit 130
   if (db_.empty()) {
     options.source_name = "stdin";
     stats = ImportStream(std::cin, options);
@@ -88,7 +92,13 @@ int ImportCommand::Run() {
       return kExitFailure;
     }
     options.source_name = db_;
+    std::error_code ec;
+    options.source_size = std::filesystem::file_size(db_, ec);  // progress: bytes read of this
+    if (ec) options.source_size = 0;
     stats = ImportStream(in, options);
+  }
+  if (!stats.ok() && raftstore::Interrupted()) {
+    return ReportInterrupted("import", "removed the staging dir; raft dir " + raft_dir_ + " left unchanged");
   }
   if (!stats.ok()) {
     spdlog::error("import failed, {} left as it was: {}", raft_dir_, stats.status().message());

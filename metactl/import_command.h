@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "metactl/command.h"
+#include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
 #include "raftstore/export_format/export_stream.h"
 
@@ -26,6 +27,7 @@ class ImportCommand : public Command {
   uint64_t max_line_bytes_ = raftstore::ExportStreamReader::kDefaultMaxLineBytes;
   std::optional<uint64_t> bump_seq_;
   PrefixFlags prefixes_;
+  ProgressFlag progress_;
 };
 
 }  // namespace metactl

@@ -6,13 +6,18 @@
 #include <spdlog/spdlog.h>
 
 #include "metactl/command.h"
-#include "raftstore/common/log_level.h"
-#include "raftstore/common/version.h"
 #include "metactl/unknown_command.h"
+#include "raftstore/common/interrupt.h"
+#include "raftstore/common/log_level.h"
+#include "raftstore/common/progress.h"
+#include "raftstore/common/version.h"
 
 int main(int argc, char** argv) {
-  // Logs go to stderr; stdout carries data only.
-  auto logger = spdlog::stderr_color_mt("metactl");
+  // SIGINT/SIGTERM stop the long jobs cleanly (common/interrupt.h).
+  raftstore::InstallInterruptHandler();
+  // Logs go to stderr (each ends a drawn progress line first); stdout carries data only.
+  auto logger = std::make_shared<spdlog::logger>(
+      "metactl", raftstore::ProgressAwareSink(std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   logger->set_pattern("%^[%l]%$ %v");
   spdlog::set_default_logger(logger);
   // A closed pipe is reported as a write error, not a silent death.

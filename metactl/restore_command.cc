@@ -1,6 +1,7 @@
 // metactl restore: a backup back into a raft dir (through the importer) and a data directory.
 #include "metactl/backup_flags.h"
 #include "metactl/flag_aliases.h"
+#include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
 #include "metactl/restore_identity.h"
 
@@ -13,6 +14,7 @@
 
 #include "raftstore/transfer/importer.h"
 #include "raftstore/backup/restore.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 
 namespace metactl {
@@ -73,6 +75,7 @@ class RestoreCommand : public Command {
         ->check(CLI::Range(1, 64));
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout, the plan on stderr (keys: docs/backup.md)");
     prefixes_.Add(cmd_, "the restored metadata");
+    progress_.Add(cmd_);
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
@@ -97,6 +100,7 @@ class RestoreCommand : public Command {
     io.filter = *filter;
     io.raft_dir = raft_dir_;
     io.force = force_;
+    io.progress = progress_.Show();  // the metadata import has its own line
     if (node_id_ > 0) io.id = node_id_;
     io.bump_seq = bump_seq_;
     auto peers = ParseInitialCluster(initial_cluster_);
@@ -110,7 +114,7 @@ class RestoreCommand : public Command {
     o.confirm = confirm_;
     o.force = force_;
     o.workers = workers_;
-    o.progress = StderrIsTerminal();
+    o.progress = progress_.Show();
     o.validate_import = [io] { return ValidateImportOptions(io); };
     o.import_fn = [io](std::istream& in, const std::string& source) -> Status {
       ImportOptions opts = io;
@@ -129,7 +133,14 @@ class RestoreCommand : public Command {
     if (!store.ok()) return BackupFail("restore", store.status());
     // The plan first (with --json on stderr: stdout carries the JSON only), then the work.
     o.on_plan = [&](const backup::RestoreResult& plan) { return PrintPlan(**store, plan, io, *filter); };
+    raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: staging removed, targets unchanged, exit 130
     auto r = backup::RunRestore(**store, o);
+    if (!r.ok() && raftstore::Interrupted()) {
+      std::string left;
+      if (!raft_dir_.empty()) left += "raft dir " + raft_dir_;
+      if (!data_to_.empty()) left += (left.empty() ? "" : " and ") + std::string("--data-to ") + data_to_;
+      return ReportInterrupted("restore", "removed the staging dirs; " + left + " left unchanged");
+    }
     if (!r.ok()) return BackupFail("restore", r.status());
     if (json_) {
       std::cout << RestoreJson(*r, data_to_, raft_dir_).dump() << std::endl;
@@ -167,6 +178,7 @@ class RestoreCommand : public Command {
   bool latest_ = false, force_ = false, confirm_ = false, json_ = false;
   int workers_ = 4;
   PrefixFlags prefixes_;
+  ProgressFlag progress_;
   backup::S3Settings s3_;
 };
 

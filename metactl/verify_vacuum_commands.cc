@@ -1,6 +1,7 @@
 // metactl verify (check a location) and metactl vacuum (delete old backups and unused blocks).
 #include "metactl/backup_flags.h"
 #include "metactl/flag_aliases.h"
+#include "metactl/long_job.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "raftstore/backup/vacuum.h"
 #include "raftstore/backup/verify.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 
 namespace metactl {
@@ -31,6 +33,7 @@ class VerifyCommand : public Command {
     all->excludes(subset);
     cmd_->add_option("--workers", workers_, "parallel reads (default 4)")->check(CLI::Range(1, 64));
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
+    progress_.Add(cmd_);
     AddS3Options(cmd_, &s3_);
     return cmd_;
   }
@@ -39,6 +42,7 @@ class VerifyCommand : public Command {
     backup::VerifyOptions o;
     o.backup_id = backup_id_;
     o.workers = workers_;
+    o.progress = progress_.Show();
     if (read_data_) o.read_percent = 100;
     if (!subset_.empty()) {
       std::string t = subset_;
@@ -56,7 +60,11 @@ class VerifyCommand : public Command {
     if (!location.ok()) return BackupFail("verify", location.status());
     auto store = backup::OpenObjectStore(*location, s3_, false);
     if (!store.ok()) return BackupFail("verify", store.status());
+    raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: stops reading, exit 130
     auto r = backup::RunVerify(**store, o);
+    if (!r.ok() && raftstore::Interrupted()) {
+      return ReportInterrupted("verify", "not every block was checked; nothing at " + location_ + " was changed");
+    }
     if (!r.ok()) return BackupFail("verify", r.status());
     if (json_) {
       nlohmann::ordered_json j = {{"backups", r->manifests},
@@ -82,6 +90,7 @@ class VerifyCommand : public Command {
   std::string backup_id_, subset_;
   bool read_data_ = false, json_ = false;
   int workers_ = 4;
+  ProgressFlag progress_;
   backup::S3Settings s3_;
 };
 

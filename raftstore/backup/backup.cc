@@ -21,6 +21,7 @@
 #include "raftstore/backup/block_pipeline.h"
 #include "raftstore/backup/lock.h"
 #include "raftstore/backup/manifest.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 
 namespace raftstore::backup {
@@ -248,6 +249,7 @@ Status ReadChanged(BlockPipeline& pipe, const BackupOptions& options, const Meta
   }
   for (auto& w : *items) {
     if (!w.needs_read) continue;
+    RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     RS_ASSIGN_OR_RETURN(auto n, FeedFile(w.abs_path, pipe, options.block_size, &w.slots,
                                          progress));
     w.entry.set_size(n);  // what we read is what we restore, even if the file changed

@@ -8,6 +8,7 @@
 
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/hex.h"
+#include "raftstore/common/interrupt.h"
 
 namespace raftstore::backup {
 
@@ -127,6 +128,10 @@ Result<uint64_t> FeedFile(const std::string& path, BlockPipeline& pipe, size_t b
   uint64_t total = 0;
   Status st;
   for (;;) {
+    if (raftstore::Interrupted()) {
+      st = raftstore::InterruptedStatus();
+      break;
+    }
     int idx = pipe.Acquire();
     if (idx < 0) {
       st = pipe.error();

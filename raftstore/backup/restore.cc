@@ -14,6 +14,7 @@
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/disk_space.h"
 #include "raftstore/common/file_util.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/parallel_for.h"
 #include "raftstore/common/progress.h"
 
@@ -127,6 +128,7 @@ Status WriteBlocks(ObjectStore& store, const pb::Manifest& m, const pb::FileEntr
   const std::string what = "file " + DisplayPath(m, f);
   uint64_t off = 0;
   for (const auto& b : f.blocks()) {
+    RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     RS_ASSIGN_OR_RETURN(auto data, FetchBlock(store, b, what, off));
     if (!AllZero(data)) RS_RETURN_IF_ERROR(PWriteAll(fd, data, off, dest));
     off += b.size();
@@ -299,7 +301,8 @@ Status FetchMetadata(ObjectStore& store, const pb::Manifest& m, const std::strin
   if (!out) return Status::IOError("create " + tmp + ": check that the parent of --raft-dir exists");
   uint64_t off = 0;
   for (const auto& b : m.metadata().blocks()) {
-    auto data = FetchBlock(store, b, "the metadata export", off);
+    auto data = raftstore::Interrupted() ? raftstore::Result<std::string>(raftstore::InterruptedStatus())
+                                         : FetchBlock(store, b, "the metadata export", off);
     if (!data.ok()) {
       out.close();
       fs::remove(tmp, ec);

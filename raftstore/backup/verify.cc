@@ -11,7 +11,9 @@
 
 #include "raftstore/backup/manifest.h"
 #include "raftstore/backup/verify.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/parallel_for.h"
+#include "raftstore/common/progress.h"
 #include "raftstore/common/sha256.h"
 
 namespace raftstore::backup {
@@ -89,8 +91,8 @@ Result<std::vector<std::string>> CheckPresent(ObjectStore& store, const Uses& us
   return to_read;
 }
 
-// Re-hashes read_percent of `to_read` (a random choice below 100%).
-void ReadBack(ObjectStore& store, const VerifyOptions& o, const Uses& uses,
+// Re-hashes read_percent of `to_read` (a random choice below 100%). Fails only when interrupted.
+Status ReadBack(ObjectStore& store, const VerifyOptions& o, const Uses& uses,
               std::vector<std::string> to_read, VerifyReport* rep) {
   if (o.read_percent < 100) {
     std::mt19937_64 rng{std::random_device{}()};
@@ -100,8 +102,14 @@ void ReadBack(ObjectStore& store, const VerifyOptions& o, const Uses& uses,
   }
   std::mutex mu;
   std::atomic<uint64_t> bytes{0}, blocks{0};
+  raftstore::Progress progress({.enabled = o.progress,
+                                .verb = "verify",
+                                .unit = raftstore::Progress::Unit::kBlocks,
+                                .total = to_read.size()});
   // A damaged or missing block is a finding, not an error: every block is read.
-  (void)raftstore::ParallelFor(to_read.size(), o.workers, [&](size_t i) {
+  Status st = raftstore::ParallelFor(to_read.size(), o.workers, [&](size_t i) {
+    RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
+    progress.Add(1);
     const std::string& hex = to_read[i];
     auto data = store.Get(BlockKey(hex));
     std::string problem;
@@ -122,8 +130,10 @@ void ReadBack(ObjectStore& store, const VerifyOptions& o, const Uses& uses,
     }
     return Status::OK();
   });
+  progress.Stop();
   rep->blocks_read = blocks;
   rep->bytes_read = bytes;
+  return st;
 }
 
 }  // namespace
@@ -142,7 +152,7 @@ Result<VerifyReport> RunVerify(ObjectStore& store, const VerifyOptions& o) {
   Uses uses;
   RS_RETURN_IF_ERROR(CollectUses(store, o, ids, &uses, &rep));
   RS_ASSIGN_OR_RETURN(auto to_read, CheckPresent(store, uses, &rep));
-  if (o.read_percent > 0) ReadBack(store, o, uses, std::move(to_read), &rep);
+  if (o.read_percent > 0) RS_RETURN_IF_ERROR(ReadBack(store, o, uses, std::move(to_read), &rep));
   return rep;
 }
 

@@ -19,6 +19,7 @@ struct VerifyOptions {
   std::string backup_id;        // "" : every backup
   double read_percent = 0;      // 0: existence and sizes only; 100: re-hash every block
   int workers = 4;
+  bool progress = false;        // progress line of the re-hashing on stderr (common/progress.h)
 };
 
 struct VerifyReport {

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/interrupt.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
 
@@ -291,6 +292,8 @@ Status MetaClient::Export(const metasrv::ExportRequest& req,
   grpc::ClientContext ctx;
   const bool want_filtered = req.include_prefixes_size() > 0 || req.exclude_prefixes_size() > 0;
   auto reader = stub_->Export(&ctx, req);
+  // A signal unblocks a Read() waiting on a slow server (common/interrupt.h).
+  raftstore::CancelOnInterrupt cancel([&ctx] { ctx.TryCancel(); });
   Status failed;
   {
     Watchdog dog(&ctx, timeout_);

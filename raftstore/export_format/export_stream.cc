@@ -74,6 +74,7 @@ bool ExportStreamWriter::Finish(std::string* line) {
 Result<ExportStreamReader::LineKind> ExportStreamReader::Next(std::string_view line, Record* record,
                                                               bool terminated) {
   ++lines_;
+  bytes_ += line.size() + (terminated ? 1 : 0);
   Result<LineKind> kind = Take(line, record, terminated);
   if (!kind.ok()) return kind.status().WithContext("line " + std::to_string(lines_));
   return kind;

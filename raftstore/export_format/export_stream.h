@@ -114,6 +114,7 @@ class ExportStreamReader {
   Status ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit);
 
   uint64_t lines() const { return lines_; }                 // lines taken, footer included
+  uint64_t bytes() const { return bytes_; }                 // bytes of those lines, newlines included
   uint64_t records() const { return digest_.records(); }  // lines before the footer
   bool footer_seen() const { return footer_seen_; }
   // After a footer line (not on line 1): the footer as read and the one computed from the lines
@@ -128,6 +129,7 @@ class ExportStreamReader {
   Options options_;
   StreamDigest digest_;
   uint64_t lines_ = 0;
+  uint64_t bytes_ = 0;
   bool footer_seen_ = false;
   FooterRec footer_, computed_footer_;
 };

@@ -88,6 +88,7 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
 
   metasrv::raft::SnapshotChunk chunk;
   ToProto(m, chunk.mutable_message());
+  chunk.set_pairs_estimate(dir_->EstimateKeys());  // RocksDB's estimate: the receiver's progress logs
   size_t chunk_bytes = 0;
   uint64_t pairs = 0, bytes = 0;
   Sha256 sha;

@@ -1,6 +1,10 @@
 #include "raftstore/server/raft_peer_service.h"
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
+
+#include "raftstore/common/progress.h"
 
 #include "raftstore/rpc/grpc_status.h"
 #include "raftstore/node/message_codec.h"
@@ -11,6 +15,10 @@ namespace raftstore::server {
 using node::FromProto;
 
 using rpc::ToGrpc;
+
+namespace {
+constexpr std::chrono::seconds kSnapshotProgressEvery{5};  // an info line this often while receiving
+}  // namespace
 
 grpc::Status RaftPeerService::Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req,
                                metasrv::raft::SendReply*) {
@@ -58,10 +66,24 @@ grpc::Status RaftPeerService::InstallSnapshot(grpc::ServerContext*, grpc::Server
   auto path = node_->BeginIncomingSnapshot();
   if (!path.ok()) return ToGrpc(path.status());
   // From here every failure frees the slot (and removes the partial file).
+  // An info line every few seconds while a large snapshot arrives (the one progress line format).
+  raftstore::Progress::Options line{.verb = "node " + std::to_string(self) + ": receiving snapshot " +
+                                            std::to_string(m->snapshot->index) + " from node " + std::to_string(m->from) + ":",
+                                    .unit = raftstore::Progress::Unit::kPairs,
+                                    .total = chunk.pairs_estimate(),
+                                    .total_is_estimate = true};
+  const auto started = std::chrono::steady_clock::now();
+  auto logged = started;
   raftstore::Status st = [&]() -> raftstore::Status {
     RS_ASSIGN_OR_RETURN(std::unique_ptr<SnapshotWriter> w, SnapshotWriter::Create(*path));
     for (;;) {
       for (const auto& p : chunk.pairs()) RS_RETURN_IF_ERROR(w->Add(p.key(), p.value()));
+      const auto now = std::chrono::steady_clock::now();
+      if (now - logged >= kSnapshotProgressEvery) {
+        logged = now;
+        spdlog::info("{}", raftstore::Progress::Line(line, w->pairs(), 0,
+                                                           std::chrono::duration<double>(now - started).count()));
+      }
       if (chunk.last()) break;
       if (!reader->Read(&chunk)) {
         return raftstore::Status::Unavailable("the snapshot stream from node " + std::to_string(m->from) +

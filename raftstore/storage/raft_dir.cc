@@ -184,6 +184,12 @@ std::shared_ptr<const ReadView> RaftDir::NewReadView() const {
   return std::shared_ptr<const ReadView>(new ReadView(db_.get(), db_->GetSnapshot()));
 }
 
+uint64_t RaftDir::EstimateKeys() const {
+  uint64_t n = 0;
+  if (!db_ || !db_->GetIntProperty(rocksdb::DB::Properties::kEstimateNumKeys, &n)) return 0;
+  return n;
+}
+
 Status RaftDir::Close() {
   if (!db_) return Status::OK();
   Status st;

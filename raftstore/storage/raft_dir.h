@@ -74,6 +74,10 @@ class RaftDir {
   // A view of the dir as it is now.
   std::shared_ptr<const ReadView> NewReadView() const;
 
+  // RocksDB's estimate of the number of keys (rocksdb.estimate-num-keys): for progress totals
+  // only, it may be off either way (deletes and overwrites not yet compacted count).
+  uint64_t EstimateKeys() const;
+
   // Flushes (in bulk-load mode: memtables to synced files), then closes. Further calls fail.
   Status Close();
 

@@ -1,6 +1,7 @@
 #include "raftstore/transfer/exporter.h"
 
 #include "raftstore/export_format/export_stream.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/storage/record_stream.h"
@@ -12,7 +13,12 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
   if (!dir.ok()) return dir.status();
   ExportStats stats;
   raftstore::ExportStreamWriter writer(options.footer);
-  raftstore::Progress progress({.enabled = options.progress, .verb = "export", .unit = raftstore::Progress::Unit::kRecords});
+  // The total is RocksDB's estimate of the keys (one record each, roughly), said to be one.
+  raftstore::Progress progress({.enabled = options.progress,
+                                .verb = options.progress_verb,
+                                .unit = raftstore::Progress::Unit::kRecords,
+                                .total = (*dir)->EstimateKeys(),
+                                .total_is_estimate = true});
   std::string line;  // one line at a time
   auto write_line = [&] {
     line.push_back('\n');
@@ -20,6 +26,7 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
     stats.bytes += line.size();
   };
   Status st = raftstore::ForEachRecord(**dir, nullptr, [&](const raftstore::Record& rec) {
+    RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     if (!options.filter.Keep(rec)) return Status::OK();
     RS_RETURN_IF_ERROR(writer.Add(rec, &line));
     write_line();

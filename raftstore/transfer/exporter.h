@@ -20,7 +20,8 @@ namespace raftstore::transfer {
 
 struct ExportOptions {
   bool footer = true;     // append the integrity footer line (omit with --no-footer)
-  bool progress = false;  // show progress on stderr when it is a terminal (common/progress.h)
+  bool progress = false;  // draw the progress line on stderr (common/progress.h)
+  std::string progress_verb = "export";  // its first word ("backup-metadata" in a backup)
   KeyFilter filter;       // keys (and their expire entries) to write; every other record is kept
 };
 

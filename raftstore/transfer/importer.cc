@@ -8,6 +8,7 @@
 
 #include "raftstore/export_format/export_stream.h"
 #include "raftstore/common/file_util.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/sm/state_machine.h"
 #include "raftstore/storage/sm_store.h"
@@ -67,12 +68,15 @@ class StreamLoader {
   Status Load(std::istream& in, ImportStats* stats) {
     Status check_failed;  // an import check's message names its own lines: no "line N: " prefix
     Status st = reader_.ReadAll(in, [&](const Record& rec) {
+      RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
       check_failed = checks_.Observe(rec, reader_.lines());
       if (!check_failed.ok()) return Status::Aborted("import check failed");
       RS_RETURN_IF_ERROR(Apply(rec, stats));
-      progress_.Add(1);
+      progress_.Set(options_.source_size > 0 ? reader_.bytes() : reader_.records());
       return Status::OK();
     });
+    if (options_.source_size > 0) progress_.Set(reader_.bytes());  // the footer line too
+    progress_.Stop();  // its line ends before any message below
     stats->records = reader_.records();
     if (!check_failed.ok()) return check_failed.WithContext(options_.source_name);
     if (!st.ok()) return st.WithContext(options_.source_name);
@@ -133,8 +137,12 @@ class StreamLoader {
   ImportChecks checks_;
   std::optional<raftstore::LogId> committed_;
   OversizeKeys oversize_;  // warned of once the stream is loaded
-  raftstore::Progress progress_{
-      {.enabled = options_.progress, .verb = "import", .unit = raftstore::Progress::Unit::kRecords}};
+  // From a file: bytes read of its size; from stdin: records (no total).
+  raftstore::Progress progress_{{.enabled = options_.progress,
+                                 .verb = "import",
+                                 .unit = options_.source_size > 0 ? raftstore::Progress::Unit::kBytes
+                                                                  : raftstore::Progress::Unit::kRecords,
+                                 .total = options_.source_size}};
 };
 
 // Applies, through the state machine metasrv uses, the entries the source had committed but
@@ -254,11 +262,14 @@ Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options)
     if (!staging.ok()) return staging.status();
     StreamLoader loader(staging->get(), options);
     RS_RETURN_IF_ERROR(loader.Load(in, &stats));
+    RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     if (options.id) RS_RETURN_IF_ERROR(raftstore::WriteNodeId(staging->get(), *options.id, /*sync=*/false));
     if (!options.initial_cluster.empty()) RS_RETURN_IF_ERROR(SeedNewCluster(staging->get(), loader, options));
     if (options.bump_seq) RS_RETURN_IF_ERROR(BumpSequence(staging->get(), loader.max_key_seq(), *options.bump_seq));
     return (*staging)->Close();  // flushes to synced table files
   }();
+  // The last point where a signal stops the import: after it, the target is replaced whole.
+  if (st.ok()) st = raftstore::CheckInterrupt();
   if (st.ok()) st = raftstore::ReplaceDirAtomically(staging_path, options.raft_dir);
   if (!st.ok()) {
     (void)raftstore::RemoveAll(staging_path);

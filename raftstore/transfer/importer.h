@@ -35,7 +35,8 @@ struct ImportOptions {
   std::optional<uint64_t> id;         // node id to write into the raft state
   std::vector<Peer> initial_cluster;  // when non-empty: replace nodes and membership
   std::string source_name = "stdin";  // used in error messages ("<source>: line N: ...")
-  bool progress = false;              // show progress on stderr when it is a terminal
+  bool progress = false;              // draw the progress line on stderr (common/progress.h)
+  uint64_t source_size = 0;           // bytes of the input when known (a file): progress shows bytes of it
   bool allow_no_footer = false;       // accept a stream without the integrity footer (with a warning)
   // A longer line is refused (naming the line and --max-line-bytes); bounds the memory a line takes.
   uint64_t max_line_bytes = raftstore::ExportStreamReader::kDefaultMaxLineBytes;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/client/meta_client.h"
+#include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/export_format/export_stream.h"
 
@@ -18,7 +19,8 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   const std::string where = "export from metasrv at " + (*client)->address();
 
   ExportStats stats;
-  raftstore::Progress progress({.enabled = options.progress, .verb = "export", .unit = raftstore::Progress::Unit::kRecords});
+  // The server does not say how many records its export holds: done and rate, no % or ETA.
+  raftstore::Progress progress({.enabled = options.progress, .verb = options.progress_verb, .unit = raftstore::Progress::Unit::kRecords});
   // The server always ends with the footer: one missing means the stream was cut short.
   raftstore::ExportStreamReader reader({raftstore::ExportStreamReader::Origin::kServer,
                                         /*allow_no_footer=*/false});
@@ -30,6 +32,7 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   }
   Status st = (*client)->Export(req, [&](const std::string& line) -> Status {
     // Relayed, not interpreted: only the header and the footer are decoded.
+    RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     RS_ASSIGN_OR_RETURN(auto kind, reader.Next(line, nullptr));
     const bool is_footer = kind == raftstore::ExportStreamReader::LineKind::kFooter;
     if (!is_footer || options.footer) {

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Issue 13 points 2 and 3, as a user sees them:
+#  - progress: on a terminal (a pseudo-terminal made by script(1)) import and export draw a line
+#    with done / total and %, ended by a newline before the final message; with stderr on a pipe
+#    only the messages appear; --progress=always shows the lines on a pipe too.
+#  - signals: SIGINT during export, import, backup and restore exits 130 with one line saying
+#    what was left, and leaves no .part file, staging dir, temp file or lock; targets unchanged.
+#    (verify's interruption: tests/raftstore/backup/interrupt_test.cc.)
+# A job is signalled only once it is visibly working (its progress line, --progress=always, is
+# on stderr); the inputs are large enough that seconds of work remain then.
+. "$(dirname "$0")/lib.sh"
+command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is absent"; exit 77; }
+: "${GEN_KEYS:?GEN_KEYS must point at the gen_keys binary (ctest sets it)}"
+: "${METASRV:?METASRV must point at the metasrv binary (ctest sets it)}"
+
+# ~95 MiB of lines; fewer under the sanitizers (each step is ~10x slower there).
+"$GEN_KEYS" --keys "${PROGRESS_KEYS:-200000}" >"$WORK/big.jsonl"
+"$METACTL" import --raft-dir "$WORK/src" --db "$WORK/big.jsonl" 2>/dev/null
+
+# Colour codes of the log level removed, carriage returns kept (they are the redraws).
+strip_colour() { sed 's/\x1b\[[0-9;]*m//g'; }
+
+# ---------------------------------------------------------------- progress on a terminal
+script -qec "'$METACTL' import --raft-dir '$WORK/t1' --db '$WORK/big.jsonl'" /dev/null | strip_colour |
+  tr -d '\r' >"$WORK/tty_import"
+# Redraws are "ESC[K<line>" on one physical line; its last state is the line's end.
+grep -q 'import [0-9.]* [KMG]iB / [0-9.]* MiB ([0-9]*%)' "$WORK/tty_import" ||
+  { cat -v "$WORK/tty_import"; fail "no import progress line with done / total and % on a terminal"; }
+grep -B1 '^\[info\] imported' "$WORK/tty_import" | head -1 | grep -Eq 'import [0-9.]+ MiB / [0-9.]+ MiB \(100%\), .*/s, ETA 0:00$' ||
+  { cat -v "$WORK/tty_import"; fail "the import's progress line does not end (100%, newline) before the final message"; }
+pass "import --db FILE on a terminal: bytes read / file size with %, rate, ETA; the line ends before 'imported ...'"
+
+script -qec "'$METACTL' export --raft-dir '$WORK/src' --db '$WORK/e1'" /dev/null | strip_colour | tr -d '\r' >"$WORK/tty_export"
+grep -B1 '^\[info\] exported' "$WORK/tty_export" | head -1 | grep -Eq 'export [0-9]+ / [0-9]+ records \(100%\), [0-9]+ records/s, ETA 0:00$' ||
+  { cat -v "$WORK/tty_export"; fail "no export progress line ending (100%) before the final message"; }
+pass "export --raft-dir on a terminal: records / total with %, ended before 'exported ...'"
+
+script -qec "'$METACTL' export --raft-dir '$WORK/src' --db '$WORK/e2' --progress=never" /dev/null | strip_colour |
+  tr -d '\r' >"$WORK/tty_never"
+! grep -q 'records/s' "$WORK/tty_never" || { cat -v "$WORK/tty_never"; fail "--progress=never drew a line"; }
+pass "--progress=never on a terminal: no progress line"
+
+# ---------------------------------------------------------------- stderr on a pipe
+"$METACTL" import --raft-dir "$WORK/t2" --db "$WORK/big.jsonl" 2>&1 >/dev/null | cat >"$WORK/pipe_import"
+[ "$(grep -cv '^\[' "$WORK/pipe_import")" = 0 ] || { cat -v "$WORK/pipe_import"; fail "a progress line on a pipe"; }
+grep -q '^\[info\] imported' "$WORK/pipe_import" || fail "no final message on a pipe"
+pass "stderr on a pipe: the messages only"
+
+"$METACTL" import --raft-dir "$WORK/t3" --db "$WORK/big.jsonl" --progress=always 2>&1 >/dev/null | cat >"$WORK/always"
+grep -Eq '^import [0-9.]+ MiB / [0-9.]+ MiB \(100%\), .*ETA 0:00$' "$WORK/always" ||
+  { cat -v "$WORK/always"; fail "--progress=always on a pipe: no progress line"; }
+! grep -q $'\x1b' "$WORK/always" || fail "--progress=always on a pipe: escape codes written"
+pass "--progress=always on a pipe: one plain line per update"
+expect_fail 2 "--progress: .*sometimes" "$METACTL" export --raft-dir "$WORK/src" --progress=sometimes
+pass "--progress=sometimes: usage error"
+
+# ---------------------------------------------------------------- SIGINT
+# Starts "$@" in the background (stderr to $WORK/err), waits until its stderr matches $1, sends
+# SIGINT. finish_job then waits for it and sets $RC to its exit code.
+interrupt_when() {
+  local pattern=$1; shift
+  # Job control on: a background job of a script otherwise starts with SIGINT ignored.
+  set -m
+  "$@" 2>"$WORK/err" >/dev/null &
+  JOB=$!
+  set +m
+  # Up to 120 s for the first progress line (half a second of work on an idle machine).
+  for _ in $(seq 1200); do
+    grep -q -- "$pattern" "$WORK/err" && break
+    kill -0 "$JOB" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q -- "$pattern" "$WORK/err" || { cat "$WORK/err"; fail "no progress line from: $*"; }
+  kill -INT "$JOB" 2>/dev/null || { cat "$WORK/err"; fail "ended before SIGINT (make the input larger): $*"; }
+}
+finish_job() {
+  RC=0
+  wait "$JOB" || RC=$?
+}
+
+interrupt_when '^export ' "$METACTL" export --raft-dir "$WORK/src" --db "$WORK/out.jsonl" --progress=always
+finish_job
+[ "$RC" = 130 ] || { cat "$WORK/err"; fail "export: exit $RC after SIGINT, expected 130"; }
+grep -q "^metactl export: interrupted: removed $WORK/out.jsonl.part; $WORK/out.jsonl not written\$" "$WORK/err" ||
+  { cat "$WORK/err"; fail "export: no 'interrupted' message"; }
+[ ! -e "$WORK/out.jsonl.part" ] && [ ! -e "$WORK/out.jsonl" ] || fail "export: .part or output left"
+pass "SIGINT during export --db: exit 130, 'removed F.part; F not written', neither file left"
+
+# Import from a FIFO whose write end stays open: whatever the machine's speed, the import is
+# mid-stream when signalled; closing the FIFO afterwards lets it read on and see the signal.
+"$METACTL" import --allow-no-footer --raft-dir "$WORK/dst" --db "$TESTDATA_DIR/own_v004.jsonl" 2>/dev/null
+BEFORE=$(tree_digest "$WORK/dst")
+mkfifo "$WORK/feed"
+exec 3<>"$WORK/feed"
+head -n 100000 "$WORK/big.jsonl" >&3 &
+FEEDER=$!
+interrupt_when '^import ' "$METACTL" import --raft-dir "$WORK/dst" --force --progress=always --db "$WORK/feed"
+# No writer left: the import reads what is buffered, then the end of the stream.
+kill "$FEEDER" 2>/dev/null || true
+wait "$FEEDER" 2>/dev/null || true
+exec 3>&-
+finish_job
+[ "$RC" = 130 ] || { cat "$WORK/err"; fail "import: exit $RC after SIGINT, expected 130"; }
+grep -q "^metactl import: interrupted: removed the staging dir; raft dir $WORK/dst left unchanged\$" "$WORK/err" ||
+  { cat "$WORK/err"; fail "import: no 'interrupted' message"; }
+[ ! -e "$WORK/dst.import-staging" ] || fail "import: staging dir left"
+[ "$(tree_digest "$WORK/dst")" = "$BEFORE" ] || fail "import: the raft dir changed"
+pass "SIGINT during import: exit 130, staging dir removed, raft dir byte-for-byte as before"
+
+# Backup: signalled in its metadata phase; its temp export (in TMPDIR) and its lock go away.
+mkdir -p "$WORK/tmp"
+interrupt_when '^backup-metadata ' env TMPDIR="$WORK/tmp" "$METACTL" backup --to "$WORK/loc" --meta-raft-dir "$WORK/src" --progress=always
+finish_job
+[ "$RC" = 130 ] || { cat "$WORK/err"; fail "backup: exit $RC after SIGINT, expected 130"; }
+grep -q "^metactl backup: interrupted: no manifest was written to .* and its lock was released" "$WORK/err" ||
+  { cat "$WORK/err"; fail "backup: no 'interrupted' message"; }
+[ -z "$(ls -A "$WORK/loc/locks" 2>/dev/null)" ] || fail "backup: lock left: $(ls "$WORK/loc/locks")"
+[ -z "$(ls -A "$WORK/loc/manifests" 2>/dev/null)" ] || fail "backup: manifest written"
+[ -z "$(ls -A "$WORK/tmp")" ] || fail "backup: temp export left: $(ls "$WORK/tmp")"
+"$METACTL" backup --to "$WORK/loc" --meta-raft-dir "$WORK/src" >/dev/null 2>&1 || fail "backup after the interrupted one failed"
+pass "SIGINT during backup: exit 130, no manifest, no temp file, lock released (the next backup works)"
+
+# Restore: signalled while its metadata import runs; nothing appears at the targets.
+interrupt_when '^import ' "$METACTL" restore --from "$WORK/loc" --latest --raft-dir "$WORK/restored" --confirm --progress=always
+finish_job
+[ "$RC" = 130 ] || { cat "$WORK/err"; fail "restore: exit $RC after SIGINT, expected 130"; }
+grep -q "^metactl restore: interrupted: removed the staging dirs; raft dir $WORK/restored left unchanged\$" "$WORK/err" ||
+  { cat "$WORK/err"; fail "restore: no 'interrupted' message"; }
+[ ! -e "$WORK/restored" ] && [ ! -e "$WORK/restored.import-staging" ] && [ ! -e "$WORK/restored.restore-metadata" ] ||
+  fail "restore: left $(ls -d "$WORK"/restored* )"
+pass "SIGINT during restore: exit 130, no staging dir or temp export, target not created"
+
+# A live export: its line has no total (the server gives none); SIGINT cancels the stream.
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+G=$(free_port); R=$(free_port)
+"$METACTL" import --raft-dir "$WORK/live" --id 1 --initial-cluster "1=127.0.0.1:$R" --db "$WORK/big.jsonl" 2>/dev/null
+"$METASRV" --raft-dir "$WORK/live" --grpc-api-address "127.0.0.1:$G" --raft-address "127.0.0.1:$R" 2>"$WORK/live.log" &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 300); do  # up to 60 s for the node to lead
+  "$METACTL" status --grpc-api-address "127.0.0.1:$G" 2>/dev/null | grep -Eq "^role: +leader$" && break
+  sleep 0.2
+done
+interrupt_when '^export ' "$METACTL" export --grpc-api-address "127.0.0.1:$G" --db "$WORK/live.jsonl" --progress=always
+finish_job
+[ "$RC" = 130 ] || { cat "$WORK/err"; fail "live export: exit $RC after SIGINT, expected 130"; }
+grep -Eq '^export [0-9]+ records, [0-9]+ records/s$' "$WORK/err" || { cat "$WORK/err"; fail "live export: no 'N records, R records/s' line"; }
+grep -q "^metactl export: interrupted: removed $WORK/live.jsonl.part; $WORK/live.jsonl not written\$" "$WORK/err" ||
+  { cat "$WORK/err"; fail "live export: no 'interrupted' message"; }
+[ ! -e "$WORK/live.jsonl.part" ] && [ ! -e "$WORK/live.jsonl" ] || fail "live export: .part or output left"
+pass "SIGINT during a live export: records and rate (no %), exit 130, no .part left"
+done_checks
