@@ -342,24 +342,17 @@ Status StageMetadata(ObjectStore& store, const pb::Manifest& m, const RestoreOpt
 // -------------------------------------------------------------------------------- commit
 
 // Puts the staged tree at --data-to so that a kill -9 at any moment leaves it either the old
-// tree or the whole new one. An existing target (--force) is swapped with the staging dir in
-// one renameat2(RENAME_EXCHANGE), as import swaps a raft dir (storage/raft_dir.h
-// ReplaceDirAtomically); then the old tree, now at the staging path, is removed (one left there
-// by a kill is removed by the next restore, PrepareStaging). Removing the target first and then
-// renaming left a half-removed tree, or none, to a kill in between.
+// tree or the whole new one: the same swap as import's (common/file_util.h
+// ReplaceDirAtomically). An old tree a kill left at the staging path is removed by the next
+// restore (PrepareStaging).
 Status CommitData(StagedData* s) {
   std::error_code ec;
   fs::create_directories(fs::path(s->target).parent_path(), ec);
-  if (!fs::exists(s->target, ec)) {
-    RS_RETURN_IF_ERROR(raftstore::CommitStaged(s->staging, s->target));
-    s->committed = true;
-    return Status::OK();
-  }
-  RS_RETURN_IF_ERROR(raftstore::SyncFile(s->staging));
-  RS_RETURN_IF_ERROR(raftstore::ExchangePaths(s->staging, s->target));
-  RS_RETURN_IF_ERROR(raftstore::SyncDir(raftstore::ParentDir(s->target)));
-  s->committed = true;
-  return raftstore::RemoveAll(s->staging);  // the old tree
+  Status st = raftstore::ReplaceDirAtomically(s->staging, s->target);
+  // On a failure the staging path holds the new tree (not swapped in) or the old one (swapped
+  // out, not yet removed): the cleanup (~StagedData) removes either.
+  s->committed = st.ok();
+  return st;
 }
 
 Result<std::map<std::string, uint64_t>> PresentBlocks(ObjectStore& store) {

@@ -126,6 +126,15 @@ Status CommitStaged(const std::string& staged, const std::string& target) {
   return SyncDir(ParentDir(target));
 }
 
+Status ReplaceDirAtomically(const std::string& staged, const std::string& target) {
+  std::error_code ec;
+  if (!fs::exists(target, ec)) return CommitStaged(staged, target);
+  RS_RETURN_IF_ERROR(SyncFile(staged));
+  RS_RETURN_IF_ERROR(ExchangePaths(staged, target));
+  RS_RETURN_IF_ERROR(SyncDir(ParentDir(target)));
+  return RemoveAll(staged);  // the old tree
+}
+
 std::string ParentDir(const std::string& path) {
   fs::path p = fs::path(path).lexically_normal();
   if (p.has_filename() == false) p = p.parent_path();  // "a/b/" -> "a/b"

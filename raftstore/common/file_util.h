@@ -60,4 +60,13 @@ Status WriteFileStaged(const std::string& target, std::string_view data,
 // rename(2), e.g. an empty directory), then fsync()s the parent directory of `target`.
 Status CommitStaged(const std::string& staged, const std::string& target);
 
+// Puts the finished directory tree at `staged` in place of `target` (an import's raft dir, a
+// restore's --data-to) so that a kill -9 at any moment leaves `target` either as it was or
+// complete: fsync()s `staged`; renames it onto an absent `target` (CommitStaged), or swaps the
+// two with one renameat2(RENAME_EXCHANGE); fsync()s the parent; then removes the old tree, now
+// at `staged`. One left there by a kill is the caller's to remove before its next staging.
+// (Removing the target first and then renaming would leave a half-removed tree, or none, to a
+// kill in between.)
+Status ReplaceDirAtomically(const std::string& staged, const std::string& target);
+
 }  // namespace raftstore

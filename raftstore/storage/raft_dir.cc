@@ -206,16 +206,4 @@ Status RaftDir::Close() {
   return st;
 }
 
-Status ReplaceDirAtomically(const std::string& staging, const std::string& target) {
-  const std::string parent = ParentDir(target);
-  std::error_code ec;
-  if (!fs::exists(target, ec)) {
-    RS_RETURN_IF_ERROR(RenamePath(staging, target));
-    return SyncDir(parent);
-  }
-  RS_RETURN_IF_ERROR(ExchangePaths(staging, target));
-  RS_RETURN_IF_ERROR(SyncDir(parent));
-  return RemoveAll(staging);  // the old content, now at the staging path
-}
-
 }  // namespace raftstore

@@ -90,9 +90,5 @@ class RaftDir {
   bool bulk_load_ = false;
 };
 
-// Puts the finished raft dir at `staging` in place of `target` atomically (renameat2
-// RENAME_EXCHANGE when the target exists, rename otherwise; the parent is synced), then removes
-// the old content. A kill -9 at any point leaves `target` either as it was or complete.
-Status ReplaceDirAtomically(const std::string& staging, const std::string& target);
 
 }  // namespace raftstore

@@ -109,7 +109,8 @@ TEST(Transport, DeliversInOrderInBatches) {
 }
 
 TEST(Transport, DownPeerDropsWithoutBlocking) {
-  const int dead_port = testutil::FreePort();  // nothing listens there
+  const testutil::DeadPort dead;  // bound, never listening: refused at once, and no one takes it
+  const int dead_port = dead.port();
   std::atomic<int> unreachable{0};
   TransportOptions o;
   o.self = 1;

@@ -75,41 +75,27 @@ class ClusterFixture : public ::testing::Test {
   }
 
   // Seeds the dir of each node of `ids` with `metactl import <import_args> --raft-dir DIR --id N
-  // --initial-cluster <ids>` and starts them all (StartServing(start_args)). Empty on success, else why.
-  // A seeded dir records every member's addresses, so they are picked before any node binds
-  // them (FreePort: free a moment ago, then released). If another process takes one in
-  // between, that node exits with metasrv's cannot-listen code (kExitCannotListen, 3; typed,
-  // no message read): then every node is killed, the dirs removed and all is redone with new
-  // ports (up to 5 times), so that race cannot fail the test.
+  // --initial-cluster <ids>` and starts them all (StartServing(start_args)), with new ports
+  // while one picked was taken (RetryWhilePortTaken). Empty on success, else why.
   std::string SeedAndStart(const std::vector<int>& ids, const std::string& import_args,
                            const std::vector<std::string>& start_args = {}) {
-    constexpr int kExitCannotListen = 3;  // raftstore/server/listen.h
-    for (int attempt = 1;; ++attempt) {
+    std::vector<Metasrv*> nodes;
+    for (int id : ids) nodes.push_back(&N(id));
+    return RetryWhilePortTaken(nodes, [&]() -> std::string {
       for (int id : ids) {
         if (Metactl("import " + import_args + " --raft-dir " + N(id).dir() + " --id " + std::to_string(id) +
                     " --initial-cluster" + InitialCluster(ids)) != 0) {
           return "import into node " + std::to_string(id) + ": " + ReadFile(Path("metactl.err"));
         }
       }
-      bool port_taken = false;
       for (int id : ids) {
-        if (N(id).StartServing(start_args)) continue;
-        if (N(id).exit_code() != kExitCannotListen || attempt == 5) {
-          return "node " + std::to_string(id) + " did not start (exit " + std::to_string(N(id).exit_code()) + "): " +
-                 N(id).log();
+        if (!N(id).StartServing(start_args)) {
+          return "node " + std::to_string(id) + " did not start (exit " + std::to_string(N(id).exit_code()) +
+                 "): " + N(id).log();
         }
-        port_taken = true;
-        break;
       }
-      if (!port_taken) return "";
-      std::cerr << "a port picked for the cluster was taken before its node bound it: new ports, attempt "
-                << attempt + 1 << "\n";
-      for (int id : ids) {
-        N(id).Kill9();
-        std::filesystem::remove_all(N(id).dir());
-        N(id).ForgetPorts();
-      }
-    }
+      return "";
+    });
   }
 
   int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {

@@ -166,16 +166,25 @@ TEST_F(ClusterTest, ExportOfThreeNodeClusterSeedsNewCluster) {
 
   const std::vector<int> new_ids = {4, 5, 6};
   AddNodes(new_ids);
-  ASSERT_TRUE(Import(4, new_ids, Path("backup.jsonl")));
-  ASSERT_TRUE(Import(5, new_ids, Path("backup.jsonl")));
-  // Node 6 straight from the live cluster through a pipe (nothing was written since).
-  ASSERT_EQ(RunShell("bash -o pipefail -c '" + std::string(METACTL_BIN) + " export --grpc-api-address " +
-                     N(src).addr() + " 2>>" + Path("metactl.err") + " | tee " + Path("piped.jsonl") + " | " +
-                     METACTL_BIN + " import --raft-dir " +
-                     N(6).dir() + " --id 6 --initial-cluster" + InitialCluster(new_ids) + " 2>>" +
-                     Path("metactl.err") + "'"),
-            0)
-      << ReadFile(Path("metactl.err"));
+  // Seeding records the new members' ports before they bind them: redone with new ports if one
+  // was taken meanwhile (RetryWhilePortTaken).
+  const std::string seeded = RetryWhilePortTaken({&N(4), &N(5), &N(6)}, [&]() -> std::string {
+    if (!Import(4, new_ids, Path("backup.jsonl")) || !Import(5, new_ids, Path("backup.jsonl"))) {
+      return "import: " + ReadFile(Path("metactl.err"));
+    }
+    // Node 6 straight from the live cluster through a pipe (nothing was written since).
+    if (RunShell("bash -o pipefail -c '" + std::string(METACTL_BIN) + " export --grpc-api-address " + N(src).addr() +
+                 " 2>>" + Path("metactl.err") + " | tee " + Path("piped.jsonl") + " | " + METACTL_BIN +
+                 " import --raft-dir " + N(6).dir() + " --id 6 --initial-cluster" + InitialCluster(new_ids) + " 2>>" +
+                 Path("metactl.err") + "'") != 0) {
+      return "piped import: " + ReadFile(Path("metactl.err"));
+    }
+    for (int id : new_ids) {
+      if (!N(id).StartServing()) return "node " + std::to_string(id) + ": " + N(id).log();
+    }
+    return "";
+  });
+  ASSERT_EQ(seeded, "");
   // All three dirs must start from the same applied index (a member behind the others would
   // need a snapshot): both exports are of the same, idle node.
   auto last_applied = [](const std::string& text) {
@@ -187,7 +196,6 @@ TEST_F(ClusterTest, ExportOfThreeNodeClusterSeedsNewCluster) {
   };
   ASSERT_FALSE(last_applied(ReadFile(Path("backup.jsonl"))).empty());
   ASSERT_EQ(last_applied(ReadFile(Path("backup.jsonl"))), last_applied(ReadFile(Path("piped.jsonl"))));
-  for (int id : new_ids) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
   const int new_leader = WaitLeader(new_ids);
   ASSERT_NE(new_leader, 0) << "no leader elected in the new cluster";
   ExpectStatusAgrees(new_ids, {4, 5, 6});

@@ -273,7 +273,8 @@ TEST_F(MembershipTest, SecondChangeRefusedWhileOneIsInProgress) {
   // down after an election timeout; a long one (3-6 s) keeps it leader while this test asks for
   // the second change (under the sanitizers, the default 0.6-1.2 s was sometimes too short).
   ASSERT_TRUE(N(1).Start({"--single", "--raft-election-ticks", "30"})) << N(1).log();
-  const int dead = FreePort();
+  const DeadPort dead_port;  // node 9's addresses: bound, never listening, never taken
+  const int dead = dead_port.port();
   const std::string conn = " --grpc-api-address " + N(1).addr();
   // [[1],[1,9]] needs node 9, which does not exist: the change stays in progress.
   EXPECT_EQ(Metactl("members add --id 9 --raft-address " + Addr(dead) + " --grpc-address " + Addr(dead) +

@@ -19,6 +19,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <filesystem>
+#include <functional>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,6 +63,30 @@ inline int FreePort() {
 }
 
 inline std::string Addr(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+// A port on 127.0.0.1 where nothing listens, for as long as this object lives: a socket is bound
+// to it but never listens, so a connection is refused at once and no other process can take
+// the port meanwhile (a port that was merely free a moment ago can be).
+class DeadPort {
+ public:
+  DeadPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~DeadPort() { close(fd_); }
+  DeadPort(const DeadPort&) = delete;
+  DeadPort& operator=(const DeadPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
 
 // The port of the line "<key>HOST:PORT" in metasrv's --address-file text (0 if absent).
 inline int PortIn(const std::string& text, const std::string& key) {
@@ -292,6 +319,34 @@ inline int WaitLeader(const std::map<int, std::unique_ptr<Metasrv>>& nodes, cons
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   } while (std::chrono::steady_clock::now() < until);
   return 0;
+}
+
+// metasrv's exit code when it cannot listen on an address (raftstore/server/listen.h).
+inline constexpr int kExitCannotListen = 3;
+
+// For nodes whose addresses are recorded before they bind (a dir seeded by `metactl import
+// --initial-cluster`): their ports come from FreePort, free a moment ago, so another process
+// may take one in between. `seed_and_start` seeds the dirs for the nodes' current ports and
+// starts them, returning "" or why it failed. When it fails because a node exited with
+// kExitCannotListen (typed; no message is read), every node is killed, its dir removed and its
+// ports forgotten, and all is redone with new ports (up to 5 times), so that race cannot fail a
+// test. Returns "" on success, else why.
+inline std::string RetryWhilePortTaken(const std::vector<Metasrv*>& nodes,
+                                       const std::function<std::string()>& seed_and_start) {
+  for (int attempt = 1;; ++attempt) {
+    std::string error = seed_and_start();
+    if (error.empty()) return "";
+    bool port_taken = false;
+    for (Metasrv* n : nodes) port_taken |= n->exit_code() == kExitCannotListen;
+    if (!port_taken || attempt == 5) return error;
+    std::cerr << "a port picked for a seeded node was taken before the node bound it: new ports, attempt "
+              << attempt + 1 << "\n";
+    for (Metasrv* n : nodes) {
+      n->Kill9();
+      std::filesystem::remove_all(n->dir());
+      n->ForgetPorts();
+    }
+  }
 }
 
 }  // namespace testutil

@@ -193,9 +193,14 @@ TEST_F(MetasrvTest, ImportedExportStartsAServerWithTheSameData) {
   src.Stop();
 
   Metasrv dst(Path("dst"));
-  ASSERT_EQ(Metactl("import --raft-dir " + Path("dst") + " --db " + Path("export.jsonl") +
-                    " --id 1 --initial-cluster 1=" + Addr(dst.raft_port())), 0);
-  ASSERT_TRUE(dst.Start()) << dst.log();  // no --single: the imported dir names its cluster
+  ASSERT_EQ(RetryWhilePortTaken({&dst}, [&]() -> std::string {
+              if (Metactl("import --raft-dir " + Path("dst") + " --db " + Path("export.jsonl") +
+                          " --id 1 --initial-cluster 1=" + Addr(dst.raft_port())) != 0) {
+                return "import: " + ReadFile(Path("metactl.err"));
+              }
+              return dst.Start() ? "" : "start: " + dst.log();  // no --single: the dir names its cluster
+            }),
+            "");
   uint64_t max_seq = 0;
   for (const auto& [key, sv] : written) {
     auto got = Get(dst.stub(), key);
@@ -228,9 +233,14 @@ TEST_F(MetasrvTest, ImportBumpSeqPutsTheFirstWriteAboveEveryImportedSeq) {
   src.Stop();
 
   Metasrv dst(Path("dst"));
-  ASSERT_EQ(Metactl("import --raft-dir " + Path("dst") + " --db " + Path("export.jsonl") +
-                    " --bump-seq 1000 --id 1 --initial-cluster 1=" + Addr(dst.raft_port())), 0);
-  ASSERT_TRUE(dst.Start()) << dst.log();
+  ASSERT_EQ(RetryWhilePortTaken({&dst}, [&]() -> std::string {
+              if (Metactl("import --raft-dir " + Path("dst") + " --db " + Path("export.jsonl") +
+                          " --bump-seq 1000 --id 1 --initial-cluster 1=" + Addr(dst.raft_port())) != 0) {
+                return "import: " + ReadFile(Path("metactl.err"));
+              }
+              return dst.Start() ? "" : "start: " + dst.log();
+            }),
+            "");
   metasrv::UpsertReply r;
   ASSERT_TRUE(Upsert(dst.stub(), "bump/new", "x", &r).ok());
   EXPECT_GT(r.result().seq(), max_seq + 1000) << "with --initial-cluster";

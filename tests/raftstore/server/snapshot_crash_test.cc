@@ -105,14 +105,7 @@ class SnapshotCrashTest : public ClusterFixture {
     ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys " + std::to_string(kKeys) +
                        " --value-size 1000 --ttl-percent 0 > " + Path("src.jsonl")),
               0);
-    AddNodes(ids_);
-    for (int id : ids_) {
-      ASSERT_EQ(Metactl("import --raft-dir " + N(id).dir() + " --db " + Path("src.jsonl") + " --id " +
-                        std::to_string(id) + " --initial-cluster" + InitialCluster(ids_)),
-                0)
-          << ReadFile(Path("metactl.err"));
-    }
-    for (int id : ids_) ASSERT_TRUE(N(id).StartServing()) << N(id).log();
+    StartCluster(ids_, Path("src.jsonl"));
   }
 
   std::string Staged(int id) { return N(id).dir() + "/snapshot.incoming"; }
