@@ -40,23 +40,36 @@ class ForwardTest : public ClusterFixture {
     return WaitLeader(ids, election_wait);
   }
 
-  // `metactl watch --json --prefix w/` with every node's address, `first` first; returns its pid.
+  // `metactl watch --json --prefix w/` with every node's address, `first` first (stdout to
+  // watch.out, stderr to watch.err); returns its pid (a child of this process).
   pid_t StartWatch(int first) {
-    std::string addrs = " --grpc-api-address " + N(first).addr();
+    std::vector<std::string> args = {METACTL_BIN, "watch", "--json", "--prefix", "w/"};
+    std::vector<int> order = {first};
     for (int id : {1, 2, 3}) {
-      if (id != first) addrs += " --grpc-api-address " + N(id).addr();
+      if (id != first) order.push_back(id);
     }
-    const std::string pidfile = Path("watch.pid");
-    EXPECT_EQ(RunShell(std::string(METACTL_BIN) + " watch --json --prefix w/" + addrs + " >" + Path("watch.out") +
-                       " 2>" + Path("watch.err") + " & echo $! >" + pidfile),
-              0);
-    return static_cast<pid_t>(std::stol(ReadFile(pidfile)));
+    for (int id : order) {
+      args.push_back("--grpc-api-address");
+      args.push_back(N(id).addr());
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const std::string out = Path("watch.out"), err = Path("watch.err");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = -1;
+    EXPECT_EQ(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
   }
 
   // Waits (up to 30 s: a re-attach after a kill takes a probe and maybe an election) until the
   // watch printed an event for `key`.
-  bool WaitPrinted(const std::string& key) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool WaitPrinted(const std::string& key, std::chrono::milliseconds bound = std::chrono::seconds(30)) {
+    const auto until = std::chrono::steady_clock::now() + bound;
     while (std::chrono::steady_clock::now() < until) {
       if (ReadFile(Path("watch.out")).find("\"key\":\"" + key + "\"") != std::string::npos) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -77,6 +90,21 @@ class ForwardTest : public ClusterFixture {
       std::lock_guard<std::mutex> lock(*mu);
       acked->emplace_back(key, r.result().seq());
     }
+  }
+
+  // Writes w/attached-N keys through `via` until the watch prints one (it starts after the
+  // applied index it finds when it connects, so writes before that are not printed); returns
+  // that key and seq, the first acknowledged write the watch must print.
+  std::pair<std::string, uint64_t> WaitAttached(int via) {
+    for (int i = 0; i < 100; ++i) {
+      const std::string key = "w/attached-" + std::to_string(i);
+      metasrv::UpsertReply r;
+      EXPECT_TRUE(PutExactlyOnce(N(via), key, "v", &r).ok());
+      // 1 s per probe: plenty for a watch already attached, bounded at 100 probes.
+      if (WaitPrinted(key, std::chrono::seconds(1))) return {key, r.result().seq()};
+    }
+    ADD_FAILURE() << "the watch printed none of 100 writes: " << ReadFile(Path("watch.err"));
+    return {};
   }
 
   // Stops the watch (SIGINT: exit 0) once it printed `last`, and checks that it printed
@@ -204,12 +232,8 @@ TEST_F(ForwardTest, WatchReattachesAfterItsNodeIsKilled) {
   const pid_t watch = StartWatch(leader);
   std::vector<std::pair<std::string, uint64_t>> acked;
   std::mutex mu;
-  {
-    metasrv::UpsertReply r;
-    ASSERT_TRUE(PutExactlyOnce(N(others[0]), "w/attached", "v", &r).ok());
-    acked.emplace_back("w/attached", r.result().seq());
-    ASSERT_TRUE(WaitPrinted("w/attached")) << ReadFile(Path("watch.err"));  // the watch is on
-  }
+  acked.push_back(WaitAttached(others[0]));
+  ASSERT_FALSE(HasFailure());
   std::atomic<bool> stop{false};
   std::thread writer([&] { Writer(others, stop, &acked, &mu); });
   auto acked_count = [&] {
@@ -249,8 +273,8 @@ TEST_F(ForwardTest, WatchResumesElsewhereWhenItsNodeInstallsASnapshot) {
     ASSERT_TRUE(PutExactlyOnce(N(leader), key, value, &r).ok());
     acked.emplace_back(key, r.result().seq());
   };
-  put("w/attached");
-  ASSERT_TRUE(WaitPrinted("w/attached")) << ReadFile(Path("watch.err"));
+  acked.push_back(WaitAttached(leader));
+  ASSERT_FALSE(HasFailure());
   kill(N(watched).pid(), SIGSTOP);  // its stream stays open, silent
   // 2 MB: far more than HTTP/2's flow-control windows let the leader push into the stopped
   // node's socket, so it cannot catch up from buffered appends once it runs again.
