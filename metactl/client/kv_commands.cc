@@ -8,6 +8,7 @@
 
 #include "metactl/client/client_flags.h"
 #include "metactl/client/format.h"
+#include "raftstore/client/resumable_watch.h"
 
 namespace metactl::client {
 namespace {
@@ -255,8 +256,6 @@ class WatchCommand : public Command {
       return UsageError("watch: --prefix must not be empty (watch a key range with --key K "
                         "--key-end E instead)");
     }
-    auto client = flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
     metasrv::WatchRequest req;
     req.set_prefix(prefix_);
     req.set_key(key_);
@@ -270,13 +269,16 @@ class WatchCommand : public Command {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    std::string addrs;
+    for (const auto& a : flags_.addrs) addrs += (addrs.empty() ? "" : ", ") + a;
     spdlog::info("watching {} at {} (Ctrl-C to stop)",
                  prefix_opt_->count() == 0 ? "key \"" + key_ + "\"" + (key_end_.empty() ? "" : " to \"" + key_end_ + "\"")
                                  : "prefix \"" + prefix_ + "\"",
-                 (*client)->address());
+                 addrs.empty() ? std::string(kDefaultAddress) : addrs);
     uint64_t events = 0;
-    Status st = (*client)->Watch(
-        req,
+    // Several addresses: re-attaches to the next one when a stream ends (resumable_watch.h).
+    Status st = raftstore::client::ResumableWatch(
+        flags_.addrs, std::chrono::seconds(flags_.timeout_sec), req,
         [&](const metasrv::WatchEvent& ev) {
           PrintEvent(ev);
           ++events;

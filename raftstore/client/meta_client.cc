@@ -90,10 +90,13 @@ class Watchdog {
 Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rpc,
                  milliseconds waited, grpc::Channel* channel) {
   const std::string& msg = st.error_message();
-  switch (st.error_code()) {
+  // A server's answer (it carries our code) is never a transport failure, whatever its gRPC
+  // code: e.g. a follower's UNAVAILABLE saying why it could not forward to the leader.
+  switch (raftstore::rpc::FromServer(st) ? grpc::StatusCode::OK : st.error_code()) {
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return Status::Unavailable("timed out after " + FormatDuration(waited) + " waiting for " +
-                                 addr + " (RPC " + rpc + ")");
+      // A write may have been applied (or be applied later): the caller must not resend it blindly.
+      return Status::OutcomeUnknown("timed out after " + FormatDuration(waited) + " waiting for " +
+                                    addr + " (RPC " + rpc + ")");
     case grpc::StatusCode::UNAVAILABLE: {
       // The transport's own failures (refused, reset, DNS) vs. a server that answered
       // UNAVAILABLE (no leader yet, shutting down) on a working connection.

@@ -7,7 +7,9 @@
 //    (for a caller that retries by itself).
 //  - Every call has a deadline (`timeout`) and returns a raftstore::Status/Result. Its code is the
 //    server's own (NotLeader, AlreadyMember, Busy, ... carried across the wire, see
-//    raftstore/rpc/grpc_status.h); a failure of the transport or a deadline is Unavailable. Never
+//    raftstore/rpc/grpc_status.h); a failure of the transport is Unavailable, a deadline
+//    OutcomeUnknown (a write may have been applied: docs/cluster.md, "Writes whose outcome is
+//    unknown"). A status the server answered is never taken for a transport failure. Never
 //    classify an error by its message: the message is for people and says what happened and where:
 //      no metasrv answers at A, B: <why, per address>
 //      cannot reach metasrv at A: <transport error>

@@ -19,10 +19,14 @@ class Status {
   // request may go to the leader (an "Unavailable" with a known cause).
   // kAlreadyMember: a membership change asked for a role the node already has (an
   // "AlreadyExists" with a known cause: a joining node takes it as success).
+  // kOutcomeUnknown: a write (or admin change) was handed on, but no answer says whether it
+  // was carried out: it may have been applied, may be applied later, or never. Not safe to
+  // resend blindly (docs/cluster.md, "Writes whose outcome is unknown").
   // Callers test these codes, never the message text; across gRPC they keep their code
   // (raftstore/rpc/grpc_status.h).
   enum class Code { kOk = 0, kInvalidArgument, kNotFound, kCorruption, kIOError, kBusy,
-                    kAlreadyExists, kUnavailable, kAborted, kInternal, kNotLeader, kAlreadyMember };
+                    kAlreadyExists, kUnavailable, kAborted, kInternal, kNotLeader, kAlreadyMember,
+                    kOutcomeUnknown };
 
   Status() = default;  // OK
   static Status OK() { return Status(); }
@@ -37,6 +41,7 @@ class Status {
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
   static Status NotLeader(std::string m) { return Status(Code::kNotLeader, std::move(m)); }
   static Status AlreadyMember(std::string m) { return Status(Code::kAlreadyMember, std::move(m)); }
+  static Status OutcomeUnknown(std::string m) { return Status(Code::kOutcomeUnknown, std::move(m)); }
   // Any code with any message (the gRPC mapping rebuilds a Status from its parts).
   static Status FromCode(Code c, std::string m) { return c == Code::kOk ? Status() : Status(c, std::move(m)); }
 

@@ -124,8 +124,8 @@ Result<ApplyResult> RaftNode::Propose(Cmd cmd, std::chrono::milliseconds timeout
   }
   cv_.notify_one();
   if (fut.wait_for(timeout) != std::future_status::ready) {
-    return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
-                               " ms waiting for the write to commit; it may still be applied");
+    return Status::OutcomeUnknown("timed out after " + std::to_string(timeout.count()) +
+                                  " ms waiting for the write to commit; it may still be applied");
   }
   return fut.get();
 }
@@ -368,7 +368,11 @@ void RaftNode::SendMessages(std::vector<raft::Message> messages, std::vector<uin
 }
 
 void RaftNode::FailAll(const raftstore::Status& why) {
-  for (auto& [index, w] : write_waiters_) w.done->set_value(why);
+  // Proposed writes may still commit (on another leader): their outcome is unknown.
+  for (auto& [index, w] : write_waiters_) {
+    w.done->set_value(Status::OutcomeUnknown(why.message() + "; the write was proposed at log index " +
+                                             std::to_string(index) + ": its outcome is unknown"));
+  }
   write_waiters_.clear();
   for (auto& [ctx, w] : read_waiters_) w.done->set_value(why);
   read_waiters_.clear();

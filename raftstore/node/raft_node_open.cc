@@ -60,6 +60,7 @@ Result<std::unique_ptr<RaftNode>> RaftNode::Open(const NodeOptions& options) {
   n->sm_ = std::make_unique<StateMachine>(n->dir_.get());
   RS_ASSIGN_OR_RETURN(std::optional<LogId> applied, n->sm_->LastApplied());
   n->applied_ = applied ? applied->index : 0;
+  n->hub_.ResetHistory(n->applied_);  // a watch resumes here only from this index on
 
   raft::Config c;
   c.id = options.id;

@@ -101,7 +101,7 @@ Status RaftNode::InstallSnapshot(const raft::SnapshotMeta& meta) {
   // Writes this node proposed as a leader at indexes the snapshot covers are never applied
   // here: their outcome is unknown to this node.
   for (auto it = write_waiters_.begin(); it != write_waiters_.end() && it->first <= last.index;) {
-    it->second.done->set_value(Status::Unavailable(
+    it->second.done->set_value(Status::OutcomeUnknown(
         "leadership changed and this node installed a snapshot; the write's outcome is unknown: read it back"));
     it = write_waiters_.erase(it);
   }
@@ -111,7 +111,7 @@ Status RaftNode::InstallSnapshot(const raft::SnapshotMeta& meta) {
     incoming_ = Incoming::kNone;
   }
   if (transport_) transport_->InvalidateAddresses();  // Nodes came with the snapshot
-  hub_.MissAll();
+  hub_.MissAll(last.index);
   spdlog::info("node {}: installed snapshot {} (term {}, {}) in {} ms", options_.id, meta.index, meta.term,
                meta.membership.ToString(),
                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());

@@ -19,7 +19,7 @@ struct CodeInfo {
 
 // One row per non-OK code. The first row with a given gRPC code is also the fallback for a
 // status that carries no code of ours.
-constexpr std::array<CodeInfo, 11> kCodes = {{
+constexpr std::array<CodeInfo, 12> kCodes = {{
     {Code::kInvalidArgument, "InvalidArgument", grpc::StatusCode::INVALID_ARGUMENT},
     {Code::kNotFound, "NotFound", grpc::StatusCode::NOT_FOUND},
     {Code::kAlreadyExists, "AlreadyExists", grpc::StatusCode::ALREADY_EXISTS},
@@ -31,6 +31,9 @@ constexpr std::array<CodeInfo, 11> kCodes = {{
     {Code::kInternal, "Internal", grpc::StatusCode::INTERNAL},
     {Code::kCorruption, "Corruption", grpc::StatusCode::INTERNAL},
     {Code::kIOError, "IOError", grpc::StatusCode::INTERNAL},
+    // gRPC's DEADLINE_EXCEEDED says the same ("may have completed"): a client's own deadline
+    // (no code of ours) maps back to it.
+    {Code::kOutcomeUnknown, "OutcomeUnknown", grpc::StatusCode::DEADLINE_EXCEEDED},
 }};
 
 constexpr char kErrorCodeType[] = "type.googleapis.com/metasrv.rpc.ErrorCode";
@@ -70,6 +73,15 @@ Code CodeOf(const grpc::Status& st) {
     if (c.grpc == st.error_code()) return c.code;
   }
   return Code::kInternal;
+}
+
+bool FromServer(const grpc::Status& st) {
+  metasrv::rpc::RichStatus rich;
+  if (st.ok() || st.error_details().empty() || !rich.ParseFromString(st.error_details())) return false;
+  for (const auto& any : rich.details()) {
+    if (any.type_url() == kErrorCodeType) return true;
+  }
+  return false;
 }
 
 grpc::Status WithMessage(const grpc::Status& st, const std::string& message) {

@@ -4,7 +4,7 @@
 // Contract:
 //  - ToGrpc keeps the message as is and picks the gRPC code a third-party client sees:
 //    InvalidArgument -> INVALID_ARGUMENT, NotFound -> NOT_FOUND, AlreadyExists and
-//    AlreadyMember -> ALREADY_EXISTS, Aborted -> ABORTED, Unavailable, Busy and NotLeader ->
+//    AlreadyMember -> ALREADY_EXISTS, OutcomeUnknown -> DEADLINE_EXCEEDED, Aborted -> ABORTED, Unavailable, Busy and NotLeader ->
 //    UNAVAILABLE (all mean "retry later", or "retry at the leader"), anything else -> INTERNAL.
 //  - It also attaches our own code (proto/rpc_status.proto, in gRPC's error details), so
 //    CodeOf() on the client side gets back exactly the code the server had: NotLeader, not
@@ -23,6 +23,11 @@ grpc::Status ToGrpc(const raftstore::Status& st);
 
 // The raftstore code of a failed gRPC status (kOk for OK).
 raftstore::Status::Code CodeOf(const grpc::Status& st);
+
+// True if `st` carries our code: a metasrv answered it (the request reached a server, which
+// decided). False for gRPC's own failures (connection refused or reset, a client deadline),
+// after which a write's outcome is known only if it was never sent.
+bool FromServer(const grpc::Status& st);
 
 // `st` with its message replaced (a forwarding server adding where it forwarded to); the
 // gRPC code and our code stay.

@@ -83,8 +83,9 @@ Status AddSelf(const std::string& addr, const node::NodeOptions& no, bool learne
     auto r = member->AddMember(req);
     if (r.ok() || r.status().code() == Status::Code::kAlreadyMember) return Status::OK();
     const Status::Code code = r.status().code();
+    // OutcomeUnknown too: asking again for a role the node got is answered AlreadyMember.
     const bool retry = code == Status::Code::kUnavailable || code == Status::Code::kBusy ||
-                       code == Status::Code::kNotLeader;
+                       code == Status::Code::kNotLeader || code == Status::Code::kOutcomeUnknown;
     if (!retry || Clock::now() > until) {
       return Status::Unavailable(std::string("cannot join: AddMember(") + (learner ? "learner" : "voter") +
                                  ") failed: " + r.status().message());

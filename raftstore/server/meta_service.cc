@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <thread>
+
 #include "raftstore/export_format/export_stream.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
@@ -72,43 +74,44 @@ constexpr uint64_t kDefaultExportChunkBytes = 1 << 20;
 constexpr char kForwardedBy[] = "x-metasrv-forwarded-by";
 }  // namespace
 
-metasrv::Meta::Stub* MetaService::LeaderStub(grpc::ServerContext* ctx, std::string* leader_addr) {
+std::optional<LeaderRef> MetaService::Leader(grpc::ServerContext* ctx) {
   node::NodeStatusView s = node_->GetStatus();
-  if (s.leader_id == 0 || s.leader_id == s.id) return nullptr;
+  if (s.leader_id == 0 || s.leader_id == s.id) return std::nullopt;
   // Forwarded once already: the sender thought this node leads. Answer here (Unavailable
   // naming the leader) rather than bounce the request on.
-  if (ctx->client_metadata().count(kForwardedBy) != 0) return nullptr;
+  if (ctx->client_metadata().count(kForwardedBy) != 0) return std::nullopt;
   auto read = ReadNode(node_->dir(), s.leader_id);
-  if (!read.ok()) return nullptr;
+  if (!read.ok()) return std::nullopt;
   const std::optional<Node>& leader = *read;
   if (!leader || !leader->grpc_api_advertise_address || leader->grpc_api_advertise_address->empty()) {
-    return nullptr;
+    return std::nullopt;
   }
-  *leader_addr = *leader->grpc_api_advertise_address;
+  LeaderRef ref;
+  ref.id = s.leader_id;
+  ref.addr = *leader->grpc_api_advertise_address;
   std::lock_guard<std::mutex> lock(stubs_mu_);
-  auto& stub = stubs_[*leader_addr];
-  if (!stub) {
-    stub = metasrv::Meta::NewStub(rpc::NewChannel(
-        *leader_addr, {.fast_reconnect = true, .unlimited_send = true, .unlimited_receive = true}));
+  LeaderConn& conn = stubs_[ref.addr];
+  if (!conn.stub) {
+    conn.channel = rpc::NewChannel(ref.addr, {.fast_reconnect = true, .unlimited_send = true, .unlimited_receive = true});
+    conn.stub = metasrv::Meta::NewStub(conn.channel);
   }
-  return stub.get();
+  ref.channel = conn.channel;
+  ref.stub = conn.stub.get();
+  return ref;
 }
 
 template <typename Req, typename Rep, typename Fn>
-grpc::Status MetaService::Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const std::string& addr,
-                                  metasrv::Meta::Stub* stub, Fn call) {
+grpc::Status MetaService::Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const LeaderRef& leader,
+                                  Fn call) {
   grpc::ClientContext fwd;
   auto deadline = std::chrono::system_clock::now() + timeout_;
   if (ctx->deadline() < deadline) deadline = ctx->deadline();
   fwd.set_deadline(deadline);
   fwd.AddMetadata(kForwardedBy, std::to_string(node_->options().id));
-  grpc::Status st = call(stub, &fwd, req, reply);
-  if (st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    // The leader's code stays: a NotLeader from it is still NotLeader.
-    return rpc::WithMessage(st, "node " + std::to_string(node_->options().id) +
-                                    " forwarded the write to the leader at " + addr + ": " + st.error_message());
-  }
-  return st;
+  // Whether the call can have reached the leader decides what a failure means (forward.h).
+  const bool connected = AwaitConnected(leader.channel.get(), deadline);
+  grpc::Status st = call(leader.stub, &fwd, req, reply);
+  return st.ok() ? st : ForwardedStatus(st, connected, node_->options().id, leader);
 }
 
 grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::UpsertRequest* req,
@@ -117,15 +120,17 @@ grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::Upsert
   if (!cmd.ok()) return ToGrpc(cmd.status());
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::UpsertRequest& q,
                  metasrv::UpsertReply* p) { return s->Upsert(c, q, p); };
-  std::string addr;
-  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   auto r = node_->Propose(std::move(cmd).value(), timeout_);
   if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
     // Nothing was proposed: the leader changed in between; send it there if it is known now.
-    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
   ToProto(std::get<UpsertResult>(r->detail), reply);
+  if (reply->applied() && ctx->client_metadata().count(kForwardedBy) != 0 && TestForwardedUpsertReplyDelay().count() > 0) {
+    std::this_thread::sleep_for(TestForwardedUpsertReplyDelay());  // TEST ONLY (forward.h)
+  }
   return grpc::Status::OK;
 }
 
@@ -135,11 +140,10 @@ grpc::Status MetaService::Transaction(grpc::ServerContext* ctx, const metasrv::T
   if (!txn.ok()) return ToGrpc(txn.status());
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TxnRequest& q,
                  metasrv::TxnReply* p) { return s->Transaction(c, q, p); };
-  std::string addr;
-  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   auto r = node_->Propose(std::move(txn).value(), timeout_);
   if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
   ToProto(std::get<TxnResult>(r->detail), reply);
@@ -166,7 +170,15 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
     list_prefix = req->key().substr(0, n);
   }
   // Subscribe before the flush, so no change falls between the two.
-  auto watcher = node_->watch_hub().Subscribe(range);
+  const uint64_t after = req->start_after_index();
+  std::shared_ptr<node::Watcher> watcher;
+  if (after == 0) {
+    watcher = node_->watch_hub().Subscribe(range);
+  } else {
+    auto resumed = node_->watch_hub().Resume(range, after);
+    if (!resumed.ok()) return ToGrpc(resumed.status());
+    watcher = std::move(resumed).value();
+  }
   struct Unsub {
     node::WatchHub& hub;
     std::shared_ptr<node::Watcher> w;
@@ -198,7 +210,7 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
                           "this watcher missed changes (it fell too far behind, or the node installed a snapshot); "
                           "watch again (with initial_flush)");
     }
-    if (!ev) continue;
+    if (!ev || ev->log_index <= after) continue;  // <= after: this node is behind the resumed stream
     metasrv::WatchEvent e;
     e.set_key(ev->key);
     if (ev->prev) ToProto(*ev->prev, e.mutable_prev());
@@ -314,11 +326,10 @@ grpc::Status MetaService::TransferLeader(grpc::ServerContext* ctx, const metasrv
                                          metasrv::TransferLeaderReply* reply) {
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TransferLeaderRequest& q,
                  metasrv::TransferLeaderReply* p) { return s->TransferLeader(c, q, p); };
-  std::string addr;
-  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   auto r = node_->TransferLeader(req->to(), timeout_);
   if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
   reply->set_leader_id(*r);
@@ -341,11 +352,10 @@ grpc::Status MetaService::AddMember(grpc::ServerContext* ctx, const metasrv::Add
                                     metasrv::MembershipChangeReply* reply) {
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::AddMemberRequest& q,
                  metasrv::MembershipChangeReply* p) { return s->AddMember(c, q, p); };
-  std::string addr;
-  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   auto r = node_->AddMember(req->id(), req->raft_address(), req->grpc_address(), req->learner(), timeout_);
   if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
   ToProto(*r, reply);
@@ -356,11 +366,10 @@ grpc::Status MetaService::RemoveMember(grpc::ServerContext* ctx, const metasrv::
                                        metasrv::MembershipChangeReply* reply) {
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::RemoveMemberRequest& q,
                  metasrv::MembershipChangeReply* p) { return s->RemoveMember(c, q, p); };
-  std::string addr;
-  if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   auto r = node_->RemoveMember(req->id(), timeout_);
   if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto* stub = LeaderStub(ctx, &addr)) return Forward(ctx, *req, reply, addr, stub, call);
+    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
   }
   if (!r.ok()) return ToGrpc(r.status());
   ToProto(*r, reply);

@@ -14,11 +14,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "meta.grpc.pb.h"
 #include "raftstore/node/raft_node.h"
 #include "raftstore/server/client_api_codec.h"
+#include "raftstore/server/forward.h"
 #include "raftstore/server/node_slot.h"
 
 namespace raftstore::server {
@@ -49,17 +51,20 @@ class MetaService final : public metasrv::Meta::Service {
   void Shutdown() { shutting_down_ = true; }
 
  private:
-  // The leader's client stub when this node should forward writes to it; nullptr with
-  // *why set when the request must be answered here (this node leads, or no leader address
-  // is known: then *why is empty and the local Propose gives the error).
-  metasrv::Meta::Stub* LeaderStub(grpc::ServerContext* ctx, std::string* leader_addr);
+  // The leader to forward a write to; nullopt when the request must be answered here (this
+  // node leads, it was forwarded already, or no leader address is known: then the local
+  // Propose gives the error).
+  std::optional<LeaderRef> Leader(grpc::ServerContext* ctx);
   template <typename Req, typename Rep, typename Fn>
-  grpc::Status Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const std::string& addr,
-                       metasrv::Meta::Stub* stub, Fn call);
+  grpc::Status Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const LeaderRef& leader, Fn call);
 
   const NodeSlot& node_;  // node_->X waits until the node is open (node_slot.h)
   std::mutex stubs_mu_;
-  std::map<std::string, std::unique_ptr<metasrv::Meta::Stub>> stubs_;  // by client address
+  struct LeaderConn {
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<metasrv::Meta::Stub> stub;
+  };
+  std::map<std::string, LeaderConn> stubs_;  // by client address
   Limits limits_;
   std::chrono::milliseconds timeout_;
   std::atomic<bool> shutting_down_{false};

@@ -26,12 +26,14 @@ TEST(GrpcStatus, ThirdPartyCodesAndOurCodeBack) {
       {Status::Internal("g"), grpc::StatusCode::INTERNAL},
       {Status::Corruption("h"), grpc::StatusCode::INTERNAL},
       {Status::IOError("i"), grpc::StatusCode::INTERNAL},
+      {Status::OutcomeUnknown("j"), grpc::StatusCode::DEADLINE_EXCEEDED},
   };
   for (const auto& c : cases) {
     grpc::Status g = ToGrpc(c.st);
     EXPECT_EQ(g.error_code(), c.grpc) << c.st.message();
     EXPECT_EQ(g.error_message(), c.st.message());
     EXPECT_EQ(CodeOf(g), c.st.code()) << c.st.message();
+    EXPECT_TRUE(raftstore::rpc::FromServer(g)) << c.st.message();
   }
   EXPECT_TRUE(ToGrpc(Status::OK()).ok());
   EXPECT_EQ(CodeOf(grpc::Status::OK), Code::kOk);
@@ -40,7 +42,11 @@ TEST(GrpcStatus, ThirdPartyCodesAndOurCodeBack) {
 TEST(GrpcStatus, WithoutOurDetailsTheGrpcCodeDecides) {
   EXPECT_EQ(CodeOf(grpc::Status(grpc::StatusCode::UNAVAILABLE, "x")), Code::kUnavailable);
   EXPECT_EQ(CodeOf(grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "x")), Code::kAlreadyExists);
-  EXPECT_EQ(CodeOf(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "x")), Code::kInternal);
+  // A client's own deadline: the write may have been applied.
+  EXPECT_EQ(CodeOf(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "x")), Code::kOutcomeUnknown);
+  EXPECT_EQ(CodeOf(grpc::Status(grpc::StatusCode::DATA_LOSS, "x")), Code::kInternal);
+  EXPECT_FALSE(raftstore::rpc::FromServer(grpc::Status(grpc::StatusCode::UNAVAILABLE, "x")));
+  EXPECT_FALSE(raftstore::rpc::FromServer(grpc::Status(grpc::StatusCode::UNAVAILABLE, "x", "not a proto \xff")));
   EXPECT_EQ(CodeOf(grpc::Status(grpc::StatusCode::UNAVAILABLE, "x", "not a proto \xff")), Code::kUnavailable);
 }
 

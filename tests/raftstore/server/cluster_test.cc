@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/raftstore/server/cluster_fixture.h"
+#include "tests/raftstore/server/put_retry.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
@@ -29,21 +30,11 @@ grpc::Status Put(Metasrv& n, const std::string& key, const std::string& value, m
               seconds);
 }
 
-// Retries while the cluster has no leader (Unavailable / deadline), up to `seconds`. Only for
-// checks where a write applied twice does not matter (the value is the same).
+// Writes `key` once, retrying while the cluster has no leader (put_retry.h: the documented
+// conditional write, so a retry after an attempt of unknown outcome cannot apply it twice).
 grpc::Status PutRetry(Metasrv& n, const std::string& key, const std::string& value, metasrv::UpsertReply* reply,
                       int seconds = 15) {
-  const auto until = Clock::now() + std::chrono::seconds(seconds);
-  for (;;) {
-    grpc::Status st = Put(n, key, value, reply);
-    // Retry while there is no leader; a refusal naming the leader (no forwarding) is final.
-    if (st.ok() || Clock::now() > until ||
-        (st.error_code() != grpc::StatusCode::UNAVAILABLE && st.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) ||
-        st.error_message().find("the leader is node") != std::string::npos) {
-      return st;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  return PutExactlyOnce(n, key, value, reply, seconds);
 }
 
 std::optional<metasrv::SeqV> Get(Metasrv& n, const std::string& key, grpc::Status* status) {

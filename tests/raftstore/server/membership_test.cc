@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/raftstore/server/cluster_fixture.h"
+#include "tests/raftstore/server/put_retry.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
@@ -18,26 +19,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-grpc::Status Put(Metasrv& n, const std::string& key, const std::string& value, int seconds = 5) {
-  metasrv::UpsertRequest r;
-  r.set_key(key);
-  r.set_value(value);
-  metasrv::UpsertReply reply;
-  return Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return n.stub().Upsert(c, q, p); }, r, &reply,
-              seconds);
-}
-
-// Retries while there is no leader (or leadership moves), up to `seconds`.
+// Writes `key` once, retrying while there is no leader (or leadership moves): put_retry.h.
 grpc::Status PutRetry(Metasrv& n, const std::string& key, const std::string& value, int seconds = 15) {
-  const auto until = Clock::now() + std::chrono::seconds(seconds);
-  for (;;) {
-    grpc::Status st = Put(n, key, value);
-    if (st.ok() || Clock::now() > until ||
-        (st.error_code() != grpc::StatusCode::UNAVAILABLE && st.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED)) {
-      return st;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  metasrv::UpsertReply reply;
+  grpc::Status st = PutExactlyOnce(n, key, value, &reply, seconds);
+  if (st.ok() && !reply.applied()) return grpc::Status(grpc::StatusCode::ABORTED, key + ": not applied");
+  return st;
 }
 
 std::map<std::string, std::string> ListAll(Metasrv& n) {
