@@ -134,7 +134,7 @@ expect_fail 2 "$MSG" "$METACTL" restore --from "$WORK/repo2" --latest --raft-dir
 for f in u.jsonl u.jsonl.part u u-repo; do [ ! -e "$WORK/$f" ] || fail "a refused command wrote $WORK/$f"; done
 pass "both flags together: export (dir and live), import, backup and restore exit 2, nothing written"
 expect_fail 2 'an empty prefix matches every key' "$METACTL" export --raft-dir "$WORK/live" --exclude-prefix "" --db "$WORK/u.jsonl"
-expect_fail 2 'filter the metadata: give --meta-grpc or --meta-raft-dir' "$METACTL" backup --to "$WORK/u-repo" --data "$WORK/live" --include-prefix a/
+expect_fail 2 'filter the metadata: give --grpc-api-address or --meta-raft-dir' "$METACTL" backup --to "$WORK/u-repo" --data "$WORK/live" --include-prefix a/
 expect_fail 2 'filter the metadata: give --raft-dir' "$METACTL" restore --from "$WORK/repo2" --latest --data-to "$WORK/u" --include-prefix a/
 for f in u.jsonl u u-repo; do [ ! -e "$WORK/$f" ] || fail "a refused command wrote $WORK/$f"; done
 pass "an empty prefix, and a filter without metadata to filter, are usage errors"
