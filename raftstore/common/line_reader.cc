@@ -9,11 +9,16 @@ LineReader::LineReader(std::istream& in, uint64_t max_line_bytes, size_t block_b
 
 bool LineReader::Fill() {
   if (eof_ || in_.bad()) return false;
-  in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-  len_ = static_cast<size_t>(in_.gcount());
+  // What the stream has now, at least one byte (peek waits for it), not a whole block: from a
+  // pipe whose writer pauses, the lines that arrived are handed out at once (a reader that
+  // checks for SIGINT per line sees it) instead of waiting until a block is full.
+  if (in_.peek() == std::char_traits<char>::eof()) {
+    eof_ = true;  // the end of the stream, or an error (bad())
+    return false;
+  }
+  len_ = static_cast<size_t>(in_.readsome(buf_.data(), static_cast<std::streamsize>(buf_.size())));
   pos_ = 0;
   bytes_read_ += len_;
-  if (len_ < buf_.size()) eof_ = true;  // a short read: the end of the stream (or an error)
   return len_ > 0;
 }
 

@@ -1,4 +1,5 @@
-// Splits a byte stream (a file, a pipe, stdin) into lines, reading it in large blocks.
+// Splits a byte stream (a file, a pipe, stdin) into lines, reading it in blocks of what the
+// stream has buffered (up to block_bytes; never waiting for more than one byte).
 //
 // Why not std::getline: it grows its string without bound, so one huge line (a hostile or
 // broken stream) takes all of memory before any check can run; and reading block by block

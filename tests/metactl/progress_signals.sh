@@ -55,23 +55,35 @@ expect_fail 2 "--progress: .*sometimes" "$METACTL" export --raft-dir "$WORK/src"
 pass "--progress=sometimes: usage error"
 
 # ---------------------------------------------------------------- SIGINT
-# Starts "$@" in the background (stderr to $WORK/err), waits until its stderr matches $1, sends
-# SIGINT. finish_job then waits for it and sets $RC to its exit code.
+# The signal must come while the job is working, whatever the machine's speed: each job runs
+# under strace, which delays every read and writev it makes by 1 ms (an export of the test's
+# keys then takes seconds instead of a fraction of one), so it is mid-run when the first
+# progress line shows. The assertions are about what the signal leaves, not about time.
+command -v strace >/dev/null || { [ "${METASRV_TEST_REQUIRE_SERVERS:-0}" = 1 ] && fail "strace is missing (scripts/install-deps.sh installs it)"; echo "SKIP: no strace"; exit 77; }
+
+# Starts "$@" slowed (above) in the background (stderr to $WORK/err), waits until its stderr
+# matches $1, sends SIGINT to the job itself (not to strace). finish_job then waits for it and
+# sets $RC to its exit code (strace exits with its tracee's code).
 interrupt_when() {
   local pattern=$1; shift
   # Job control on: a background job of a script otherwise starts with SIGINT ignored.
   set -m
-  "$@" 2>"$WORK/err" >/dev/null &
+  strace -f -qq -o /dev/null -e trace=read,writev -e inject=read:delay_enter=1000 \
+    -e inject=writev:delay_enter=1000 "$@" 2>"$WORK/err" >/dev/null &
   JOB=$!
   set +m
-  # Up to 120 s for the first progress line (half a second of work on an idle machine).
+  # Up to 120 s for the first progress line (a fraction of a second on an idle machine).
   for _ in $(seq 1200); do
     grep -q -- "$pattern" "$WORK/err" && break
     kill -0 "$JOB" 2>/dev/null || break
     sleep 0.1
   done
   grep -q -- "$pattern" "$WORK/err" || { cat "$WORK/err"; fail "no progress line from: $*"; }
-  kill -INT "$JOB" 2>/dev/null || { cat "$WORK/err"; fail "ended before SIGINT (make the input larger): $*"; }
+  local target
+  target=$(pgrep -P "$JOB" | head -n 1)
+  [ -n "$target" ] || { cat "$WORK/err"; fail "the job ended before SIGINT: $*"; }
+  # env runs the command in its own process (exec): the child of strace is the command.
+  kill -INT "$target" 2>/dev/null || { cat "$WORK/err"; fail "the job ended before SIGINT: $*"; }
 }
 finish_job() {
   RC=0
@@ -131,16 +143,12 @@ grep -q "^metactl restore: interrupted: removed the staging dirs; raft dir $WORK
 pass "SIGINT during restore: exit 130, no staging dir or temp export, target not created"
 
 # A live export: its line has no total (the server gives none); SIGINT cancels the stream.
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-G=$(free_port); R=$(free_port)
-"$METACTL" import --raft-dir "$WORK/live" --id 1 --initial-cluster "1=127.0.0.1:$R" --db "$WORK/big.jsonl" 2>/dev/null
-"$METASRV" --raft-dir "$WORK/live" --grpc-api-address "127.0.0.1:$G" --raft-address "127.0.0.1:$R" 2>"$WORK/live.log" &
-SRV=$!
+. "$(dirname "$0")/serve.sh"
+seed_live() { "$METACTL" import --raft-dir "$1" --id 1 --initial-cluster "1=127.0.0.1:$2" --db "$WORK/big.jsonl" 2>/dev/null; }
+serve_seeded "$WORK/live" seed_live
+SRV=$SERVE_PID
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 300); do  # up to 60 s for the node to lead
-  "$METACTL" status --grpc-api-address "127.0.0.1:$G" 2>/dev/null | grep -Eq "^role: +leader$" && break
-  sleep 0.2
-done
+G=${SERVE_GRPC#127.0.0.1:}
 interrupt_when '^export ' "$METACTL" export --grpc-api-address "127.0.0.1:$G" --db "$WORK/live.jsonl" --progress=always
 finish_job
 [ "$RC" = 130 ] || { cat "$WORK/err"; fail "live export: exit $RC after SIGINT, expected 130"; }

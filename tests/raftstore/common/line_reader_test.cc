@@ -105,3 +105,34 @@ TEST(LineReader, AReadErrorIsReportedNotTakenForTheEnd) {
   EXPECT_EQ(line, "a");
   EXPECT_EQ(reader.Next(&line, &terminated), LineReader::Outcome::kReadError);
 }
+
+namespace {
+// A pipe whose writer has sent "x\ny" and then pauses: asking it for more fails the test (a
+// real pipe would block there).
+class PausedPipeBuf : public std::streambuf {
+ protected:
+  int_type underflow() override {
+    if (served_) {
+      ADD_FAILURE() << "the reader waited for more than the pipe had";
+      return traits_type::eof();
+    }
+    served_ = true;
+    setg(data_, data_, data_ + 3);
+    return traits_type::to_int_type(data_[0]);
+  }
+ private:
+  char data_[4] = "x\ny";
+  bool served_ = false;
+};
+}  // namespace
+
+TEST(LineReader, HandsOutTheLinesAPipeHasWithoutWaitingForAWholeBlock) {
+  PausedPipeBuf buf;
+  std::istream in(&buf);
+  LineReader reader(in, 100, 1 << 20);  // a block far larger than what the pipe holds
+  std::string_view line;
+  bool terminated = false;
+  ASSERT_EQ(reader.Next(&line, &terminated), LineReader::Outcome::kLine);
+  EXPECT_EQ(line, "x");
+  EXPECT_TRUE(terminated);
+}
