@@ -63,7 +63,7 @@ class VerifyCommand : public Command {
     raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: stops reading, exit 130
     auto r = backup::RunVerify(**store, o);
     if (!r.ok() && raftstore::Interrupted()) {
-      return ReportInterrupted("verify", "not every block was checked; nothing at " + location_ + " was changed");
+      return ReportInterrupted("verify", "not every block was checked; nothing at " + *location + " was changed");
     }
     if (!r.ok()) return BackupFail("verify", r.status());
     if (json_) {
