@@ -22,6 +22,22 @@ inline std::string Tail(const std::string& s, size_t n = 4000) { return s.size()
 
 inline std::set<uint64_t> Voters(const metasrv::StatusReply& s) { return {s.voters().begin(), s.voters().end()}; }
 
+using KeyMap = std::map<std::string, std::pair<uint64_t, std::string>>;  // key -> (seq, data)
+
+// Every key of node `n` (after a ReadIndex barrier on that node).
+inline KeyMap ListAll(Metasrv& n) {
+  KeyMap out;
+  metasrv::ListRequest r;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto reader = n.stub().List(&ctx, r);
+  metasrv::KeyValue kv;
+  while (reader->Read(&kv)) out[kv.key()] = {kv.value().seq(), kv.value().data()};
+  grpc::Status st = reader->Finish();
+  EXPECT_TRUE(st.ok()) << "List on " << n.addr() << ": " << st.error_message();
+  return out;
+}
+
 class ClusterFixture : public ::testing::Test {
  protected:
   void SetUp() override {

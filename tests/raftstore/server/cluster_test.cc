@@ -19,8 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-using KeyMap = std::map<std::string, std::pair<uint64_t, std::string>>;  // key -> (seq, data)
-
 grpc::Status Put(Metasrv& n, const std::string& key, const std::string& value, metasrv::UpsertReply* reply,
                  int seconds = 5) {
   metasrv::UpsertRequest r;
@@ -46,19 +44,6 @@ std::optional<metasrv::SeqV> Get(Metasrv& n, const std::string& key, grpc::Statu
   return reply.value();
 }
 
-// Every key (after a ReadIndex barrier on that node).
-KeyMap ListAll(Metasrv& n) {
-  KeyMap out;
-  metasrv::ListRequest r;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  auto reader = n.stub().List(&ctx, r);
-  metasrv::KeyValue kv;
-  while (reader->Read(&kv)) out[kv.key()] = {kv.value().seq(), kv.value().data()};
-  grpc::Status st = reader->Finish();
-  EXPECT_TRUE(st.ok()) << "List on " << n.addr() << ": " << st.error_message();
-  return out;
-}
 
 class ClusterTest : public ClusterFixture {
  protected:

@@ -27,19 +27,6 @@ grpc::Status PutRetry(Metasrv& n, const std::string& key, const std::string& val
   return st;
 }
 
-std::map<std::string, std::string> ListAll(Metasrv& n) {
-  std::map<std::string, std::string> out;
-  metasrv::ListRequest r;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  auto reader = n.stub().List(&ctx, r);
-  metasrv::KeyValue kv;
-  while (reader->Read(&kv)) out[kv.key()] = kv.value().data();
-  grpc::Status st = reader->Finish();
-  EXPECT_TRUE(st.ok()) << "List on " << n.addr() << ": " << st.error_message();
-  return out;
-}
-
 class MembershipTest : public ClusterFixture {
  protected:
   // Waits until every node of `ids` reports exactly `voters` and no learners.
@@ -210,7 +197,7 @@ TEST_F(MembershipTest, JoinGrowsClusterThenRemove) {
     for (const auto& [k, v] : acked) {
       auto it = on4.find(k);
       ASSERT_TRUE(it != on4.end()) << k << " missing on node 4";
-      EXPECT_EQ(it->second, v) << k;
+      EXPECT_EQ(it->second.second, v) << k;  // (seq, data): the data
     }
     for (int i = 0; i < 20; ++i) EXPECT_EQ(on4.count("pre/" + std::to_string(i)), 1u);
   }

@@ -22,25 +22,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-using KeyMap = std::map<std::string, std::pair<uint64_t, std::string>>;  // key -> (seq, data)
-
 constexpr int kKeys = 50000;
 constexpr uint64_t kMiB = 1 << 20;
 constexpr int kChanges = 200;  // per round: keys changed, deleted and added
 
-// Every key of node `n` (after a ReadIndex barrier on that node).
-KeyMap ListAll(Metasrv& n) {
-  KeyMap out;
-  metasrv::ListRequest r;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  auto reader = n.stub().List(&ctx, r);
-  metasrv::KeyValue kv;
-  while (reader->Read(&kv)) out[kv.key()] = {kv.value().seq(), kv.value().data()};
-  grpc::Status st = reader->Finish();
-  EXPECT_TRUE(st.ok()) << "List on " << n.addr() << ": " << st.error_message();
-  return out;
-}
 
 // Checks that `got` holds exactly the keys of `want` with the same seq and data; on a
 // difference names the first differing key (the values are 1 KB of random bytes: printing
