@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the side-by-side benchmarks compare against and drive with: etcd 3.4 (Debian's
+# etcd-server and etcd-client) and the npm clients of ../shared/bench/write-bench.js (etcd3,
+# @grpc/grpc-js, @grpc/proto-loader) into bench/node/node_modules. Idempotent and quiet when
+# everything is present. Tests never need this; only bench/*.sh call it.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/scripts/install-deps.sh"
+
+missing=()
+for p in etcd-server etcd-client; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  echo "install-bench-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The package enables a system etcd on 127.0.0.1:2379; the benchmarks start their own.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
+    $SUDO systemctl stop etcd || true
+  fi
+fi
+
+node_dir="$root/bench/node"
+stamp="$node_dir/node_modules/.installed-stamp"
+if [[ -f "$stamp" && "$stamp" -nt "$node_dir/package-lock.json" ]]; then
+  exit 0
+fi
+echo "install-bench-deps: npm ci in bench/node (etcd3, @grpc/grpc-js, @grpc/proto-loader)" >&2
+(cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+touch "$stamp"
