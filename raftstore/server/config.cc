@@ -114,6 +114,9 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
   app->add_option("--max-applied-log-to-keep", c->max_applied_log_to_keep,
                   "applied entries kept when purging (followers this close catch up by log)")
       ->check(non_negative);
+  app->add_option("--snapshot-progress-interval-ms", c->snapshot_progress_interval_ms,
+                  "while receiving a snapshot, log its progress this often (0: every chunk)")
+      ->check(non_negative);
 }
 
 Status Validate(const ServerConfig& c) {

@@ -16,10 +16,6 @@ using node::FromProto;
 
 using rpc::ToGrpc;
 
-namespace {
-constexpr std::chrono::seconds kSnapshotProgressEvery{5};  // an info line this often while receiving
-}  // namespace
-
 grpc::Status RaftPeerService::Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req,
                                metasrv::raft::SendReply*) {
   const uint64_t self = node_->options().id;
@@ -79,7 +75,7 @@ grpc::Status RaftPeerService::InstallSnapshot(grpc::ServerContext*, grpc::Server
     for (;;) {
       for (const auto& p : chunk.pairs()) RS_RETURN_IF_ERROR(w->Add(p.key(), p.value()));
       const auto now = std::chrono::steady_clock::now();
-      if (now - logged >= kSnapshotProgressEvery) {
+      if (now - logged >= progress_every_) {
         logged = now;
         spdlog::info("{}", raftstore::Progress::Line(line, w->pairs(), 0,
                                                            std::chrono::duration<double>(now - started).count()));

@@ -5,6 +5,8 @@
 // failure frees the staging slot and fails the stream (the leader retries later).
 #pragma once
 
+#include <chrono>
+
 #include "raft.grpc.pb.h"
 #include "raftstore/node/raft_node.h"
 #include "raftstore/server/node_slot.h"
@@ -15,7 +17,9 @@ using node::RaftNode;
 
 class RaftPeerService final : public metasrv::raft::RaftPeer::Service {
  public:
-  explicit RaftPeerService(const NodeSlot& node) : node_(node) {}
+  // While a snapshot arrives, an info line every `progress_every` (zero: after each chunk).
+  RaftPeerService(const NodeSlot& node, std::chrono::milliseconds progress_every)
+      : node_(node), progress_every_(progress_every) {}
 
   grpc::Status Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req, metasrv::raft::SendReply*) override;
   grpc::Status InstallSnapshot(grpc::ServerContext*, grpc::ServerReader<metasrv::raft::SnapshotChunk>* reader,
@@ -23,6 +27,7 @@ class RaftPeerService final : public metasrv::raft::RaftPeer::Service {
 
  private:
   const NodeSlot& node_;  // node_->X waits until the node is open (node_slot.h)
+  const std::chrono::milliseconds progress_every_;
 };
 
 }  // namespace raftstore::server

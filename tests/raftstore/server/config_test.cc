@@ -49,6 +49,7 @@ raft_tick_ms = 50
 raft_election_ticks = 9
 snapshot_logs_since_last = 77
 max_applied_log_to_keep = 11
+snapshot_progress_interval_ms = 250
 address_file = "/run/meta.addr"
 )";
 
@@ -71,6 +72,7 @@ TEST(ConfigTest, TomlFileSetsEverySetting) {
   EXPECT_EQ(c.raft_election_ticks, 9);
   EXPECT_EQ(c.snapshot_logs_since_last, 77u);
   EXPECT_EQ(c.max_applied_log_to_keep, 11u);
+  EXPECT_EQ(c.snapshot_progress_interval_ms, 250u);
   EXPECT_EQ(c.address_file, "/run/meta.addr");
   EXPECT_TRUE(raftstore::server::Validate(c).ok());
   const auto no = c.ToNodeOptions();
@@ -90,7 +92,7 @@ TEST(ConfigTest, FlagsSetEverySettingAndWinOverTheFile) {
   ASSERT_EQ(Parse("--config " + WriteFile("flags.toml", kEverySetting) +
                       " --id 3 --raft-dir /x --grpc-api-address h:1 --raft-address h:2 --join h:3 --log-level warn"
                       " --max-value-bytes 5 --request-timeout-ms 6 --raft-tick-ms 70 --raft-election-ticks 8"
-                      " --snapshot-logs-since-last 9 --max-applied-log-to-keep 10"
+                      " --snapshot-logs-since-last 9 --max-applied-log-to-keep 10 --snapshot-progress-interval-ms 0"
                       " --max-key-bytes 12 --max-txn-ops 13 --max-request-bytes 14",
                   &c),
             "");
@@ -106,6 +108,7 @@ TEST(ConfigTest, FlagsSetEverySettingAndWinOverTheFile) {
   EXPECT_EQ(c.raft_election_ticks, 8);
   EXPECT_EQ(c.snapshot_logs_since_last, 9u);
   EXPECT_EQ(c.max_applied_log_to_keep, 10u);
+  EXPECT_EQ(c.snapshot_progress_interval_ms, 0u);
   EXPECT_EQ(c.max_key_bytes, 12u);
   EXPECT_EQ(c.max_txn_ops, 13u);
   EXPECT_EQ(c.max_request_bytes, 14u);
