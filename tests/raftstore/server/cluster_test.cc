@@ -12,6 +12,7 @@
 
 #include "tests/raftstore/server/cluster_fixture.h"
 #include "tests/raftstore/server/put_retry.h"
+#include "tests/raftstore/server/stop_and_join.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
@@ -257,17 +258,7 @@ TEST_F(ClusterTest, LeaderKilledDuringWrites) {
   std::mutex mu;
   std::map<std::string, std::pair<uint64_t, std::string>> acked;
   std::vector<std::thread> writers;
-  // Stops and joins the writers however the test leaves this scope (a failed ASSERT too).
-  struct Joiner {
-    std::atomic<bool>& stop;
-    std::vector<std::thread>& threads;
-    ~Joiner() {
-      stop = true;
-      for (auto& t : threads) {
-        if (t.joinable()) t.join();
-      }
-    }
-  } joiner{stop, writers};
+  const StopAndJoin joiner(stop, writers);
   int w = 0;
   for (int id : ids) {
     if (id == leader) continue;

@@ -17,6 +17,7 @@
 
 #include "tests/raftstore/server/cluster_fixture.h"
 #include "tests/raftstore/server/put_retry.h"
+#include "tests/raftstore/server/stop_and_join.h"
 
 using namespace testutil;
 
@@ -236,6 +237,7 @@ TEST_F(ForwardTest, WatchReattachesAfterItsNodeIsKilled) {
   ASSERT_FALSE(HasFailure());
   std::atomic<bool> stop{false};
   std::thread writer([&] { Writer(others, stop, &acked, &mu); });
+  const StopAndJoin join_writer(stop, writer);
   auto acked_count = [&] {
     std::lock_guard<std::mutex> lock(mu);
     return acked.size();

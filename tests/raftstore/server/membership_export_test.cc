@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/raftstore/server/cluster_fixture.h"
+#include "tests/raftstore/server/stop_and_join.h"
 
 using namespace testutil;
 
@@ -57,6 +58,7 @@ TEST_F(MembershipExportTest, ExportsDuringMembershipChangesAreCompleteAndImport)
       failed_changes += !added + !removed;
     }
   });
+  const StopAndJoin join_members(stop, members);
 
   int during_exports = 0;
   for (int i = 0; i < 3; ++i) {

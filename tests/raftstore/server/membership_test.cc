@@ -12,6 +12,7 @@
 
 #include "tests/raftstore/server/cluster_fixture.h"
 #include "tests/raftstore/server/put_retry.h"
+#include "tests/raftstore/server/stop_and_join.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
@@ -170,6 +171,7 @@ TEST_F(MembershipTest, JoinGrowsClusterThenRemove) {
       }
     }
   });
+  const StopAndJoin join_writer(stop, writer);
   ASSERT_TRUE(N(4).StartServing({"--join", N(2).addr(), "--join", N(1).addr()})) << N(4).log();
   const bool joined = WaitVoters({1, 2, 3, 4}, {1, 2, 3, 4}, std::chrono::seconds(30));
   // Keep writing until 20 more writes were acknowledged after node 4 became a voter (a

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/raftstore/server/process.h"
+#include "tests/raftstore/server/stop_and_join.h"
 
 using namespace testutil;
 namespace fs = std::filesystem;
@@ -152,6 +153,7 @@ TEST_F(MetasrvTest, ExportDuringWritesIsOnePointInTime) {
       }
     });
   }
+  const StopAndJoin join_writers(stop, writers);
   while (written < 500) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const int before = written;
   ASSERT_EQ(Metactl("export --grpc-api-address " + m.addr() + " --chunk-size 50 --db " + Path("during.jsonl")), 0);
