@@ -3,31 +3,13 @@
 #include <charconv>
 #include <cstring>
 
+#include "raftstore/common/utf8.h"
+
 namespace raftstore {
 namespace {
 
 // The one tree the fast path handles; other state_machine/N trees take the DOM path.
 constexpr std::string_view kSmTree = "state_machine/0";
-
-// Length of the well-formed UTF-8 sequence starting at p (Unicode 15, table 3-7: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or 0. The DOM parser refuses exactly these.
-size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
-  auto in = [](unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; };
-  const size_t left = static_cast<size_t>(end - p);
-  const unsigned char c = p[0];
-  if (in(c, 0xC2, 0xDF)) return left >= 2 && in(p[1], 0x80, 0xBF) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !in(p[2], 0x80, 0xBF)) return 0;
-    const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return in(p[1], lo, hi) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !in(p[2], 0x80, 0xBF) || !in(p[3], 0x80, 0xBF)) return 0;
-    const unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return in(p[1], lo, hi) ? 4 : 0;
-  }
-  return 0;
-}
 
 // Length of the longest prefix of [p, end) that is JSON string content needing no escape on
 // either side: no '"', no '\\', no control character (< 0x20), only well-formed UTF-8.

@@ -1,6 +1,5 @@
 #include "raftstore/export_format/line_codec.h"
 
-#include <charconv>
 
 #include "raftstore/export_format/fast_line_codec.h"
 
