@@ -106,7 +106,7 @@ mkdir -p "$WORK/src/sub" "$WORK/old-data/x"
 for i in $(seq 1 60); do head -c $((i * 97 + 1)) /dev/urandom >"$WORK/src/sub/f$i"; done
 head -c $((2 * 1024 * 1024)) /dev/urandom >"$WORK/src/big.bin"
 for i in $(seq 1 60); do echo "old $i" >"$WORK/old-data/x/o$i"; done
-"$METACTL" backup --to "$WORK/repo" --meta-raft-dir "$DIR" --data "$WORK/src" >/dev/null
+"$METACTL" backup "$WORK/repo" --meta-raft-dir "$DIR" --data "$WORK/src" >/dev/null
 "$METACTL" export --raft-dir "$DIR" >"$WORK/meta.jsonl" 2>/dev/null
 OLD_DATA=$(tree_digest "$WORK/old-data")
 NEW_DATA=$(tree_digest "$WORK/src")
@@ -120,7 +120,7 @@ data_state() {
     *) fail "$1 is neither the old tree nor the complete restored one: a mix (kill at ${point:-none})" ;;
   esac
 }
-RESTORE=("$METACTL" restore --from "$WORK/repo" --latest --raft-dir "$RDIR" --data-to "$DATA" --confirm --force)
+RESTORE=("$METACTL" restore "$WORK/repo" --latest --raft-dir "$RDIR" --data-to "$DATA" --confirm --force)
 reset_targets() {
   rm -rf "$RDIR" "$DATA"
   cp -a "$WORK/old-raft" "$RDIR"

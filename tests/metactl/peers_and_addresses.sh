@@ -11,7 +11,7 @@ PEER_FORM='the form is ID=HOST:PORT\[,GRPC_HOST:PORT\], one node per --initial-c
 # A raft dir that a refused import with --force would replace, and its digest.
 "$METACTL" import --raft-dir "$WORK/existing" --db "$SRC" --allow-no-footer --id 1 --initial-cluster 1=127.0.0.1:48101 2>/dev/null
 # A backup of it, for restore (taken first: reading a raft dir opens it, which touches its files).
-"$METACTL" backup --to "$WORK/repo" --meta-raft-dir "$WORK/existing" >/dev/null 2>&1
+"$METACTL" backup "$WORK/repo" --meta-raft-dir "$WORK/existing" >/dev/null 2>&1
 tree_digest "$WORK/existing" >"$WORK/existing.digest"
 unchanged() {
   [ ! -e "$WORK/absent" ] || fail "$1: $WORK/absent was created"
@@ -57,9 +57,9 @@ for args in "$ETCD_LIST" "1=127.0.0.1:48101 2=127.0.0.1:48101" 1=http://127.0.0.
   set -- $args
   flags=(); for v in "$@"; do flags+=(--initial-cluster "$v"); done
   expect_fail 2 "^metactl restore: .*--initial-cluster" \
-    "$METACTL" restore --from "$WORK/repo" --latest --raft-dir "$WORK/absent" --id 1 "${flags[@]}" --confirm
+    "$METACTL" restore "$WORK/repo" --latest --raft-dir "$WORK/absent" --id 1 "${flags[@]}" --confirm
   expect_fail 2 "^metactl restore: .*--initial-cluster" \
-    "$METACTL" restore --from "$WORK/repo" --latest --raft-dir "$WORK/existing" --force --id 1 "${flags[@]}" --confirm
+    "$METACTL" restore "$WORK/repo" --latest --raft-dir "$WORK/existing" --force --id 1 "${flags[@]}" --confirm
   unchanged "restore --initial-cluster $args"
 done
 pass "restore refuses the same peers (etcd list, repeated raft address, scheme) and writes nothing"
@@ -97,7 +97,7 @@ check_flag "$METACTL" --grpc-api-address export --db "$WORK/absent"
 unchanged "export --grpc-api-address"
 check_flag "$METACTL" --grpc-api-address backup "$WORK/absent"
 unchanged "backup --grpc-api-address"
-check_flag "$METACTL" --meta-grpc backup --to "$WORK/absent"
+check_flag "$METACTL" --meta-grpc backup "$WORK/absent"
 unchanged "backup --meta-grpc"
 pass "export --grpc-api-address, backup --grpc-api-address (and its old --meta-grpc): exit 2, no file and no backup location written"
 

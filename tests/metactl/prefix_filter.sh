@@ -70,16 +70,16 @@ diff "$WORK/live-x.jsonl" <(want "$WORK/live-full.jsonl" exclude a/ __fd_) || fa
 pass "live export --exclude-prefix a/ --exclude-prefix __fd_ (repeated flag): keys a ab/x b/1 and every non-key record"
 
 # --- backup of the live server with --exclude-prefix (the server filters) --------------------
-"$METACTL" backup --to "$WORK/repo" --meta-grpc "$G" --exclude-prefix a/ >"$WORK/backup.out"
+"$METACTL" backup "$WORK/repo" --grpc-api-address "$G" --exclude-prefix a/ >"$WORK/backup.out"
 grep -q "metadata .* records (filtered: --exclude-prefix a/)" "$WORK/backup.out" || { cat "$WORK/backup.out"; fail "backup summary"; }
-"$METACTL" restore --from "$WORK/repo" --latest --raft-dir "$WORK/restored" >"$WORK/plan.out"
+"$METACTL" restore "$WORK/repo" --latest --raft-dir "$WORK/restored" >"$WORK/plan.out"
 grep -q "from grpc:$G (filtered: --exclude-prefix a/)" "$WORK/plan.out" || { cat "$WORK/plan.out"; fail "restore plan does not show the backup's filter"; }
-"$METACTL" restore --from "$WORK/repo" --latest --raft-dir "$WORK/restored" --confirm >/dev/null
+"$METACTL" restore "$WORK/repo" --latest --raft-dir "$WORK/restored" --confirm >/dev/null
 "$METACTL" export --raft-dir "$WORK/restored" --db "$WORK/restored.jsonl" 2>/dev/null
 diff <(body "$WORK/restored.jsonl") <(want "$WORK/live-full.jsonl" exclude a/) \
   || fail "restore of a backup made with --exclude-prefix a/: not the source without the a/ keys"
 keys_of "$WORK/restored.jsonl" | grep -Eq '(^| )a/' && fail "restored dir holds a/ keys"
-pass "backup --meta-grpc --exclude-prefix a/ restores without the a/ keys (and their expire entries), all else equal"
+pass "backup --grpc-api-address --exclude-prefix a/ restores without the a/ keys (and their expire entries), all else equal"
 
 stop_last  # the dir exports below read the stopped dir
 
@@ -114,8 +114,8 @@ diff <(body "$WORK/imp.jsonl") <(want "$WORK/dir-full.jsonl" include a/ b/) || f
 pass "import --include-prefix a/ --include-prefix b/: keys a/1 a/2 b/1, their expire entries, every non-key record"
 
 # restore with a filter, from a backup made without one.
-"$METACTL" backup --to "$WORK/repo2" --meta-raft-dir "$WORK/live" >/dev/null
-"$METACTL" restore --from "$WORK/repo2" --latest --raft-dir "$WORK/restored2" --include-prefix a/ --confirm >"$WORK/r2.out"
+"$METACTL" backup "$WORK/repo2" --meta-raft-dir "$WORK/live" >/dev/null
+"$METACTL" restore "$WORK/repo2" --latest --raft-dir "$WORK/restored2" --include-prefix a/ --confirm >"$WORK/r2.out"
 grep -q "metadata [0-9]* records (filtered: --include-prefix a/)" "$WORK/r2.out" || { cat "$WORK/r2.out"; fail "restore summary"; }
 "$METACTL" export --raft-dir "$WORK/restored2" --db "$WORK/restored2.jsonl" 2>/dev/null
 diff <(body "$WORK/restored2.jsonl") <(want "$WORK/dir-full.jsonl" include a/) || fail "restore --include-prefix a/"
@@ -127,15 +127,15 @@ MSG="--include-prefix and --exclude-prefix cannot be combined"
 expect_fail 2 "$MSG" "$METACTL" export --raft-dir "$WORK/live" "${BOTH[@]}" --db "$WORK/u.jsonl"
 expect_fail 2 "$MSG" "$METACTL" export --grpc-api-address "$G" "${BOTH[@]}" --db "$WORK/u.jsonl"
 expect_fail 2 "$MSG" "$METACTL" import --raft-dir "$WORK/u" --db "$WORK/dir-full.jsonl" "${BOTH[@]}"
-expect_fail 2 "$MSG" "$METACTL" backup --to "$WORK/u-repo" --meta-raft-dir "$WORK/live" "${BOTH[@]}"
+expect_fail 2 "$MSG" "$METACTL" backup "$WORK/u-repo" --meta-raft-dir "$WORK/live" "${BOTH[@]}"
 before=$(tree_digest "$WORK/repo2")
-expect_fail 2 "$MSG" "$METACTL" restore --from "$WORK/repo2" --latest --raft-dir "$WORK/u" --confirm "${BOTH[@]}"
+expect_fail 2 "$MSG" "$METACTL" restore "$WORK/repo2" --latest --raft-dir "$WORK/u" --confirm "${BOTH[@]}"
 [ "$(tree_digest "$WORK/repo2")" = "$before" ] || fail "a refused restore changed the backup location"
 for f in u.jsonl u.jsonl.part u u-repo; do [ ! -e "$WORK/$f" ] || fail "a refused command wrote $WORK/$f"; done
 pass "both flags together: export (dir and live), import, backup and restore exit 2, nothing written"
 expect_fail 2 'an empty prefix matches every key' "$METACTL" export --raft-dir "$WORK/live" --exclude-prefix "" --db "$WORK/u.jsonl"
-expect_fail 2 'filter the metadata: give --grpc-api-address or --meta-raft-dir' "$METACTL" backup --to "$WORK/u-repo" --data "$WORK/live" --include-prefix a/
-expect_fail 2 'filter the metadata: give --raft-dir' "$METACTL" restore --from "$WORK/repo2" --latest --data-to "$WORK/u" --include-prefix a/
+expect_fail 2 'filter the metadata: give --grpc-api-address or --meta-raft-dir' "$METACTL" backup "$WORK/u-repo" --data "$WORK/live" --include-prefix a/
+expect_fail 2 'filter the metadata: give --raft-dir' "$METACTL" restore "$WORK/repo2" --latest --data-to "$WORK/u" --include-prefix a/
 for f in u.jsonl u u-repo; do [ ! -e "$WORK/$f" ] || fail "a refused command wrote $WORK/$f"; done
 pass "an empty prefix, and a filter without metadata to filter, are usage errors"
 done_checks

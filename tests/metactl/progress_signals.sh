@@ -121,7 +121,7 @@ pass "SIGINT during import: exit 130, staging dir removed, raft dir byte-for-byt
 
 # Backup: signalled in its metadata phase; its temp export (in TMPDIR) and its lock go away.
 mkdir -p "$WORK/tmp"
-interrupt_when '^backup-metadata ' env TMPDIR="$WORK/tmp" "$METACTL" backup --to "$WORK/loc" --meta-raft-dir "$WORK/src" --progress=always
+interrupt_when '^backup-metadata ' env TMPDIR="$WORK/tmp" "$METACTL" backup "$WORK/loc" --meta-raft-dir "$WORK/src" --progress=always
 finish_job
 [ "$RC" = 130 ] || { cat "$WORK/err"; fail "backup: exit $RC after SIGINT, expected 130"; }
 grep -q "^metactl backup: interrupted: no manifest was written to .* and its lock was released" "$WORK/err" ||
@@ -129,11 +129,11 @@ grep -q "^metactl backup: interrupted: no manifest was written to .* and its loc
 [ -z "$(ls -A "$WORK/loc/locks" 2>/dev/null)" ] || fail "backup: lock left: $(ls "$WORK/loc/locks")"
 [ -z "$(ls -A "$WORK/loc/manifests" 2>/dev/null)" ] || fail "backup: manifest written"
 [ -z "$(ls -A "$WORK/tmp")" ] || fail "backup: temp export left: $(ls "$WORK/tmp")"
-"$METACTL" backup --to "$WORK/loc" --meta-raft-dir "$WORK/src" >/dev/null 2>&1 || fail "backup after the interrupted one failed"
+"$METACTL" backup "$WORK/loc" --meta-raft-dir "$WORK/src" >/dev/null 2>&1 || fail "backup after the interrupted one failed"
 pass "SIGINT during backup: exit 130, no manifest, no temp file, lock released (the next backup works)"
 
 # Restore: signalled while its metadata import runs; nothing appears at the targets.
-interrupt_when '^import ' "$METACTL" restore --from "$WORK/loc" --latest --raft-dir "$WORK/restored" --confirm --progress=always
+interrupt_when '^import ' "$METACTL" restore "$WORK/loc" --latest --raft-dir "$WORK/restored" --confirm --progress=always
 finish_job
 [ "$RC" = 130 ] || { cat "$WORK/err"; fail "restore: exit $RC after SIGINT, expected 130"; }
 grep -q "^metactl restore: interrupted: removed the staging dirs; raft dir $WORK/restored left unchanged\$" "$WORK/err" ||

@@ -73,9 +73,9 @@ vacuum_beside() {
 two_backups() {
   local loc=$1 wait_locks=$2
   local p1 p2 rc1=0 rc2=0 id1 id2
-  "$METACTL" backup --to "$loc" --meta-raft-dir "$T/r1" --data "$T/d1" --block-size $BS \
+  "$METACTL" backup "$loc" --meta-raft-dir "$T/r1" --data "$T/d1" --block-size $BS \
     --workers 2 --json >"$T/b1.out" 2>"$T/b1.err" & p1=$!
-  "$METACTL" backup --to "$loc" --meta-raft-dir "$T/r2" --data "$T/d2" --block-size $BS \
+  "$METACTL" backup "$loc" --meta-raft-dir "$T/r2" --data "$T/d2" --block-size $BS \
     --workers 2 --json >"$T/b2.out" 2>"$T/b2.err" & p2=$!
   # Both locks taken (bounded: 30 s for two process starts on a loaded machine).
   for _ in $(seq 1 600); do $wait_locks && break; sleep 0.05; done
@@ -105,7 +105,7 @@ check_location() {
     n=$((n + 1))
     local raft=()
     [[ -n "${SRC_RAFT[$loc/$id]:-}" ]] && raft=(--raft-dir "$T/rr-$n")
-    "$METACTL" restore --from "$loc" --backup "$id" "${raft[@]}" --data-to "$T/rd-$n" \
+    "$METACTL" restore "$loc" --backup "$id" "${raft[@]}" --data-to "$T/rd-$n" \
       --confirm >/dev/null 2>"$T/restore.err" || fail "restore $id: $(cat "$T/restore.err")"
     diff <(tree_listing "${SRC_DATA[$loc/$id]}") <(tree_listing "$T/rd-$n") >/dev/null ||
       fail "backup $id: restored data differs from ${SRC_DATA[$loc/$id]}"
@@ -167,8 +167,8 @@ for round in 1 2 3 4 5; do
   control "# round $round\npair PUT /locks/shared-\npair HEAD /manifests/\n"
   head -c 5000 /dev/urandom >"$T/s1/r$round"; head -c 5000 /dev/urandom >"$T/s2/r$round"
   cp -a "$T/s1" "$T/s1-$round"; cp -a "$T/s2" "$T/s2-$round"
-  "$METACTL" backup --to "$loc" --data "$T/s1-$round" --json >"$T/m1.out" 2>"$T/m1.err" & p1=$!
-  "$METACTL" backup --to "$loc" --data "$T/s2-$round" --json >"$T/m2.out" 2>"$T/m2.err" & p2=$!
+  "$METACTL" backup "$loc" --data "$T/s1-$round" --json >"$T/m1.out" 2>"$T/m1.err" & p1=$!
+  "$METACTL" backup "$loc" --data "$T/s2-$round" --json >"$T/m2.out" 2>"$T/m2.err" & p2=$!
   rc1=0; rc2=0; wait $p1 || rc1=$?; wait $p2 || rc2=$?
   cat "$T/m1.err" "$T/m2.err"
   [[ $rc1 == 0 && $rc2 == 0 ]] || fail "same-second backups: exit $rc1 and $rc2: $(cat "$T/m1.err" "$T/m2.err")"
@@ -196,7 +196,7 @@ vlocks=$(puts_ok locks/exclusive-)
 for _ in $(seq 1 600); do [[ $(puts_ok locks/exclusive-) -gt $vlocks ]] && break; sleep 0.05; done
 [[ $(puts_ok locks/exclusive-) -gt $vlocks ]] || fail "the vacuum did not take its lock: $(cat "$T/vac.err")"
 rc=0
-"$METACTL" backup --to "$loc" --data "$T/d3" --block-size $BS --json >"$T/b.out" 2>"$T/b.err" || rc=$?
+"$METACTL" backup "$loc" --data "$T/d3" --block-size $BS --json >"$T/b.out" 2>"$T/b.err" || rc=$?
 # The partner that lets the vacuum's DELETE go (unsigned: s3rver refuses it, which is fine).
 ( exec 3<>"/dev/tcp/127.0.0.1/$pport"
   printf 'DELETE /bkt/site/locks/exclusive-partner HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3
@@ -217,7 +217,7 @@ before=$(listed "$loc")
 log_lines=$(wc -l <"$T/proxy/log")
 control "drop_puts_after $(( $(grep -c '^PUT ' "$T/proxy/log") + 40 ))\n"
 rc=0
-"$METACTL" backup --to "$loc" --meta-raft-dir "$T/r1" --data "$T/d3" --block-size $BS \
+"$METACTL" backup "$loc" --meta-raft-dir "$T/r1" --data "$T/d3" --block-size $BS \
   --workers 2 --json >"$T/f.out" 2>"$T/f.err" || rc=$?
 control ""
 cat "$T/f.err"
@@ -234,7 +234,7 @@ uploaded=$(wc -l <"$T/uploaded")
 ok "flaky endpoint: the backup exits 1 after its retries, no manifest, $uploaded blocks uploaded"
 
 log_lines=$(wc -l <"$T/proxy/log")
-"$METACTL" backup --to "$loc" --meta-raft-dir "$T/r1" --data "$T/d3" --block-size $BS \
+"$METACTL" backup "$loc" --meta-raft-dir "$T/r1" --data "$T/d3" --block-size $BS \
   --workers 2 --json >"$T/g.out" 2>"$T/g.err" || fail "rerun: $(cat "$T/g.err")"
 out=$(cat "$T/g.out"); echo "rerun: $out"
 id3=$(json_field "$out" id)

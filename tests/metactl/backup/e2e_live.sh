@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Acceptance 1 with a running metasrv: back up a live server (--meta-grpc) plus a 200-file
+# Acceptance 1 with a running metasrv: back up a live server (--grpc-api-address) plus a 200-file
 # data dir, to a directory and to S3; restore each with --confirm into a new raft dir and data
 # dir: the restored metadata export equals the live server's, every file is byte-identical
 # with its mode; and the restored dir, seeded with --initial-cluster, serves the same keys.
@@ -29,11 +29,11 @@ for loc in "$T/repo" "s3://bkt/live"; do
     [[ $rc == 0 ]] || fail "s3rver did not start"
     export AWS_ENDPOINT_URL="$endpoint"
   fi
-  "$METACTL" backup --to "$loc" --meta-grpc "$G" --data "$T/data" --block-size 1MiB --json >"$T/backup.json"
+  "$METACTL" backup "$loc" --grpc-api-address "$G" --data "$T/data" --block-size 1MiB --json >"$T/backup.json"
   grep -q '"metadata_records":' "$T/backup.json" || fail "backup to $loc: no summary"
   # Nothing is written between the backup and this export, so they must be equal.
   "$METACTL" export --grpc-api-address "$G" --db "$T/live-$n.jsonl" 2>/dev/null
-  "$METACTL" restore --from "$loc" --latest --raft-dir "$T/restored-$n" --data-to "$T/data-$n" --confirm >/dev/null
+  "$METACTL" restore "$loc" --latest --raft-dir "$T/restored-$n" --data-to "$T/data-$n" --confirm >/dev/null
   "$METACTL" export --raft-dir "$T/restored-$n" --db "$T/restored-$n.jsonl" 2>/dev/null
   cmp "$T/live-$n.jsonl" "$T/restored-$n.jsonl" || fail "$loc: restored metadata differs from the live server's export"
   diff <(tree_listing "$T/data") <(tree_listing "$T/data-$n") || fail "$loc: restored data differs"
@@ -41,7 +41,7 @@ for loc in "$T/repo" "s3://bkt/live"; do
 done
 
 # The restore can seed a new one-node cluster directly; it serves the backed-up keys.
-seed_restored() { "$METACTL" restore --from "$T/repo" --latest --raft-dir "$1" --id 7 --initial-cluster "7=127.0.0.1:$2" --confirm >/dev/null; }
+seed_restored() { "$METACTL" restore "$T/repo" --latest --raft-dir "$1" --id 7 --initial-cluster "7=127.0.0.1:$2" --confirm >/dev/null; }
 serve_seeded "$T/seeded" seed_restored --id 7
 CLEANUPS+=("kill $SERVE_PID 2>/dev/null; wait $SERVE_PID 2>/dev/null")
 "$METACTL" get --grpc-api-address "$SERVE_GRPC" --key live/extra | grep -q "written while serving" \

@@ -9,7 +9,7 @@ make_raft_dir "$T/raft"
 gen_data "$T/data"
 repo="$T/repo"
 
-out=$("$METACTL" backup --to "$repo" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB --json)
+out=$("$METACTL" backup "$repo" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB --json)
 echo "backup 1: $out"
 [[ -f "$repo/README.md" ]] || fail "no README.md at the location"
 grep -q "metactl restore" "$repo/README.md" || fail "README.md does not say how to restore"
@@ -22,13 +22,13 @@ tree_listing "$T/data" >"$T/listing-1"   # what the first backup holds
 "$METACTL" backups "$repo" --json | grep -q '"metadata_records":167' || fail "backups --json"
 
 # Dry run: checks, prints, changes nothing.
-"$METACTL" restore --from "$repo" --latest --raft-dir "$T/raft2" --data-to "$T/data2" >"$T/dry.txt"
+"$METACTL" restore "$repo" --latest --raft-dir "$T/raft2" --data-to "$T/data2" >"$T/dry.txt"
 cat "$T/dry.txt"
 grep -q "dry run" "$T/dry.txt" || fail "dry run not announced"
 [[ ! -e "$T/raft2" && ! -e "$T/data2" ]] || fail "dry run created a target"
 ok "restore dry run changes nothing"
 
-"$METACTL" restore --from "$repo" --latest --raft-dir "$T/raft2" --data-to "$T/data2" --confirm
+"$METACTL" restore "$repo" --latest --raft-dir "$T/raft2" --data-to "$T/data2" --confirm
 diff <(export_of "$T/raft") <(export_of "$T/raft2") >/dev/null || fail "metadata exports differ"
 diff <(tree_listing "$T/data") <(tree_listing "$T/data2") || fail "restored data differs"
 alloc=$(du -k "$T/data2/sparse-50M.img" | cut -f1)
@@ -37,13 +37,13 @@ ok "restore: metadata export equal, 200+ files byte-identical with modes (sparse
 
 # restore --bump-seq N passes through to the import: the key sequence becomes 159 + 1000
 # (databend's fixture: largest key seq and sequence 159).
-"$METACTL" restore --from "$repo" --latest --raft-dir "$T/raft-bumped" --bump-seq 1000 --confirm >/dev/null
+"$METACTL" restore "$repo" --latest --raft-dir "$T/raft-bumped" --bump-seq 1000 --confirm >/dev/null
 "$METACTL" export --raft-dir "$T/raft-bumped" --db "$T/bumped.jsonl" 2>/dev/null
 grep -q '^\["state_machine/0",{"Sequences":{"key":"generic-kv","value":1159}}\]$' "$T/bumped.jsonl" || fail "restore --bump-seq 1000 did not set the sequence to 1159"
 ok "restore --bump-seq 1000: sequence 159 + 1000"
 
 # No change: nothing read, nothing written.
-out=$("$METACTL" backup --to "$repo" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB --json)
+out=$("$METACTL" backup "$repo" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB --json)
 echo "backup 2: $out"
 [[ $(json_field "$out" files_read) == 0 ]] || fail "unchanged files were read again"
 [[ $(json_field "$out" new_blocks) == 0 ]] || fail "no-change backup wrote blocks"
@@ -52,7 +52,7 @@ echo "backup 2: $out"
 before=$(count_objects "$repo/data")
 ls "$repo/data" | sort >"$T/blocks-before"
 flip_byte "$T/data/a/b/medium-9.bin" 1500000
-out=$("$METACTL" backup --to "$repo" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB --json)
+out=$("$METACTL" backup "$repo" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB --json)
 echo "backup 3: $out"
 after=$(count_objects "$repo/data")
 [[ $(( after - before )) == 1 ]] || fail "expected 1 new block object, got $(( after - before ))"
@@ -75,7 +75,7 @@ grep -q "medium-9.bin" "$T/verify.txt" || fail "verify does not name the file"
 ok "verify --read-data finds the flipped byte"
 
 mkdir "$T/data3"
-if "$METACTL" restore --from "$repo" --latest --raft-dir "$T/raft3" --data-to "$T/data3" --confirm 2>"$T/restore.txt"; then
+if "$METACTL" restore "$repo" --latest --raft-dir "$T/raft3" --data-to "$T/data3" --confirm 2>"$T/restore.txt"; then
   fail "restore with a damaged block succeeded"
 fi
 cat "$T/restore.txt"
@@ -88,7 +88,7 @@ ok "restore with a damaged block fails naming block and file; targets untouched"
 
 # An older backup that does not need that block still restores.
 first=$(ls "$repo/manifests" | sed -n 1p); first=${first%.manifest}
-"$METACTL" restore --from "$repo" --backup "$first" --raft-dir "$T/raft4" --data-to "$T/data4" --confirm >/dev/null
+"$METACTL" restore "$repo" --backup "$first" --raft-dir "$T/raft4" --data-to "$T/data4" --confirm >/dev/null
 diff "$T/listing-1" <(tree_listing "$T/data4") || fail "the older backup restored other content than it holds"
 diff <(export_of "$T/raft") <(export_of "$T/raft4") >/dev/null || fail "the older backup's metadata differs"
 ok "older backup still restores, byte-identical to what it backed up"

@@ -15,7 +15,7 @@ objects() { if [[ -d "$store/$1" ]]; then find "$store/$1" -name '*._S3rver_obje
 
 make_raft_dir "$T/raft"
 gen_data "$T/data"
-out=$("$METACTL" backup --to "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB --json)
+out=$("$METACTL" backup "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB --json)
 echo "backup 1: $out"
 nblocks=$(objects data)
 [[ "$nblocks" -gt 1000 ]] || fail "only $nblocks blocks: listing would not page"
@@ -24,21 +24,21 @@ nblocks=$(objects data)
 "$METACTL" backups "$loc"
 ok "backup to S3: $nblocks block objects"
 
-"$METACTL" restore --from "$loc" --latest --raft-dir "$T/raft2" --data-to "$T/data2" >/dev/null
+"$METACTL" restore "$loc" --latest --raft-dir "$T/raft2" --data-to "$T/data2" >/dev/null
 [[ ! -e "$T/raft2" && ! -e "$T/data2" ]] || fail "dry run created a target"
-"$METACTL" restore --from "$loc" --latest --raft-dir "$T/raft2" --data-to "$T/data2" --confirm
+"$METACTL" restore "$loc" --latest --raft-dir "$T/raft2" --data-to "$T/data2" --confirm
 diff <(export_of "$T/raft") <(export_of "$T/raft2") >/dev/null || fail "metadata exports differ"
 diff <(tree_listing "$T/data") <(tree_listing "$T/data2") || fail "restored data differs"
 ok "restore from S3: exports equal, files identical with modes"
 
-out=$("$METACTL" backup --to "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB --json --full-scan)
+out=$("$METACTL" backup "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB --json --full-scan)
 echo "backup 2 (full scan, no change): $out"
 [[ $(json_field "$out" new_blocks) == 0 ]] || fail "no-change backup wrote blocks: paginated listing incomplete?"
 ok "no-change full-scan backup finds all $nblocks blocks through paginated listing"
 
 flip_byte "$T/data/a/b/medium-7.bin" 70000
 b0=$(objects data); m0=$(objects manifests)
-out=$("$METACTL" backup --to "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB --json)
+out=$("$METACTL" backup "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB --json)
 echo "backup 3: $out"
 [[ $(( $(objects data) - b0 )) == 1 ]] || fail "expected one new block object, got $(( $(objects data) - b0 ))"
 [[ $(( $(objects manifests) - m0 )) == 1 ]] || fail "expected one new manifest"
@@ -63,7 +63,7 @@ b0=$(objects data)
 [[ $(objects manifests) == 1 ]] || fail "vacuum --max-backups 1"
 [[ $(objects data) -lt "$b0" ]] || fail "vacuum deleted no block ($b0 before, $(objects data) after)"
 "$METACTL" verify "$loc" --read-data || fail "verify --read-data after vacuum"
-"$METACTL" restore --from "$loc" --latest --raft-dir "$T/raft5" --data-to "$T/data5" --confirm >/dev/null
+"$METACTL" restore "$loc" --latest --raft-dir "$T/raft5" --data-to "$T/data5" --confirm >/dev/null
 diff <(tree_listing "$T/data") <(tree_listing "$T/data5") || fail "restore after vacuum differs"
 diff <(export_of "$T/raft") <(export_of "$T/raft5") >/dev/null || fail "metadata after vacuum differs"
 ok "vacuum on S3: old block gone, verify passes, the kept backup restores identical"

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/inspect_lib.sh"
 repo="$T/repo"
 inspect_setup
-"$METACTL" backup --to "$repo" --meta-raft-dir "$T/raft" --block-size 4KiB --json >/dev/null
+"$METACTL" backup "$repo" --meta-raft-dir "$T/raft" --block-size 4KiB --json >/dev/null
 inspect_checks "$repo" "directory $(cd "$repo" && pwd)"
 
 # A damaged block of the metadata: named, exit 1 (no summary of a partial stream).
@@ -25,7 +25,7 @@ ok "a damaged metadata block: exit 1, the block named, nothing on stdout"
 
 # A backup of data only has no metadata to inspect.
 mkdir -p "$T/data" && echo x >"$T/data/f"
-"$METACTL" backup --to "$T/repo2" --data "$T/data" --json >/dev/null
+"$METACTL" backup "$T/repo2" --data "$T/data" --json >/dev/null
 rc=0; "$METACTL" inspect "$T/repo2" --latest 2>"$T/err" || rc=$?
 [[ $rc == 1 ]] && grep -q "has no metadata" "$T/err" || { cat "$T/err"; fail "backup without metadata: exit $rc"; }
 rc=0; "$METACTL" inspect "$T/repo2" --backup 19990101_000000 2>"$T/err" || rc=$?

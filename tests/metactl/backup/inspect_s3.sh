@@ -7,7 +7,7 @@ source "$(dirname "$0")/inspect_lib.sh"
 start_s3rver bkt || exit $?
 loc="s3://bkt/inspect"
 inspect_setup
-"$METACTL" backup --to "$loc" --s3-endpoint "$endpoint" --meta-raft-dir "$T/raft" --block-size 4KiB >/dev/null
+"$METACTL" backup "$loc" --s3-endpoint "$endpoint" --meta-raft-dir "$T/raft" --block-size 4KiB >/dev/null
 # latest_id and inspect_checks call metactl without --s3-endpoint: give it through the environment.
 export AWS_ENDPOINT_URL="$endpoint"
 inspect_checks "$loc" "s3://bkt/inspect at $endpoint"

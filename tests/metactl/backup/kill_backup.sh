@@ -8,7 +8,7 @@ for i in 1 2 3 4; do head -c $(( 16 * 1024 * 1024 )) /dev/urandom >"$T/data/f$i.
 repo="$T/repo"
 
 # Small blocks and one worker: thousands of synced writes, slow enough to be killed midway.
-"$METACTL" backup --to "$repo" --data "$T/data" --block-size 8KiB --workers 1 >/dev/null 2>&1 &
+"$METACTL" backup "$repo" --data "$T/data" --block-size 8KiB --workers 1 >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 400); do
   [[ $(count_objects "$repo/data") -ge 200 ]] && break
@@ -24,7 +24,7 @@ listed=$("$METACTL" backups "$repo" --json) || fail "backups failed on the kille
 [[ "$listed" == "[]" ]] || fail "backups lists the killed backup: $listed"
 ok "kill -9: no manifest"
 
-out=$("$METACTL" backup --to "$repo" --data "$T/data" --block-size 8KiB --json)
+out=$("$METACTL" backup "$repo" --data "$T/data" --block-size 8KiB --json)
 echo "$out"
 total=$(( 4 * 16 * 1024 * 1024 / 8192 ))
 new=$(json_field "$out" new_blocks)
@@ -32,7 +32,7 @@ reused=$(json_field "$out" reused_blocks)
 [[ $(( new + reused )) == "$total" ]] || fail "blocks: new $new + reused $reused != $total"
 [[ "$reused" -ge "$written" ]] || fail "the next backup re-used only $reused of $written blocks"
 [[ $(count_objects "$repo/manifests") == 1 ]] || fail "no manifest after the second backup"
-"$METACTL" restore --from "$repo" --latest --data-to "$T/out" --confirm >/dev/null
+"$METACTL" restore "$repo" --latest --data-to "$T/out" --confirm >/dev/null
 diff <(tree_listing "$T/data") <(tree_listing "$T/out") || fail "restore after kill differs"
 ok "next backup succeeds, re-uses $reused blocks, restores identical"
 

@@ -11,7 +11,7 @@ head -c 200000 /dev/urandom >"$T/data/stable.bin"
 for i in 1 2 3 4 5 6; do
   head -c 100000 /dev/urandom >"$T/data/changing.bin"
   head -c 50000 /dev/urandom >"$T/data/only-$i.bin"
-  "$METACTL" backup --to "$repo" --data "$T/data" --block-size 16KiB >/dev/null
+  "$METACTL" backup "$repo" --data "$T/data" --block-size 16KiB >/dev/null
   cp "$T/data/changing.bin" "$T/changing-$i.bin"
 done
 [[ $(count_objects "$repo/manifests") == 6 ]] || fail "expected 6 backups"
@@ -23,7 +23,7 @@ check_kept() {
   for id in $(ls "$repo/manifests"); do
     id=${id%.manifest}
     rm -rf "$T/out"
-    "$METACTL" restore --from "$repo" --backup "$id" --data-to "$T/out" --confirm >/dev/null ||
+    "$METACTL" restore "$repo" --backup "$id" --data-to "$T/out" --confirm >/dev/null ||
       fail "restore of kept backup $id after: $*"
   done
 }
@@ -68,7 +68,7 @@ check_kept "--retention-days 0"
 # Only blocks of the kept backups remain: the newest content restores, older unique data is gone.
 newest=$(ls "$repo/manifests" | tail -1); newest=${newest%.manifest}
 rm -rf "$T/out"
-"$METACTL" restore --from "$repo" --backup "$newest" --data-to "$T/out" --confirm >/dev/null
+"$METACTL" restore "$repo" --backup "$newest" --data-to "$T/out" --confirm >/dev/null
 cmp "$T/out/changing.bin" "$T/changing-6.bin" || fail "newest backup content"
 out=$("$METACTL" verify "$repo")
 echo "$out"
