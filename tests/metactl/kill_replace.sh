@@ -47,7 +47,7 @@ run_and_kill() {
   local point=$1; shift
   RC=0
   # (The braces' 2>/dev/null only keeps bash's "Killed" notice out of the log.)
-  { strace -f -qq -o /dev/null -e trace="${point%%:*}" \
+  { "${STRACE[@]}" -f -qq -o /dev/null -e trace="${point%%:*}" \
       -e inject="${point%%:*}:signal=SIGKILL:when=${point##*:}" "$@" >/dev/null 2>"$WORK/killed.err"; } 2>/dev/null ||
     RC=$?
   KILLED=0
@@ -55,7 +55,7 @@ run_and_kill() {
 }
 # Traces a whole run of "$@" into $WORK/trace.
 trace_run() {
-  strace -f --seccomp-bpf -qq -o "$WORK/trace" -e trace="$SYSCALLS" "$@" >/dev/null 2>"$WORK/trace.err" ||
+  "${STRACE[@]}" -f --seccomp-bpf -qq -o "$WORK/trace" -e trace="$SYSCALLS" "$@" >/dev/null 2>"$WORK/trace.err" ||
     { cat "$WORK/trace.err" >&2; fail "the traced run failed: $*"; }
 }
 

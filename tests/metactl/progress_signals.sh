@@ -68,7 +68,7 @@ interrupt_when() {
   local pattern=$1; shift
   # Job control on: a background job of a script otherwise starts with SIGINT ignored.
   set -m
-  strace -f -qq -o /dev/null -e trace=read,writev -e inject=read:delay_enter=1000 \
+  "${STRACE[@]}" -f -qq -o /dev/null -e trace=read,writev -e inject=read:delay_enter=1000 \
     -e inject=writev:delay_enter=1000 "$@" 2>"$WORK/err" >/dev/null &
   JOB=$!
   set +m
