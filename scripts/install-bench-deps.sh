@@ -26,9 +26,19 @@ fi
 
 node_dir="$root/bench/node"
 stamp="$node_dir/node_modules/.installed-stamp"
-if [[ -f "$stamp" && "$stamp" -nt "$node_dir/package-lock.json" ]]; then
+# The stamp holds the hash of the package-lock.json installed (not a time: a worktree checked
+# out after the install has a newer lock file with the same content).
+want=$(sha256sum <"$node_dir/package-lock.json")
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
+fi
+if [[ -L "$node_dir/node_modules" ]]; then
+  # A link to another checkout's install (worktrees share main's): npm ci here would empty the
+  # linked dir under that checkout. Use it as installed there, or say what to do.
+  [[ -f "$stamp" ]] && exit 0
+  echo "install-bench-deps: $node_dir/node_modules is a symlink to $(readlink "$node_dir/node_modules"), which is not installed; run this script in that checkout, or remove the link" >&2
+  exit 1
 fi
 echo "install-bench-deps: npm ci in bench/node (etcd3, @grpc/grpc-js, @grpc/proto-loader)" >&2
 (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-touch "$stamp"
+echo "$want" >"$stamp"

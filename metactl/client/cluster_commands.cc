@@ -5,6 +5,7 @@
 
 #include "metactl/client/client_flags.h"
 #include "metactl/client/format.h"
+#include "metactl/client/write_path_status.h"
 #include "raftstore/common/endpoint_flag.h"
 
 namespace metactl::client {
@@ -51,6 +52,7 @@ class StatusCommand : public Command {
       j["num_keys"] = s.num_keys();
       j["data_version"] = s.data_version();
       j["binary_version"] = s.binary_version();
+      AddWritePathJson(s, &j);
       std::cout << DumpJson(j) << '\n';
     } else {
       std::cout << "id:             " << s.id() << '\n'
@@ -71,6 +73,7 @@ class StatusCommand : public Command {
                 << "num_keys:       " << s.num_keys() << '\n'
                 << "data_version:   " << s.data_version() << '\n'
                 << "binary_version: " << s.binary_version() << '\n';
+      PrintWritePath(s, std::cout);
     }
     std::cout.flush();
     return std::cout ? kExitOk : Fail(raftstore::Status::IOError("status: writing stdout failed"));

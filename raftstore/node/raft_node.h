@@ -6,6 +6,10 @@
 // heartbeats go out before the sync, which ready.h allows: followers then write in parallel),
 // then apply committed entries through the StateMachine, then Advance. So a write is acknowledged only after its
 // entry is durable and applied, and a vote is on disk before it is granted.
+// Group commit: the raft thread takes in every request queued while it was busy (persisting,
+// applying) before it asks for the next Ready, so all of them are appended, synced (one
+// fsync), sent and, once committed, applied (one state machine write batch,
+// StateMachine::ApplyBatch) together; the replies go out after that batch is written.
 //
 // Writes: Propose() hands a command to the raft thread, which appends it as a Normal entry
 // (time_ms = the leader's clock) and completes the call when that entry is applied.
@@ -69,6 +73,18 @@ struct NodeOptions {
   NodeClock* clock = nullptr;
 };
 
+// What the raft thread did since the node started; a user sees it in `metactl status --json`.
+struct WritePathCounters {
+  uint64_t proposals = 0;          // log entries this node appended as leader
+  uint64_t ready_batches = 0;      // Readies handled (each: at most one Persist, one apply batch)
+  uint64_t persist_batches = 0;    // Readies that wrote log entries (their entries: one synced write)
+  uint64_t entries_persisted = 0;  // log entries written by those
+  uint64_t fsyncs = 0;             // synced writes of the raft log (entries/votes, log purges)
+  uint64_t apply_batches = 0;      // state machine writes of committed entries (one per Ready)
+  uint64_t entries_applied = 0;
+  uint64_t apply_us = 0;           // time spent applying them, replies included, in microseconds
+};
+
 struct NodeStatusView {
   uint64_t id = 0;
   std::string role;
@@ -84,6 +100,8 @@ struct NodeStatusView {
   uint64_t membership_index = 0;  // log index of the latest configuration (0: none in the log)
   uint64_t snapshots_sent = 0;       // completed transfers as leader, since start
   uint64_t snapshots_installed = 0;  // snapshots installed from a leader, since start
+  // The write path since start (docs/cluster.md "Write path: group commit and its counters").
+  WritePathCounters counters;
 };
 
 struct TriggerSnapshotResult {
@@ -263,6 +281,7 @@ class RaftNode {
   uint64_t next_read_ctx_ = 1;
   uint64_t applied_ = 0;
   uint64_t snapshots_sent_ = 0, snapshots_installed_ = 0;
+  WritePathCounters counters_;  // fsyncs: from store_ when the status is updated
   bool leader_ = false;
   uint64_t lead_ = 0;
   int ticks_since_cleanup_ = 0;

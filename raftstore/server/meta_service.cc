@@ -274,6 +274,15 @@ grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequ
   reply->set_last_snapshot(s.purged);
   reply->set_snapshots_sent(s.snapshots_sent);
   reply->set_snapshots_installed(s.snapshots_installed);
+  const node::WritePathCounters& c = s.counters;
+  reply->set_proposals(c.proposals);
+  reply->set_ready_batches(c.ready_batches);
+  reply->set_persist_batches(c.persist_batches);
+  reply->set_entries_persisted(c.entries_persisted);
+  reply->set_fsyncs(c.fsyncs);
+  reply->set_apply_batches(c.apply_batches);
+  reply->set_entries_applied(c.entries_applied);
+  reply->set_apply_us(c.apply_us);
   for (uint64_t v : s.voters) reply->add_voters(v);
   for (uint64_t l : s.learners) reply->add_learners(l);
   uint64_t n = 0;

@@ -26,10 +26,10 @@ bool ExpiredAt(const SeqV& v, uint64_t time_ms) {
   return e && *e <= time_ms;
 }
 
-// The work of one entry.
+// The work of one entry, written into `batch` (which may hold earlier entries of a batch).
 class Applier {
  public:
-  Applier(RaftDir* dir, uint64_t time_ms) : batch_(dir), time_ms_(time_ms) {}
+  Applier(SmBatch& batch, uint64_t time_ms) : batch_(batch), time_ms_(time_ms) {}
   SmBatch& batch() { return batch_; }
 
   // The stored record of `key` (expired or not).
@@ -95,7 +95,7 @@ class Applier {
     if (auto e = old->ExpireMs()) batch_.DeleteExpire(*e, old->seq);
   }
 
-  SmBatch batch_;
+  SmBatch& batch_;
   uint64_t time_ms_;
 };
 
@@ -359,39 +359,59 @@ struct CmdRunner {
 
 std::string IndexText(const LogId& id) { return std::to_string(id.index); }
 
-}  // namespace
-
-Result<std::optional<LogId>> StateMachine::LastApplied() const { return ReadLastApplied(*dir_); }
-
-Result<ApplyResult> StateMachine::Apply(const LogEntry& entry, bool sync) {
-  const std::string ctx = "apply log entry " + IndexText(entry.log_id);
-  auto la = LastApplied();
-  if (!la.ok()) return la.status().WithContext(ctx);
-  if (la.value() && entry.log_id.index != la.value()->index + 1) {
-    return Status::InvalidArgument(ctx + ": expected index " + std::to_string(la.value()->index + 1) +
-                                   " (last applied is " + IndexText(*la.value()) + ")");
-  }
-
+// One entry's writes into `batch` (LastApplied is the caller's); nothing of it on error.
+Result<ApplyResult> ApplyOne(SmBatch& batch, const LogEntry& entry) {
   uint64_t time_ms = 0;
   if (const auto* n = std::get_if<NormalPayload>(&entry.payload)) time_ms = n->time_ms;
-  Applier a(dir_, time_ms);
+  Applier a(batch, time_ms);
   ApplyResult result;
   result.log_id = entry.log_id;
   Status st;
   if (const auto* m = std::get_if<Membership>(&entry.payload)) {
     StoredMembership sm{entry.log_id, *m};
-    st = a.batch().PutLastMembership(sm);
+    st = batch.PutLastMembership(sm);
     result.detail = std::move(sm);
   } else if (const auto* n = std::get_if<NormalPayload>(&entry.payload)) {
     st = std::visit(CmdRunner{a, &result}, n->cmd);
   }
-  if (!st.ok()) return st.WithContext(ctx);
-
-  RS_RETURN_IF_ERROR(a.batch().PutLastApplied(entry.log_id).WithContext(ctx));
-  st = a.batch().Commit(sync);
-  if (!st.ok()) return st.WithContext(ctx);
+  if (!st.ok()) return st;
   result.changes = a.TakeChanges();
   return result;
+}
+
+}  // namespace
+
+Result<std::optional<LogId>> StateMachine::LastApplied() const { return ReadLastApplied(*dir_); }
+
+Result<ApplyResult> StateMachine::Apply(const LogEntry& entry, bool sync) {
+  RS_ASSIGN_OR_RETURN(std::vector<ApplyResult> r, ApplyBatch(std::span<const LogEntry>(&entry, 1), sync));
+  return std::move(r.front());
+}
+
+Result<std::vector<ApplyResult>> StateMachine::ApplyBatch(std::span<const LogEntry> entries, bool sync) {
+  std::vector<ApplyResult> results;
+  if (entries.empty()) return results;
+  auto la = LastApplied();
+  if (!la.ok()) return la.status().WithContext("apply log entry " + IndexText(entries.front().log_id));
+  uint64_t expect = la.value() ? la.value()->index + 1 : 0;
+  SmBatch batch(dir_);
+  results.reserve(entries.size());
+  for (const LogEntry& entry : entries) {
+    const std::string ctx = "apply log entry " + IndexText(entry.log_id);
+    if (expect != 0 && entry.log_id.index != expect) {
+      return Status::InvalidArgument(ctx + ": expected index " + std::to_string(expect) + " (last applied is " +
+                                     std::to_string(expect - 1) + ")");
+    }
+    auto r = ApplyOne(batch, entry);
+    if (!r.ok()) return r.status().WithContext(ctx);
+    results.push_back(std::move(r).value());
+    expect = entry.log_id.index + 1;
+  }
+  const std::string ctx = "apply log entries " + IndexText(entries.front().log_id) + ".." +
+                          IndexText(entries.back().log_id);
+  RS_RETURN_IF_ERROR(batch.PutLastApplied(entries.back().log_id).WithContext(ctx));
+  RS_RETURN_IF_ERROR(batch.Commit(sync).WithContext(ctx));
+  return results;
 }
 
 Result<std::optional<SeqV>> StateMachine::Get(const std::string& key, uint64_t now_ms, const ReadView* view) const {

@@ -8,6 +8,9 @@
 //    the clock is never read. Iteration is always in key order.
 //  - Atomic per entry: all writes of one entry, LastApplied included, go in one
 //    storage batch (SmBatch). An entry that is refused (error Status) writes nothing.
+//    ApplyBatch() puts several consecutive entries in ONE storage batch (the node applies a
+//    Ready's committed entries so): each entry sees the writes of those before it, and the
+//    batch is written whole or, if any entry is refused, not at all.
 //  - Entries must be applied in order: when LastApplied is set, an entry whose index is not
 //    exactly last_applied.index + 1 is refused with Status::InvalidArgument naming both.
 //  - Apply() calls must be serialized by the caller (one applier). Reads (Get, List,
@@ -45,6 +48,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -142,6 +146,9 @@ class StateMachine {
 
   // Applies one committed entry atomically (with `sync`, the WAL is fsync()ed).
   Result<ApplyResult> Apply(const LogEntry& entry, bool sync);
+  // Applies consecutive committed entries with one storage write (LastApplied: the last one);
+  // the results are in entry order. On error (naming the entry) nothing of the batch is written.
+  Result<std::vector<ApplyResult>> ApplyBatch(std::span<const LogEntry> entries, bool sync);
 
   // The value of `key` at time `now_ms` (an expiry <= now_ms is absent), read at `view`
   // (null: the latest state).

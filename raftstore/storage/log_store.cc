@@ -35,6 +35,7 @@ Status RaftLogStore::Load() {
   RS_RETURN_IF_ERROR(FromRocks(it->status(), "scan raft log of " + dir_->path()));
   std::optional<Vote> vote;
   RS_RETURN_IF_ERROR(GetJson(*dir_, keys::kVote, &vote));
+  vote_ = vote;
   std::optional<LogId> committed;
   RS_RETURN_IF_ERROR(GetJson(*dir_, keys::kCommitted, &committed));
   hard_state_ = raft::HardState{};
@@ -109,22 +110,35 @@ Status RaftLogStore::Persist(const std::vector<raft::Entry>& entries, const std:
                              bool leader_known) {
   rocksdb::WriteBatch b;
   uint64_t new_last = last_index_;
+  bool sync = false;
   if (!entries.empty()) {
     const uint64_t first = entries.front().index;
     if (first <= last_index_) b.DeleteRange(keys::LogKey(first), keys::LogKey(last_index_ + 1));
     for (const auto& e : entries) b.Put(keys::LogKey(e.index), EncodeStoredEntry(e));
     new_last = entries.back().index;
+    sync = true;
   }
+  std::optional<Vote> vote = vote_;
   if (hs) {
     Vote v{LeaderId{hs->term, hs->vote}, leader_known};
-    PutJsonOrDelete(&b, keys::kVote, std::optional<Vote>(v));
+    if (!vote_ || v != *vote_) {
+      PutJsonOrDelete(&b, keys::kVote, std::optional<Vote>(v));
+      vote = v;
+      sync = true;
+    }
     if (hs->commit != hard_state_.commit) {
       RS_ASSIGN_OR_RETURN(std::optional<LogId> c, LogIdAt(hs->commit, entries));
       PutJsonOrDelete(&b, keys::kCommitted, c);
     }
   }
-  RS_RETURN_IF_ERROR(storage_internal::Write(*dir_, &b, /*sync=*/true));
+  if (b.Count() > 0) {
+    // A commit index alone is not synced (see the header): it becomes durable with the next
+    // synced write, the WAL being ordered.
+    RS_RETURN_IF_ERROR(storage_internal::Write(*dir_, &b, sync));
+    if (sync) ++synced_writes_;
+  }
   last_index_ = new_last;
+  vote_ = vote;
   if (hs) hard_state_ = *hs;
   return Status::OK();
 }
@@ -141,6 +155,7 @@ Status RaftLogStore::Compact(uint64_t upto) {
   PutJsonOrDelete(&b, keys::kPurged, id);
   b.DeleteRange(keys::LogKey(first_index_), keys::LogKey(upto + 1));
   RS_RETURN_IF_ERROR(storage_internal::Write(*dir_, &b, /*sync=*/true));
+  ++synced_writes_;
   purged_ = *id;
   first_index_ = upto + 1;
   return Status::OK();

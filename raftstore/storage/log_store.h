@@ -10,6 +10,14 @@
 // Durability (ready.h step 2): Persist() writes entries, then hard state, in ONE RocksDB
 // batch with WriteOptions::sync, so neither a vote nor an appended entry is acknowledged
 // before it is on disk, and an entry never becomes durable after the hard state naming it.
+// One Ready is one Persist: the entries of every proposal the raft thread took in since the
+// last one are synced together (group commit; docs/cluster.md "Write path").
+// A Ready whose only change is the commit index is written WITHOUT sync (as etcd's
+// raft.MustSync): nothing is promised on the strength of a durable commit index (a client is
+// answered once its entry is durable on a quorum and applied; on restart, Load takes the
+// commit index as at least the applied index, and a leader commits again what a quorum holds),
+// and the WAL is ordered, so the unsynced write becomes durable with the next synced one and
+// never before the entries it names.
 //
 // Thread safety: the node's raft thread is the only writer; reads come from that thread too.
 #pragma once
@@ -53,6 +61,9 @@ class RaftLogStore : public raft::Storage {
 
   uint64_t purged_index() const { return purged_ ? purged_->index : 0; }
 
+  // Synced RocksDB writes made by Persist and Compact since Open (the node's `fsyncs` counter).
+  uint64_t synced_writes() const { return synced_writes_; }
+
  private:
   explicit RaftLogStore(RaftDir* dir) : dir_(dir) {}
   Status Load();
@@ -64,6 +75,8 @@ class RaftLogStore : public raft::Storage {
   uint64_t first_index_ = 1;
   uint64_t last_index_ = 0;
   raft::HardState hard_state_;
+  std::optional<Vote> vote_;  // as last written (nullopt: none on disk)
+  uint64_t synced_writes_ = 0;
 };
 
 // The entry at `index` of `dir`'s log in the data model's form (nullopt when it is not in the

@@ -58,6 +58,9 @@ struct Node {
   uint64_t incarnation = 0;
   uint64_t down_until = 0;
   MemoryStorage storage;  // exactly what is durable ("synced")
+  // The commit index as of the last synced write. A Ready that only moves the commit index is
+  // not synced (metasrv writes it so, as etcd's MustSync): a crash may lose it (Crash).
+  uint64_t synced_commit = 0;
   std::unique_ptr<RawNode> raw;
   StateMachine sm;
   std::map<uint64_t, std::string> received_snapshots;  // index -> bytes, until installed
@@ -65,7 +68,7 @@ struct Node {
 
 // Coverage counters summed over all seeds, printed at the end (to show the faults happen).
 struct Stats {
-  uint64_t crashes = 0, torn_with_writes = 0, snapshots_installed = 0, compactions = 0;
+  uint64_t crashes = 0, torn_with_writes = 0, snapshots_installed = 0, compactions = 0, commit_lost = 0;
   uint64_t memberships = 0, joint_left = 0, transfers = 0, reads_ok = 0, partitions = 0, leaders = 0;
 };
 inline Stats g_stats;

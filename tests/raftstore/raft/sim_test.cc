@@ -2,7 +2,8 @@
 //
 // One seed drives everything: cluster size, fault rates, message loss/delay/reordering/
 // duplication, partitions, crashes (including crashes between GetReady() and the sync, which
-// keep only a prefix of that Ready's writes), restarts, proposals, membership changes,
+// keep only a prefix of that Ready's writes, and crashes that lose a commit index written
+// without a sync, as metasrv writes a Ready that only moves it), restarts, proposals, membership changes,
 // snapshots/compaction, leader transfers and ReadIndex reads. After every event the invariants
 // below are checked; a violation prints the exact replay command.
 //
@@ -229,6 +230,18 @@ class Simulation {
 
   void Crash(Node& n, const std::string& why) {
     Log(why + " " + std::to_string(n.id));
+    // The commit index written since the last sync may be lost; the node restarts from at
+    // least its durable applied index (the snapshot here), as metasrv's RaftLogStore::Load does.
+    HardState hs = n.storage.hard_state();
+    const uint64_t floor = std::max(n.synced_commit, n.storage.Snapshot()->index);
+    if (hs.commit > floor && Chance(0.5)) {
+      Log("commit index " + std::to_string(hs.commit) + " -> " + std::to_string(floor) + " (not synced) on " +
+          std::to_string(n.id));
+      hs.commit = floor;
+      n.storage.SetHardState(hs);
+      ++g_stats.commit_lost;
+    }
+    n.synced_commit = hs.commit;
     ++g_stats.crashes;
     n.up = false;
     n.raw.reset();
@@ -275,7 +288,11 @@ class Simulation {
       if (rd.snapshot && !InstallSnapshot(n, *rd.snapshot)) return;
       Status st = n.storage.Append(rd.entries);
       if (!st.ok()) return Fail("append on " + std::to_string(n.id) + ": " + st.ToString());
+      const HardState before = n.storage.hard_state();
       if (rd.hard_state) n.storage.SetHardState(*rd.hard_state);
+      const bool commit_only = rd.entries.empty() && !rd.snapshot && rd.hard_state &&
+                               rd.hard_state->term == before.term && rd.hard_state->vote == before.vote;
+      if (!commit_only) n.synced_commit = n.storage.hard_state().commit;
       // synced: only now may the other messages leave
       for (auto& m : after_sync) Send(n, std::move(m));
       for (const auto& e : rd.committed_entries) Apply(n, e);
@@ -525,11 +542,12 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(failures), static_cast<unsigned long long>(committed), secs);
   const auto& st = sim::g_stats;
   std::printf("coverage: leaders=%llu crashes=%llu torn-writes=%llu partitions=%llu compactions=%llu "
-              "snapshot-installs=%llu membership-changes=%llu joint-configs-left=%llu transfers=%llu reads=%llu\n",
+              "snapshot-installs=%llu membership-changes=%llu joint-configs-left=%llu transfers=%llu reads=%llu "
+              "commits-lost=%llu\n",
               (unsigned long long)st.leaders, (unsigned long long)st.crashes, (unsigned long long)st.torn_with_writes,
               (unsigned long long)st.partitions, (unsigned long long)st.compactions,
               (unsigned long long)st.snapshots_installed, (unsigned long long)st.memberships, (unsigned long long)st.joint_left,
-              (unsigned long long)st.transfers, (unsigned long long)st.reads_ok);
+              (unsigned long long)st.transfers, (unsigned long long)st.reads_ok, (unsigned long long)st.commit_lost);
   if (failures != 0) return 1;
   // The seeds must still exercise what the invariants are about: if a change to the core or to
   // this file stopped crashes, torn writes, snapshot installs, ... from happening, every seed
@@ -541,7 +559,8 @@ int main(int argc, char** argv) {
         {"torn-writes", st.torn_with_writes}, {"partitions", st.partitions},
         {"compactions", st.compactions}, {"snapshot-installs", st.snapshots_installed},
         {"membership-changes", st.memberships}, {"joint-configs-left", st.joint_left},
-        {"transfers", st.transfers},     {"reads", st.reads_ok}};
+        {"transfers", st.transfers},     {"reads", st.reads_ok},
+        {"commits-lost", st.commit_lost}};
     for (const auto& [name, value] : counters) {
       if (value == 0) {
         std::fprintf(stderr, "FAIL coverage: no %s in seeds %llu..%llu; the simulation no longer exercises them\n",

@@ -421,7 +421,8 @@ TEST(StateMachine, ListSkipsExpiredAndHonoursLimit) {
   EXPECT_EQ(keys, (std::vector<std::string>{"p/1", "p/2"}));
 }
 
-TEST(StateMachine, SameEntriesGiveIdenticalState) {
+// Entries that read what earlier ones wrote (x's expiry, the txn's condition on x, counters).
+std::vector<LogEntry> MixedEntries() {
   std::vector<LogEntry> entries;
   uint64_t i = 0;
   auto add = [&](Payload p) { entries.push_back(LogEntry{LogId{{1, 1}, ++i}, std::move(p)}); };
@@ -437,7 +438,11 @@ TEST(StateMachine, SameEntriesGiveIdenticalState) {
   add(NormalPayload{kT0 + 3, txn});
   add(NormalPayload{kT0 + 200, Upsert("x", "3")});  // x expired: a fresh write
   add(NormalPayload{kT0 + 201, Del("y")});
+  return entries;
+}
 
+TEST(StateMachine, SameEntriesGiveIdenticalState) {
+  const std::vector<LogEntry> entries = MixedEntries();
   Fixture a, b;
   for (const auto& e : entries) {
     ASSERT_TRUE(a.sm().Apply(e, false).ok());
@@ -452,6 +457,52 @@ TEST(StateMachine, SameEntriesGiveIdenticalState) {
   for (auto& r : rb) lb += EncodeLine(r) + "\n";
   EXPECT_EQ(la, lb);
   EXPECT_GT(ra.size(), 8u);
+}
+
+// The node applies a Ready's committed entries with ApplyBatch (one storage write): the state
+// and every result must be what applying them one by one gives.
+TEST(StateMachine, ApplyBatchEqualsApplyingOneByOne) {
+  const std::vector<LogEntry> entries = MixedEntries();
+  Fixture a, b;
+  std::vector<ApplyResult> one_by_one;
+  for (const auto& e : entries) {
+    auto r = a.sm().Apply(e, false);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    one_by_one.push_back(std::move(r).value());
+  }
+  // Two batches: the second sees the first's writes through the dir, and within each batch an
+  // entry sees the writes of those before it.
+  auto first = b.sm().ApplyBatch(std::span(entries).first(4), false);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto rest = b.sm().ApplyBatch(std::span(entries).subspan(4), false);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  std::vector<ApplyResult> batched = std::move(first).value();
+  for (auto& r : rest.value()) batched.push_back(std::move(r));
+  ASSERT_EQ(batched.size(), one_by_one.size());
+  for (size_t i = 0; i < batched.size(); ++i) {
+    EXPECT_EQ(batched[i].log_id, one_by_one[i].log_id) << i;
+    EXPECT_EQ(batched[i].changes, one_by_one[i].changes) << i;
+    EXPECT_EQ(batched[i].detail, one_by_one[i].detail) << i;
+  }
+  EXPECT_EQ(b.Records(), a.Records());
+  EXPECT_EQ(b.sm().LastApplied().value(), entries.back().log_id);
+}
+
+TEST(StateMachine, ApplyBatchWithAGapWritesNothing) {
+  Fixture f;
+  f.Run(Upsert("a", "1"));  // index 1
+  const auto before = f.Records();
+  std::vector<LogEntry> batch{LogEntry{LogId{{1, 1}, 2}, NormalPayload{kT0, Upsert("a", "2")}},
+                              LogEntry{LogId{{1, 1}, 3}, NormalPayload{kT0, Upsert("b", "3")}},
+                              LogEntry{LogId{{1, 1}, 5}, NormalPayload{kT0, Upsert("c", "5")}}};
+  auto r = f.sm().ApplyBatch(batch, false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("apply log entry 5: expected index 4"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(f.Records(), before);  // not even entries 2 and 3
+  EXPECT_EQ(f.Get("a")->data, "1");
+  EXPECT_EQ(f.sm().LastApplied().value()->index, 1u);
 }
 
 }  // namespace
