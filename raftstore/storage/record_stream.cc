@@ -173,7 +173,10 @@ Status RecordWriter::Add(const Record& record) {
 Status RecordWriter::Flush() {
   if (batch_->b.Count() == 0) return Status::OK();
   Status st = storage_internal::Write(*dir_, &batch_->b, /*sync=*/false);
-  batch_->b.Clear();
+  // Clear() keeps the buffer: after a batch that one large value made large, take a new one so
+  // the value's memory is not held for the rest of the import.
+  if (batch_->b.GetDataSize() > 2 * batch_bytes_) batch_->b = rocksdb::WriteBatch();
+  else batch_->b.Clear();
   return st;
 }
 
