@@ -22,6 +22,11 @@ bool LineReader::Fill() {
   return len_ > 0;
 }
 
+void LineReader::ReleaseLine() {
+  if (carry_.capacity() > buf_.size()) std::string().swap(carry_);  // a long line: free it
+  else carry_.clear();                                                  // a short one: keep the buffer
+}
+
 LineReader::Outcome LineReader::Next(std::string_view* line, bool* terminated) {
   carry_.clear();
   for (;;) {

@@ -39,6 +39,12 @@ class LineReader {
 
   Outcome Next(std::string_view* line, bool* terminated);
 
+  // The caller is done with the line the last Next() gave (its view becomes invalid): a line
+  // gathered across blocks gives its memory back now rather than at the next Next(), so that
+  // a huge line and what is decoded from it are not both held while the decoded value is
+  // written (import's memory bound: a line costs at most ~2x its size).
+  void ReleaseLine();
+
   uint64_t bytes_read() const { return bytes_read_; }  // from the stream so far (progress)
   uint64_t max_line_bytes() const { return max_line_bytes_; }
 

@@ -151,6 +151,7 @@ Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(
             " bytes; if the stream is genuine (a value that large), raise the limit with --max-line-bytes");
     }
     Result<LineKind> kind = Next(line, &record, terminated);
+    reader.ReleaseLine();  // decoded (and hashed): only the record is needed from here
     if (!kind.ok()) return kind.status();
     if (*kind != LineKind::kRecord) continue;
     Status st = visit(record);

@@ -73,8 +73,11 @@ class Scanner {
     out->clear();
     if (!Lit("[")) return false;
     if (Lit("]")) return true;
-    // A line holds at most one value, so its length bounds the value's (2 bytes per element).
-    out->reserve(static_cast<size_t>(end_ - p_) / 2);
+    // A line holds at most one value, so its length bounds the value's (2 bytes per element):
+    // the bytes are stored through a pointer into that much room (push_back per byte was a
+    // tenth of an import), and the string is cut to what was stored.
+    out->resize(static_cast<size_t>(end_ - p_) / 2 + 1);
+    char* w = out->data();
     for (;;) {
       if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
       unsigned b = static_cast<unsigned>(*p_++ - '0');
@@ -84,9 +87,12 @@ class Scanner {
         }
       }
       if (b > 255 || p_ == end_) return false;
-      out->push_back(static_cast<char>(b));
+      *w++ = static_cast<char>(b);
       const char next = *p_++;
-      if (next == ']') return true;
+      if (next == ']') {
+        out->resize(static_cast<size_t>(w - out->data()));
+        return true;
+      }
       if (next != ',') return false;  // also a digit after "0" or after three digits
     }
   }

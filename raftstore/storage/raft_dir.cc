@@ -91,8 +91,10 @@ rocksdb::Options RocksOptions(const RaftDirOptions& options) {
   ro.max_log_file_size = 4 << 20;
   ro.max_manifest_file_size = 64 << 20;
   if (options.bulk_load) {
-    ro.write_buffer_size = 64 << 20;
-    ro.max_write_buffer_number = 4;
+    // Import's memory bound (<= 200 MiB whatever the stream): at most two 32 MiB memtables.
+    // (A 64 MiB default with 4 of them let an import hold 256 MiB of memtables.)
+    ro.write_buffer_size = 32 << 20;
+    ro.max_write_buffer_number = 2;
   }
   return ro;
 }

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "raftstore/export_format/line_codec.h"
+#include "raftstore/storage/bulk_ingest.h"
 #include "raftstore/storage/entry_codec.h"
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/kv_value.h"
@@ -140,8 +141,20 @@ Status ForEachExpireRecord(const RaftDir& dir, const RecordVisitor& visit) {
   return EmitExpire(dir, nullptr, visit);
 }
 
+// Routes each put to the sorted table files when they take it (bulk-load dirs), else to the batch.
 struct RecordWriter::Batch {
   rocksdb::WriteBatch b;
+  std::unique_ptr<BulkIngest> ingest;  // bulk-load dirs only, until the first Flush()
+  Status error;                         // the first failed table-file write
+
+  void Put(const std::string& key, const std::string& value) {
+    if (ingest != nullptr && error.ok()) {
+      Result<bool> taken = ingest->Put(key, value);
+      if (!taken.ok()) error = taken.status();
+      if (!taken.ok() || *taken) return;
+    }
+    b.Put(key, value);
+  }
 
   void operator()(const HeaderRec&) {}
   void operator()(const FooterRec&) {}
@@ -150,30 +163,44 @@ struct RecordWriter::Batch {
   void operator()(const VoteRec& r) { PutJsonOrDelete(&b, keys::kVote, r.vote); }
   void operator()(const CommittedRec& r) { PutJsonOrDelete(&b, keys::kCommitted, r.log_id); }
   void operator()(const PurgedRec& r) { PutJsonOrDelete(&b, keys::kPurged, r.log_id); }
-  void operator()(const LogEntryRec& r) { b.Put(keys::LogKey(r.entry.log_id.index), EncodeStoredLogEntry(r.entry)); }
-  void operator()(const SequenceRec& r) { b.Put(keys::SequenceKey(r.name), std::to_string(r.value)); }
+  void operator()(const LogEntryRec& r) { Put(keys::LogKey(r.entry.log_id.index), EncodeStoredLogEntry(r.entry)); }
+  void operator()(const SequenceRec& r) { Put(keys::SequenceKey(r.name), std::to_string(r.value)); }
   void operator()(const LastAppliedRec& r) { PutJsonOrDelete(&b, keys::kLastApplied, r.log_id); }
-  void operator()(const LastMembershipRec& r) { b.Put(keys::kLastMembership, JsonText(ToJson(r.membership))); }
-  void operator()(const NodeRec& r) { b.Put(keys::NodeKey(r.node_id), JsonText(ToJson(r.node))); }
-  void operator()(const ExpireRec& r) { b.Put(keys::ExpireKey(r.key.time_ms, r.key.seq), JsonText(ToJson(r.value))); }
-  void operator()(const KvRec& r) { b.Put(keys::KvKey(r.key), EncodeSeqV(r.value)); }
+  void operator()(const LastMembershipRec& r) { Put(keys::kLastMembership, JsonText(ToJson(r.membership))); }
+  void operator()(const NodeRec& r) { Put(keys::NodeKey(r.node_id), JsonText(ToJson(r.node))); }
+  void operator()(const ExpireRec& r) { Put(keys::ExpireKey(r.key.time_ms, r.key.seq), JsonText(ToJson(r.value))); }
+  void operator()(const KvRec& r) { Put(keys::KvKey(r.key), EncodeSeqV(r.value)); }
 };
 
 RecordWriter::RecordWriter(RaftDir* dir, size_t batch_bytes)
-    : dir_(dir), batch_bytes_(batch_bytes), batch_(std::make_unique<Batch>()) {}
+    : dir_(dir), batch_bytes_(batch_bytes), batch_(std::make_unique<Batch>()) {
+  if (storage_internal::Access::BulkLoad(*dir)) batch_->ingest = std::make_unique<BulkIngest>(dir);
+}
 
 RecordWriter::~RecordWriter() = default;
 
 Status RecordWriter::Add(const Record& record) {
   std::visit(*batch_, record.body);
-  if (batch_->b.GetDataSize() >= batch_bytes_) return Flush();
+  RS_RETURN_IF_ERROR(batch_->error);
+  if (batch_->b.GetDataSize() >= batch_bytes_) return WritePending();
   return Status::OK();
 }
 
 Status RecordWriter::Flush() {
+  RS_RETURN_IF_ERROR(WritePending());
+  if (batch_->ingest == nullptr) return Status::OK();
+  Status st = batch_->ingest->Ingest();
+  batch_->ingest.reset();  // from now on, batches only (see the header)
+  return st;
+}
+
+Status RecordWriter::WritePending() {
   if (batch_->b.Count() == 0) return Status::OK();
   Status st = storage_internal::Write(*dir_, &batch_->b, /*sync=*/false);
-  batch_->b.Clear();
+  // Clear() keeps the buffer: after a batch that one large value made large, take a new one so
+  // the value's memory is not held for the rest of the import.
+  if (batch_->b.GetDataSize() > 2 * batch_bytes_) batch_->b = rocksdb::WriteBatch();
+  else batch_->b.Clear();
   return st;
 }
 

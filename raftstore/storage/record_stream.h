@@ -32,6 +32,11 @@ Status ForEachExpireRecord(const RaftDir& dir, const RecordVisitor& visit);
 // Writes records into a dir in batches of about `batch_bytes`, unsynced (the importer writes
 // a bulk-load staging dir, which RaftDir::Close() syncs). Header, footer and obsolete records
 // write nothing; a null NodeId/Vote/Committed/Purged/LastApplied deletes the key.
+// In a bulk-load dir, the log entries, expire index entries and generic-kv keys that come in
+// ascending order (a V004 stream's order) go into sorted table files instead (bulk_ingest.h),
+// which the first Flush() ingests; anything out of order, and every record after that first
+// Flush(), goes through the batches. So a caller that reads the dir mid-stream (the import
+// checks of an unsorted stream) pays for one early ingest, and a sorted stream for one at its end.
 class RecordWriter {
  public:
   RecordWriter(RaftDir* dir, size_t batch_bytes);
@@ -41,10 +46,11 @@ class RecordWriter {
 
   // Adds one record; writes the batch when it is full.
   Status Add(const Record& record);
-  // Writes what is pending.
+  // Writes what is pending (ingests the table files): every record added is visible after it.
   Status Flush();
 
  private:
+  Status WritePending();  // writes the pending batch
   struct Batch;
   RaftDir* dir_;
   size_t batch_bytes_;

@@ -11,7 +11,8 @@
 # each later run is killed by strace itself with SIGKILL on entry to the N-th call of one of
 # those syscalls (`-e inject=SYSCALL:signal=SIGKILL:when=N`, before the call runs). The points
 # are spread evenly over the whole run, plus every call around each swap of a staging dir onto
-# its target and the last calls (removing the old content), so the swap is always covered.
+# its target, around each table file import links into its staging dir (the ingest), and the
+# last calls (removing the old content), so the swap and the ingest are always covered.
 . "$(dirname "$0")/lib.sh"
 KEYS=${KILL_REPLACE_KEYS:-10000}
 if ! strace -qq -o /dev/null true 2>/dev/null; then
@@ -19,7 +20,7 @@ if ! strace -qq -o /dev/null true 2>/dev/null; then
   echo "SKIP: strace is not installed or cannot trace here; the kill points need it"
   exit 77
 fi
-SYSCALLS=read,fsync,fdatasync,rename,renameat2,unlink,unlinkat,rmdir
+SYSCALLS=read,fsync,fdatasync,rename,renameat2,unlink,unlinkat,rmdir,link,linkat
 
 # kill_points TRACE: "SYSCALL:N" per chosen call of the traced main thread (the first line's
 # thread; strace counts `when` per thread), in the order they happen.
@@ -32,6 +33,8 @@ kill_points() {
       n++; ev[n] = name ":" (++count[name])
       # A staging dir itself (not a file in it) renamed or exchanged onto its target.
       if (name ~ /^rename/ && $0 ~ /-staging"[,)]/) anchor[n] = 1
+      # A sorted table file linked into the staging dir (bulk_ingest.h): the ingest, and its syncs.
+      if (name ~ /^link/) anchor[n] = 1
     }
     END {
       for (i = 1; i <= n; i++) {
