@@ -14,7 +14,6 @@
 #include <map>
 #include <random>
 #include <thread>
-#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -106,11 +105,11 @@ Status CheckOptions(const BackupOptions& options) {
   return Status::OK();
 }
 
-// Hex digests of the blocks already at the location.
-Result<std::unordered_set<std::string>> ExistingBlocks(ObjectStore& store) {
-  std::unordered_set<std::string> existing;
+// The blocks already at the location, with their listed sizes.
+Result<ExistingBlocks> ListExistingBlocks(ObjectStore& store) {
+  ExistingBlocks existing;
   RS_ASSIGN_OR_RETURN(auto blocks, store.List(kDataDir));
-  for (const auto& b : blocks) existing.insert(b.key.substr(std::string(kDataDir).size()));
+  for (const auto& b : blocks) existing[b.key.substr(std::string(kDataDir).size())] = b.size;
   return existing;
 }
 
@@ -177,7 +176,7 @@ struct ToRead {
 // A file with the size and mtime it had in the previous backup, all of whose blocks are still
 // there, takes the previous blocks; every other regular file is marked to be read.
 ToRead MarkUnchanged(const pb::Manifest& m, const PreviousFiles& previous,
-                     const std::unordered_set<std::string>& existing,
+                     const ExistingBlocks& existing,
                      std::vector<WorkItem>* items) {
   ToRead t;
   for (auto& w : *items) {
@@ -188,7 +187,8 @@ ToRead MarkUnchanged(const pb::Manifest& m, const PreviousFiles& previous,
                      it->second->mtime_ns() == w.entry.mtime_ns();
     if (unchanged) {
       for (const auto& b : it->second->blocks()) {
-        if (!existing.count(BlockHex(b))) unchanged = false;
+        auto at = existing.find(BlockHex(b));
+        if (at == existing.end() || at->second != b.size()) unchanged = false;
       }
     }
     if (unchanged) {
@@ -332,7 +332,7 @@ Result<pb::Manifest> RunBackup(ObjectStore& store, const BackupOptions& options)
                                                    options.break_lock));
   RS_ASSIGN_OR_RETURN(auto readme, store.Head("README.md"));
   if (!readme) RS_RETURN_IF_ERROR(store.Put("README.md", RepositoryReadme(), {}));
-  RS_ASSIGN_OR_RETURN(auto existing, ExistingBlocks(store));
+  RS_ASSIGN_OR_RETURN(auto existing, ListExistingBlocks(store));
   RS_ASSIGN_OR_RETURN(auto parent, PreviousBackup(store));
 
   pb::Manifest m = NewManifest(options, parent);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/hex.h"
 #include "raftstore/common/interrupt.h"
@@ -15,7 +17,7 @@ namespace raftstore::backup {
 using raftstore::Result;
 using raftstore::Status;
 
-BlockPipeline::BlockPipeline(ObjectStore& store, std::unordered_set<std::string>* existing,
+BlockPipeline::BlockPipeline(ObjectStore& store, ExistingBlocks* existing,
                              int workers, int inflight, size_t block_size)
     : store_(store), existing_(existing), block_size_(block_size),
       queue_(std::max(workers, 1)) {
@@ -58,11 +60,16 @@ Status BlockPipeline::error() {
   return error_;
 }
 
-bool BlockPipeline::Claim(const std::string& hex) {
+bool BlockPipeline::Claim(const std::string& hex, uint64_t size) {
   std::lock_guard<std::mutex> g(mu_);
-  if (existing_->count(hex) || in_progress_.count(hex)) {
+  auto it = existing_->find(hex);
+  if ((it != existing_->end() && it->second == size) || in_progress_.count(hex)) {
     reused_blocks_++;
     return false;
+  }
+  if (it != existing_->end()) {
+    spdlog::warn("block {}{} at {} is {} bytes where its content has {}: damaged, writing it again", kDataDir, hex,
+                 store_.Describe(), it->second, size);
   }
   in_progress_.insert(hex);
   return true;
@@ -74,13 +81,13 @@ Status BlockPipeline::Process(int idx, size_t len, Slot* slot) {
   slot->size = len;
   std::string hex = HexEncode(slot->sha.data(), slot->sha.size());
   Status st;
-  if (Claim(hex) && error().ok()) {
+  if (Claim(hex, len) && error().ok()) {
     PutOptions po;
     po.sha256_hex = hex;
     st = store_.Put(BlockKey(hex), data, po);
     std::lock_guard<std::mutex> g(mu_);
     if (st.ok()) {
-      existing_->insert(hex);
+      (*existing_)[hex] = len;
       new_blocks_++;
       new_bytes_ += len;
     }

@@ -4,7 +4,8 @@
 //
 // Contract: memory is bounded: at most `inflight` buffers of block_size exist, and Acquire
 // blocks until one is free. A block is stored under data/<sha256> at most once per location,
-// however many files hold it (`existing` is shared and updated). The first store error wins:
+// however many files hold it (`existing` is shared and updated). A block listed at the location
+// with another size than its content's is damaged (truncated): it is written again, not reused. The first store error wins:
 // Acquire then returns -1 and Finish returns that error.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -26,6 +28,9 @@
 namespace raftstore::backup {
 
 // Where a worker writes the digest and size of one block (in file order; the reader owns it).
+// The blocks at a location: hex SHA-256 -> the size the listing gives.
+using ExistingBlocks = std::unordered_map<std::string, uint64_t>;
+
 struct Slot {
   Digest sha{};
   uint64_t size = 0;
@@ -33,7 +38,7 @@ struct Slot {
 
 class BlockPipeline {
  public:
-  BlockPipeline(ObjectStore& store, std::unordered_set<std::string>* existing, int workers,
+  BlockPipeline(ObjectStore& store, ExistingBlocks* existing, int workers,
                 int inflight, size_t block_size);
   ~BlockPipeline() { (void)Finish(); }
 
@@ -54,11 +59,12 @@ class BlockPipeline {
 
  private:
   Status Process(int idx, size_t len, Slot* slot);
-  // True when the block must be written (not at the location, not being written by another job).
-  bool Claim(const std::string& hex);
+  // True when the block must be written: not at the location with this size, and not being
+  // written by another worker.
+  bool Claim(const std::string& hex, uint64_t size);
 
   ObjectStore& store_;
-  std::unordered_set<std::string>* existing_;
+  ExistingBlocks* existing_;
   std::unordered_set<std::string> in_progress_;
   std::vector<std::string> buffers_;
   size_t block_size_ = 0;
