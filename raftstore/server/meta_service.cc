@@ -109,7 +109,7 @@ grpc::Status MetaService::Forward(grpc::ServerContext* ctx, const Req& req, Rep*
   fwd.set_deadline(deadline);
   fwd.AddMetadata(kForwardedBy, std::to_string(node_->options().id));
   // Whether the call can have reached the leader decides what a failure means (forward.h).
-  const bool connected = AwaitConnected(leader.channel.get(), deadline);
+  const bool connected = rpc::AwaitConnected(leader.channel.get(), deadline);
   grpc::Status st = call(leader.stub, &fwd, req, reply);
   return st.ok() ? st : ForwardedStatus(st, connected, node_->options().id, leader);
 }
