@@ -38,13 +38,13 @@ PEERS=()
 for n in 1 2 3; do G[$n]=$(port); R[$n]=$(port); PEERS+=("$n=127.0.0.1:${R[$n]},127.0.0.1:${G[$n]}"); done
 ms_start() {
   "$B/raftstore/server/metasrv" --id "$1" --raft-dir "$W/m$1" --grpc-api-address "127.0.0.1:${G[$1]}" \
-    --raft-address "127.0.0.1:${R[$1]}" 2>>"$W/m$1.log" &
+    --raft-address "127.0.0.1:${R[$1]}" >/dev/null 2>>"$W/m$1.log" &
   PID[m$1]=$!
 }
 # "ROLE LEADER_ID TERM" of node $1 (nothing when it does not answer).
 ms_status() {
-  "$METACTL" status --timeout 1 --json --grpc-api-address "127.0.0.1:${G[$1]}" 2>/dev/null |
-    python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["role"], s["leader_id"], s["term"])' 2>/dev/null || true
+  "$METACTL" status --timeout 1 --grpc-api-address "127.0.0.1:${G[$1]}" 2>/dev/null |
+    awk '$1 == "role:" {r = $2} $1 == "leader_id:" {l = $2} $1 == "term:" {t = $2} END {if (r != "") print r, l, t}' || true
 }
 ms_addrs() { local a=""; for n in "$@"; do a+=" --grpc-api-address 127.0.0.1:${G[$n]}"; done; echo "$a"; }
 ms_read() { shift; "$METACTL" get --timeout 5 $(ms_addrs "$@") --key bench/k >/dev/null 2>&1; }
