@@ -13,14 +13,17 @@ void ClientFlags::Add(CLI::App* cmd, bool with_json) {
                               "answers is used (default ") + kDefaultAddress + ")")
       ->check(raftstore::HostPortFlag());
   cmd->add_option("--timeout", timeout_sec,
-                  "seconds to wait for an answer (streams: for the next message)")
+                  "seconds to wait for an answer, retries included (streams: for the next message)")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   if (with_json) cmd->add_flag("--json", json, "machine-readable JSON output on stdout");
 }
 
-raftstore::Result<std::unique_ptr<MetaClient>> ClientFlags::Connect() const {
-  return MetaClient::Connect(addrs, std::chrono::seconds(timeout_sec));
+raftstore::client::RetryOptions ClientFlags::Retry() const {
+  raftstore::client::RetryOptions r;
+  r.addrs = addrs;
+  r.timeout = std::chrono::seconds(timeout_sec);
+  return r;
 }
 
 int Fail(const raftstore::Status& st) {

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "raftstore/client/meta_client.h"
+#include "raftstore/client/retry.h"
 #include "raftstore/common/status.h"
 
 namespace metactl::client {
@@ -17,6 +18,7 @@ using raftstore::client::FormatDuration;
 using raftstore::client::kDefaultAddress;
 using raftstore::client::kDefaultTimeoutSec;
 using raftstore::client::kProbeTimeout;
+using raftstore::client::CallWithRetry;
 using raftstore::client::MetaClient;
 
 struct ClientFlags {
@@ -26,7 +28,8 @@ struct ClientFlags {
 
   // Adds --grpc-api-address and --timeout; and --json unless `with_json` is false.
   void Add(CLI::App* cmd, bool with_json = true);
-  raftstore::Result<std::unique_ptr<MetaClient>> Connect() const;
+  // The retry policy (raftstore/client/retry.h) over these addresses, within --timeout.
+  raftstore::client::RetryOptions Retry() const;
 };
 
 // Logs `st` on stderr (one line) and returns the exit code 1.

@@ -27,9 +27,7 @@ class StatusCommand : public Command {
   }
 
   int Run() override {
-    auto client = flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
-    auto r = (*client)->GetStatus();
+    auto r = CallWithRetry<metasrv::StatusReply>(flags_.Retry(), [](MetaClient& c) { return c.GetStatus(); });
     if (!r.ok()) return Fail(r.status());
     const metasrv::StatusReply& s = *r;
     if (flags_.json) {
@@ -140,32 +138,28 @@ class MembersCommand : public Command {
 
  private:
   int RunAdd() {
-    auto client = add_flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
     metasrv::AddMemberRequest req;
     req.set_id(add_id_);
     req.set_raft_address(add_raft_);
     req.set_grpc_address(add_grpc_);
     req.set_learner(add_learner_);
-    auto r = (*client)->AddMember(req);
+    auto r = CallWithRetry<metasrv::MembershipChangeReply>(add_flags_.Retry(),
+                                                           [&](MetaClient& c) { return c.AddMember(req); });
     if (!r.ok()) return Fail(r.status());
     PrintChange(add_flags_, add_learner_ ? "added learner" : "added voter", add_id_, *r);
     return std::cout ? kExitOk : Fail(raftstore::Status::IOError("members add: writing stdout failed"));
   }
 
   int RunRemove() {
-    auto client = remove_flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
-    auto r = (*client)->RemoveMember(remove_id_);
+    auto r = CallWithRetry<metasrv::MembershipChangeReply>(remove_flags_.Retry(),
+                                                           [&](MetaClient& c) { return c.RemoveMember(remove_id_); });
     if (!r.ok()) return Fail(r.status());
     PrintChange(remove_flags_, "removed", remove_id_, *r);
     return std::cout ? kExitOk : Fail(raftstore::Status::IOError("members remove: writing stdout failed"));
   }
 
   int RunList() {
-    auto client = flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
-    auto r = (*client)->MemberList();
+    auto r = CallWithRetry<metasrv::MemberListReply>(flags_.Retry(), [](MetaClient& c) { return c.MemberList(); });
     if (!r.ok()) return Fail(r.status());
     if (flags_.json) {
       Json members = Json::array();
@@ -227,9 +221,8 @@ class TransferLeaderCommand : public Command {
   }
 
   int Run() override {
-    auto client = flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
-    auto r = (*client)->TransferLeader(to_);
+    auto r = CallWithRetry<metasrv::TransferLeaderReply>(flags_.Retry(),
+                                                         [&](MetaClient& c) { return c.TransferLeader(to_); });
     if (!r.ok()) return Fail(r.status());
     if (flags_.json) {
       Json j = Json::object();
@@ -268,9 +261,8 @@ class TriggerSnapshotCommand : public Command {
     int rc = kExitOk;
     for (const std::string& addr : addrs) {
       ClientFlags one = flags_;
-      one.addrs = {addr};
-      auto client = one.Connect();
-      auto r = client.ok() ? (*client)->TriggerSnapshot() : raftstore::Result<metasrv::TriggerSnapshotReply>(client.status());
+      one.addrs = {addr};  // this node's own log: the retries stay on it
+      auto r = CallWithRetry<metasrv::TriggerSnapshotReply>(one.Retry(), [](MetaClient& c) { return c.TriggerSnapshot(); });
       if (!r.ok()) {
         rc = Fail(r.status());
         continue;

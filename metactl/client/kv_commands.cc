@@ -47,9 +47,11 @@ class GetCommand : public Command {
   }
 
   int Run() override {
-    auto client = flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
-    auto r = (*client)->Get(key_);
+    std::string addr;  // the address that answered
+    auto r = CallWithRetry<metasrv::GetReply>(flags_.Retry(), [&](MetaClient& c) {
+      addr = c.address();
+      return c.Get(key_);
+    });
     if (!r.ok()) return Fail(r.status());
     if (flags_.json) {
       Json j = Json::object();
@@ -74,7 +76,7 @@ class GetCommand : public Command {
     int rc = StdoutResult("get");
     if (rc != kExitOk) return rc;
     if (!r->has_value()) {
-      return Fail(Status::NotFound("key \"" + key_ + "\" not found at " + (*client)->address() +
+      return Fail(Status::NotFound("key \"" + key_ + "\" not found at " + addr +
                                    " (it does not exist or has expired)"));
     }
     return kExitOk;
@@ -98,13 +100,11 @@ class ListCommand : public Command {
   }
 
   int Run() override {
-    auto client = flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
     metasrv::ListRequest req;
     req.set_prefix(prefix_);
     req.set_limit(limit_);
     uint64_t n = 0;
-    Status st = (*client)->List(req, [&](const metasrv::KeyValue& kv) {
+    auto print = [&](const metasrv::KeyValue& kv) {
       if (flags_.json) {
         Json j = Json::object();
         j["key"] = kv.key();
@@ -115,7 +115,15 @@ class ListCommand : public Command {
       }
       ++n;
       return static_cast<bool>(std::cout) && (limit_ == 0 || n < limit_);
+    };
+    Status midway;  // a failure after keys were printed: final, a retry would print them again
+    Status st = CallWithRetry(flags_.Retry(), [&](MetaClient& c) {
+      Status listed = c.List(req, print);
+      if (listed.ok() || n == 0) return listed;
+      midway = listed;
+      return Status::OK();
     });
+    if (!midway.ok()) st = midway;
     if (!st.ok()) return Fail(st);
     int rc = StdoutResult("list");
     if (rc == kExitOk) spdlog::info("{} keys with prefix \"{}\"", n, prefix_);
@@ -174,9 +182,8 @@ class WriteCommand : public Command {
         req.set_ttl_ms(static_cast<uint64_t>(ttl->count()));
       }
     }
-    auto client = flags_.Connect();
-    if (!client.ok()) return Fail(client.status());
-    auto r = (*client)->Upsert(req);
+    // Retried only when the server says nothing was applied (retry.h): never applied twice.
+    auto r = CallWithRetry<metasrv::UpsertReply>(flags_.Retry(), [&](MetaClient& c) { return c.Upsert(req); });
     if (!r.ok()) return Fail(r.status());
     if (flags_.json) {
       Json j = Json::object();

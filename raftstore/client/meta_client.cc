@@ -87,8 +87,10 @@ class Watchdog {
   std::thread thread_;
 };
 
+// `sent_on_connection`: a call that changes something, made only once its channel was connected
+// (MetaClient::AwaitSendable): a transport failure then may have come after the server got it.
 Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rpc,
-                 milliseconds waited, grpc::Channel* channel) {
+                 milliseconds waited, grpc::Channel* channel, bool sent_on_connection = false) {
   const std::string& msg = st.error_message();
   // A server's answer (it carries our code) is never a transport failure, whatever its gRPC
   // code: e.g. a follower's UNAVAILABLE saying why it could not forward to the leader.
@@ -115,6 +117,11 @@ Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rp
         const std::string marker = "Failed to connect to remote host: ";
         if (auto pos = msg.find(marker); pos != std::string::npos) {
           why = msg.substr(pos + marker.size());
+        }
+        if (sent_on_connection) {
+          return Status::OutcomeUnknown("lost the connection to metasrv at " + addr + " during RPC " + rpc + " (" +
+                                        why + "): it may have been carried out; do not resend it blindly "
+                                        "(docs/cluster.md, \"Writes whose outcome is unknown\")");
         }
         return Status::Unavailable("cannot reach metasrv at " + addr + ": " + why);
       }
@@ -184,6 +191,18 @@ Status MetaClient::Error(const grpc::Status& st, const char* rpc, milliseconds w
   return GrpcError(addr_, st, rpc, waited, channel_.get());
 }
 
+Status MetaClient::AwaitSendable(const grpc::ClientContext& ctx, const char* rpc) const {
+  if (raftstore::rpc::AwaitConnected(channel_.get(), ctx.deadline())) return Status::OK();
+  const bool failing = channel_->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE;
+  return Status::Unavailable("cannot reach metasrv at " + addr_ + ": " +
+                             (failing ? "cannot connect" : "not connected within " + FormatDuration(timeout_)) +
+                             "; RPC " + rpc + " was not sent");
+}
+
+Status MetaClient::ChangeError(const grpc::Status& st, const char* rpc) const {
+  return GrpcError(addr_, st, rpc, timeout_, channel_.get(), /*sent_on_connection=*/true);
+}
+
 Result<metasrv::StatusReply> MetaClient::GetStatus() {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
@@ -205,40 +224,44 @@ Result<metasrv::MemberListReply> MetaClient::MemberList() {
 Result<metasrv::TransferLeaderReply> MetaClient::TransferLeader(uint64_t to) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
+  if (Status sendable = AwaitSendable(ctx, "TransferLeader"); !sendable.ok()) return sendable;
   metasrv::TransferLeaderRequest req;
   req.set_to(to);
   metasrv::TransferLeaderReply reply;
   grpc::Status st = stub_->TransferLeader(&ctx, req, &reply);
-  if (!st.ok()) return Error(st, "TransferLeader", timeout_);
+  if (!st.ok()) return ChangeError(st, "TransferLeader");
   return reply;
 }
 
 Result<metasrv::TriggerSnapshotReply> MetaClient::TriggerSnapshot() {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
+  if (Status sendable = AwaitSendable(ctx, "TriggerSnapshot"); !sendable.ok()) return sendable;
   metasrv::TriggerSnapshotReply reply;
   grpc::Status st = stub_->TriggerSnapshot(&ctx, metasrv::TriggerSnapshotRequest(), &reply);
-  if (!st.ok()) return Error(st, "TriggerSnapshot", timeout_);
+  if (!st.ok()) return ChangeError(st, "TriggerSnapshot");
   return reply;
 }
 
 Result<metasrv::MembershipChangeReply> MetaClient::AddMember(const metasrv::AddMemberRequest& req) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
+  if (Status sendable = AwaitSendable(ctx, "AddMember"); !sendable.ok()) return sendable;
   metasrv::MembershipChangeReply reply;
   grpc::Status st = stub_->AddMember(&ctx, req, &reply);
-  if (!st.ok()) return Error(st, "AddMember", timeout_);
+  if (!st.ok()) return ChangeError(st, "AddMember");
   return reply;
 }
 
 Result<metasrv::MembershipChangeReply> MetaClient::RemoveMember(uint64_t id) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
+  if (Status sendable = AwaitSendable(ctx, "RemoveMember"); !sendable.ok()) return sendable;
   metasrv::RemoveMemberRequest req;
   req.set_id(id);
   metasrv::MembershipChangeReply reply;
   grpc::Status st = stub_->RemoveMember(&ctx, req, &reply);
-  if (!st.ok()) return Error(st, "RemoveMember", timeout_);
+  if (!st.ok()) return ChangeError(st, "RemoveMember");
   return reply;
 }
 
@@ -256,9 +279,10 @@ Result<metasrv::GetReply> MetaClient::Get(const std::string& key) {
 Result<metasrv::UpsertReply> MetaClient::Upsert(const metasrv::UpsertRequest& req) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
+  if (Status sendable = AwaitSendable(ctx, "Upsert"); !sendable.ok()) return sendable;
   metasrv::UpsertReply reply;
   grpc::Status st = stub_->Upsert(&ctx, req, &reply);
-  if (!st.ok()) return Error(st, "Upsert", timeout_);
+  if (!st.ok()) return ChangeError(st, "Upsert");
   return reply;
 }
 

@@ -9,7 +9,9 @@
 //    server's own (NotLeader, AlreadyMember, Busy, ... carried across the wire, see
 //    raftstore/rpc/grpc_status.h); a failure of the transport is Unavailable, a deadline
 //    OutcomeUnknown (a write may have been applied: docs/cluster.md, "Writes whose outcome is
-//    unknown"). A status the server answered is never taken for a transport failure. Never
+//    unknown"). A call that changes something is sent only on a connected channel, and its
+//    transport failure after that is OutcomeUnknown too. A status the server answered is never
+//    taken for a transport failure. Never
 //    classify an error by its message: the message is for people and says what happened and where:
 //      no metasrv answers at A, B: <why, per address>
 //      cannot reach metasrv at A: <transport error>
@@ -58,6 +60,8 @@ class MetaClient {
 
   // The address in use.
   const std::string& address() const { return addr_; }
+  // The deadline of each call from now on (a retrying caller gives each attempt the time left).
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
   // The Status reply of the probe that selected this address.
   const metasrv::StatusReply& probe_status() const { return probe_status_; }
 
@@ -93,6 +97,13 @@ class MetaClient {
   // Turns a failed gRPC status of `rpc` into a Status (see the top of this file).
   raftstore::Status Error(const grpc::Status& st, const char* rpc,
                           std::chrono::milliseconds waited) const;
+  // Calls that change something (Upsert, TransferLeader, AddMember, RemoveMember,
+  // TriggerSnapshot) are sent only on a connected channel: AwaitSendable() is Unavailable ("was
+  // not sent") when it does not connect by the call's deadline, and ChangeError() reports a
+  // transport failure after sending as OutcomeUnknown, never as Unavailable, so that no retry
+  // (retry.h) resends what may have been carried out.
+  raftstore::Status AwaitSendable(const grpc::ClientContext& ctx, const char* rpc) const;
+  raftstore::Status ChangeError(const grpc::Status& st, const char* rpc) const;
 
   MetaClient(std::string addr, std::shared_ptr<grpc::Channel> channel,
              std::chrono::milliseconds timeout);

@@ -58,6 +58,11 @@ Status RaftNode::Start() {
     }
     cv_.notify_one();
   });
+  if (SoleVoter()) {
+    // The raft thread's first request: it campaigns (and wins) before it waits for anything.
+    std::lock_guard<std::mutex> lock(mu_);
+    inbox_.push_front(Request{Request::Kind::kCall, "", nullptr, nullptr, [this] { raw_->Campaign(); }});
+  }
   thread_ = std::thread([this] { Run(); });
   return Status::OK();
 }
@@ -226,7 +231,9 @@ void RaftNode::HandleRequests(std::deque<Request> requests) {
     if (r.kind == Request::Kind::kCall) {
       r.call();
     } else if (r.kind == Request::Kind::kPropose) {
-      if (!leader_) {
+      // A leader handing leadership over refuses too (the core would say Busy): nothing is
+      // proposed, and the caller sends the request to the next leader (leader_route.h).
+      if (!leader_ || raw_->raft().lead_transferee() != 0) {
         r.write_done->set_value(Status::NotLeader(NotLeaderMessage()));
         continue;
       }
@@ -408,6 +415,10 @@ void RaftNode::FailAll(const raftstore::Status& why) {
 }
 
 std::string RaftNode::NotLeaderMessage() const {
+  if (leader_ && raw_->raft().lead_transferee() != 0) {
+    return "node " + std::to_string(options_.id) + " is handing leadership over to node " +
+           std::to_string(raw_->raft().lead_transferee()) + "; retry";
+  }
   if (lead_ == 0) return "node " + std::to_string(options_.id) + " is not the leader and no leader is known yet; retry";
   auto read = ReadNode(*dir_, lead_);
   const std::optional<Node> leader = read.ok() ? *read : std::nullopt;
@@ -435,8 +446,11 @@ void RaftNode::UpdateStatus() {
   v.snapshots_installed = snapshots_installed_;
   v.counters = counters_;
   v.counters.fsyncs = store_->synced_writes();
-  std::lock_guard<std::mutex> lock(status_mu_);
-  status_ = std::move(v);
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    status_ = std::move(v);
+  }
+  status_cv_.notify_all();
 }
 
 void RaftNode::SetPeerAddressHint(uint64_t id, const std::string& raft_address) {

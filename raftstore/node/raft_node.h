@@ -141,6 +141,13 @@ class RaftNode {
   // Waits until everything committed before the call is applied (ReadIndex).
   Status Barrier(std::chrono::milliseconds timeout);
 
+  // Waits until a leader is known other than the one `seen` names (another id, or the same id
+  // at a later term; any leader when `seen.leader_id` is 0), or until `until`; returns the
+  // status then. For a caller whose request was refused because this node does not lead or the
+  // leader could not be reached (nothing was done): it waits here, then routes the request
+  // again (raftstore/server/leader_route.h).
+  NodeStatusView AwaitLeaderChange(const NodeStatusView& seen, std::chrono::steady_clock::time_point until) const;
+
   // Leadership transfer to voter `to` (0: the other voter with the highest match index).
   // Leader only (else the not-leader refusal); returns once this node sees the new leader.
   Result<uint64_t> TransferLeader(uint64_t to, std::chrono::milliseconds timeout);
@@ -231,6 +238,9 @@ class RaftNode {
   void ResendReads(bool all);
   bool SendRead(const std::string& ctx, ReadWaiter* w);
   void OnBecameLeader();
+  // True if the latest configuration is exactly this one voter: it is the leader as soon as it
+  // campaigns, so Start() campaigns at once instead of after an election timeout.
+  bool SoleVoter() const;
   void ProposeExpiryCleanup();
   void ProposeInternal(const Cmd& cmd);
   void FailAll(const raftstore::Status& why);
@@ -290,6 +300,7 @@ class RaftNode {
   std::map<uint64_t, std::string> address_hints_;
 
   mutable std::mutex status_mu_;
+  mutable std::condition_variable status_cv_;  // notified when status_ is updated
   NodeStatusView status_;
 };
 

@@ -60,10 +60,12 @@ Result<MembershipChangeResult> RaftNode::WaitMembership(const std::function<bool
       return MembershipChangeResult{s.voters, s.learners, s.membership_index};
     }
     if (Clock::now() > until) {
-      return Status::Unavailable("timed out after " + std::to_string(timeout.count()) +
-                                 " ms waiting for the membership change to commit (latest configuration at index " +
-                                 std::to_string(s.membership_index) + ", committed " + std::to_string(s.committed) +
-                                 "); it may still complete");
+      // The change was proposed: OutcomeUnknown, so that no client resends it as if nothing
+      // had been done (a resend is refused Busy or AlreadyMember, or changes the cluster twice).
+      return Status::OutcomeUnknown("timed out after " + std::to_string(timeout.count()) +
+                                    " ms waiting for the membership change to commit (latest configuration at index " +
+                                    std::to_string(s.membership_index) + ", committed " + std::to_string(s.committed) +
+                                    "); it may still complete");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -120,7 +122,10 @@ Result<MembershipChangeResult> RaftNode::AddMember(uint64_t id, const std::strin
   for (;;) {
     RS_ASSIGN_OR_RETURN(std::optional<Node> n, ReadNode(*dir_, id));
     if (n) return r;
-    if (Clock::now() > until) return Status::Unavailable("timed out waiting for the Nodes record of node " + std::to_string(id));
+    if (Clock::now() > until) {
+      return Status::OutcomeUnknown("timed out waiting for the Nodes record of node " + std::to_string(id) +
+                                    "; it was proposed and may still be applied");
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

@@ -1,5 +1,6 @@
-// RaftNode's leader chores: keeping its own Nodes record current when it becomes leader, and
-// proposing the removal of expired keys.
+// RaftNode's leader chores: keeping its own Nodes record current when it becomes leader,
+// proposing the removal of expired keys, a sole voter's election at start, and waiting for a
+// leader.
 #include <spdlog/spdlog.h>
 
 #include "raftstore/common/endpoint.h"
@@ -23,6 +24,22 @@ void RaftNode::OnBecameLeader() {
   auto have = ReadNode(*dir_, options_.id);
   if (have.ok() && *have == want) return;
   ProposeInternal(AddNode{options_.id, want, /*overriding=*/true});
+}
+
+bool RaftNode::SoleVoter() const {
+  // A single-voter cluster has no one to wait for: an election timeout before its first
+  // campaign would only refuse requests for 0.6-1.2 s after start. (etcd fast-forwards the
+  // election ticks of a single-member cluster for the same reason.)
+  const raft::MembershipConfig& m = raw_->raft().membership();
+  return !m.IsJoint() && m.Voters() == std::set<uint64_t>{options_.id};
+}
+
+NodeStatusView RaftNode::AwaitLeaderChange(const NodeStatusView& seen, Clock::time_point until) const {
+  std::unique_lock<std::mutex> lock(status_mu_);
+  status_cv_.wait_until(lock, until, [&] {
+    return status_.leader_id != 0 && (status_.leader_id != seen.leader_id || status_.term != seen.term);
+  });
+  return status_;
 }
 
 void RaftNode::ProposeExpiryCleanup() {

@@ -23,4 +23,13 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address, const Chan
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
+bool AwaitConnected(grpc::Channel* channel, std::chrono::system_clock::time_point deadline) {
+  grpc_connectivity_state state = channel->GetState(/*try_to_connect=*/true);
+  while (state == GRPC_CHANNEL_IDLE || state == GRPC_CHANNEL_CONNECTING) {
+    if (!channel->WaitForStateChange(state, deadline)) break;  // deadline passed
+    state = channel->GetState(/*try_to_connect=*/true);
+  }
+  return state == GRPC_CHANNEL_READY;
+}
+
 }  // namespace raftstore::rpc

@@ -4,6 +4,7 @@
 // caller needs beyond gRPC's defaults; each is off by default.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -29,5 +30,11 @@ struct ChannelOptions {
 // A channel to `address` (HOST:PORT). Connects lazily: an unreachable address shows as a
 // failed call, never here.
 std::shared_ptr<grpc::Channel> NewChannel(const std::string& address, const ChannelOptions& options);
+
+// Waits until `channel` is connected, failed to connect, or `deadline` passed (asking it to
+// connect if idle). True if it is connected: a call made now is sent to the server. False: a
+// call made now fails without being sent (or waits for a connection), so a write that must not
+// be sent twice can be called only after true (a failure after it may mean it was applied).
+bool AwaitConnected(grpc::Channel* channel, std::chrono::system_clock::time_point deadline);
 
 }  // namespace raftstore::rpc

@@ -9,15 +9,6 @@
 
 namespace raftstore::server {
 
-bool AwaitConnected(grpc::Channel* channel, std::chrono::system_clock::time_point deadline) {
-  grpc_connectivity_state state = channel->GetState(/*try_to_connect=*/true);
-  while (state == GRPC_CHANNEL_IDLE || state == GRPC_CHANNEL_CONNECTING) {
-    if (!channel->WaitForStateChange(state, deadline)) break;  // deadline passed
-    state = channel->GetState(/*try_to_connect=*/true);
-  }
-  return state == GRPC_CHANNEL_READY;
-}
-
 grpc::Status ForwardedStatus(const grpc::Status& st, bool connected, uint64_t self, const LeaderRef& leader) {
   const std::string where = "forwarded by node " + std::to_string(self) + " to leader " + std::to_string(leader.id) +
                             " at " + leader.addr + ": ";

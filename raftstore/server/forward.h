@@ -30,12 +30,8 @@ struct LeaderRef {
   metasrv::Meta::Stub* stub = nullptr;
 };
 
-// Waits until `channel` is connected, failed to connect, or `deadline` passed (asking it to
-// connect if idle). True if it is connected: a call made now is sent to the server.
-bool AwaitConnected(grpc::Channel* channel, std::chrono::system_clock::time_point deadline);
-
 // The status the forwarding node `self` returns for the forwarded call's status `st` (not OK);
-// `connected` is AwaitConnected()'s answer before the call.
+// `connected` is rpc::AwaitConnected()'s answer before the call.
 grpc::Status ForwardedStatus(const grpc::Status& st, bool connected, uint64_t self, const LeaderRef& leader);
 
 // TEST ONLY: how long a leader waits before answering a forwarded Upsert it applied (one

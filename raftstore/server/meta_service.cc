@@ -4,9 +4,11 @@
 
 #include <thread>
 
+#include "raftstore/common/deadline.h"
 #include "raftstore/export_format/export_stream.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
+#include "raftstore/server/leader_route.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/record_stream.h"
 
@@ -26,9 +28,9 @@ using rpc::ToGrpc;
     if (!_s.ok()) return ToGrpc(_s);            \
   } while (0)
 
-grpc::Status MetaService::Get(grpc::ServerContext*, const metasrv::GetRequest* req, metasrv::GetReply* reply) {
+grpc::Status MetaService::Get(grpc::ServerContext* ctx, const metasrv::GetRequest* req, metasrv::GetReply* reply) {
   RETURN_GRPC_IF_ERROR(CheckKey(req->key(), "key"));
-  RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  RETURN_GRPC_IF_ERROR(node_->Barrier(TimeLeft(RequestDeadline(*ctx, timeout_))));
   auto view = node_->ReadView();
   auto v = node_->state_machine().Get(req->key(), node_->NowMs(), view.get());
   if (!v.ok()) return ToGrpc(v.status());
@@ -36,9 +38,9 @@ grpc::Status MetaService::Get(grpc::ServerContext*, const metasrv::GetRequest* r
   return grpc::Status::OK;
 }
 
-grpc::Status MetaService::MGet(grpc::ServerContext*, const metasrv::MGetRequest* req, metasrv::MGetReply* reply) {
+grpc::Status MetaService::MGet(grpc::ServerContext* ctx, const metasrv::MGetRequest* req, metasrv::MGetReply* reply) {
   for (int i = 0; i < req->keys_size(); ++i) RETURN_GRPC_IF_ERROR(CheckKey(req->keys(i), "keys[" + std::to_string(i) + "]"));
-  RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  RETURN_GRPC_IF_ERROR(node_->Barrier(TimeLeft(RequestDeadline(*ctx, timeout_))));
   auto view = node_->ReadView();  // one point in time for every key
   const uint64_t now = node_->NowMs();
   for (const auto& key : req->keys()) {
@@ -52,7 +54,7 @@ grpc::Status MetaService::MGet(grpc::ServerContext*, const metasrv::MGetRequest*
 
 grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequest* req,
                                grpc::ServerWriter<metasrv::KeyValue>* writer) {
-  RETURN_GRPC_IF_ERROR(node_->Barrier(timeout_));
+  RETURN_GRPC_IF_ERROR(node_->Barrier(TimeLeft(RequestDeadline(*ctx, timeout_))));
   auto view = node_->ReadView();
   bool cancelled = false;
   RETURN_GRPC_IF_ERROR(node_->state_machine().List(
@@ -101,17 +103,34 @@ std::optional<LeaderRef> MetaService::Leader(grpc::ServerContext* ctx) {
 }
 
 template <typename Req, typename Rep, typename Fn>
-grpc::Status MetaService::Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const LeaderRef& leader,
-                                  Fn call) {
+grpc::Status MetaService::Forward(const Req& req, Rep* reply, const LeaderRef& leader, Fn call,
+                                  std::chrono::steady_clock::time_point until) {
   grpc::ClientContext fwd;
-  auto deadline = std::chrono::system_clock::now() + timeout_;
-  if (ctx->deadline() < deadline) deadline = ctx->deadline();
+  const auto deadline = std::chrono::system_clock::now() +
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::max(until - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
   fwd.set_deadline(deadline);
   fwd.AddMetadata(kForwardedBy, std::to_string(node_->options().id));
   // Whether the call can have reached the leader decides what a failure means (forward.h).
-  const bool connected = AwaitConnected(leader.channel.get(), deadline);
+  const bool connected = rpc::AwaitConnected(leader.channel.get(), deadline);
   grpc::Status st = call(leader.stub, &fwd, req, reply);
   return st.ok() ? st : ForwardedStatus(st, connected, node_->options().id, leader);
+}
+
+template <typename Req, typename Rep, typename Fn>
+grpc::Status MetaService::Route(grpc::ServerContext* ctx, const Req& req, Rep* reply, Fn call,
+                                const std::function<raftstore::Status(std::chrono::milliseconds)>& local) {
+  const auto until = RequestDeadline(*ctx, timeout_);
+  LeaderRoute route;
+  route.forwarded = ctx->client_metadata().count(kForwardedBy) != 0;
+  route.leader = [&] { return Leader(ctx); };
+  route.forward = [&](const LeaderRef& l) {
+    reply->Clear();
+    return Forward(req, reply, l, call, until);
+  };
+  route.local = local;
+  route.cancelled = [&] { return ctx->IsCancelled() || shutting_down_.load(); };
+  return RouteToLeader(*node_.operator->(), route, until);
 }
 
 grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::UpsertRequest* req,
@@ -120,18 +139,18 @@ grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::Upsert
   if (!cmd.ok()) return ToGrpc(cmd.status());
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::UpsertRequest& q,
                  metasrv::UpsertReply* p) { return s->Upsert(c, q, p); };
-  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  auto r = node_->Propose(std::move(cmd).value(), timeout_);
-  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    // Nothing was proposed: the leader changed in between; send it there if it is known now.
-    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  }
-  if (!r.ok()) return ToGrpc(r.status());
-  ToProto(std::get<UpsertResult>(r->detail), reply);
-  if (reply->applied() && ctx->client_metadata().count(kForwardedBy) != 0 && TestForwardedUpsertReplyDelay().count() > 0) {
+  grpc::Status st = Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {
+    auto r = node_->Propose(*cmd, left);
+    if (!r.ok()) return r.status();
+    ToProto(std::get<UpsertResult>(r->detail), reply);
+    return raftstore::Status::OK();
+  });
+  // Applied here for another node (a forwarded request is never forwarded again).
+  if (st.ok() && reply->applied() && ctx->client_metadata().count(kForwardedBy) != 0 &&
+      TestForwardedUpsertReplyDelay().count() > 0) {
     std::this_thread::sleep_for(TestForwardedUpsertReplyDelay());  // TEST ONLY (forward.h)
   }
-  return grpc::Status::OK;
+  return st;
 }
 
 grpc::Status MetaService::Transaction(grpc::ServerContext* ctx, const metasrv::TxnRequest* req,
@@ -140,14 +159,12 @@ grpc::Status MetaService::Transaction(grpc::ServerContext* ctx, const metasrv::T
   if (!txn.ok()) return ToGrpc(txn.status());
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TxnRequest& q,
                  metasrv::TxnReply* p) { return s->Transaction(c, q, p); };
-  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  auto r = node_->Propose(std::move(txn).value(), timeout_);
-  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  }
-  if (!r.ok()) return ToGrpc(r.status());
-  ToProto(std::get<TxnResult>(r->detail), reply);
-  return grpc::Status::OK;
+  return Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {
+    auto r = node_->Propose(*txn, left);
+    if (!r.ok()) return r.status();
+    ToProto(std::get<TxnResult>(r->detail), reply);
+    return raftstore::Status::OK();
+  });
 }
 
 grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRequest* req,
@@ -335,15 +352,13 @@ grpc::Status MetaService::TransferLeader(grpc::ServerContext* ctx, const metasrv
                                          metasrv::TransferLeaderReply* reply) {
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TransferLeaderRequest& q,
                  metasrv::TransferLeaderReply* p) { return s->TransferLeader(c, q, p); };
-  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  auto r = node_->TransferLeader(req->to(), timeout_);
-  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  }
-  if (!r.ok()) return ToGrpc(r.status());
-  reply->set_leader_id(*r);
-  reply->set_term(node_->GetStatus().term);
-  return grpc::Status::OK;
+  return Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {
+    auto r = node_->TransferLeader(req->to(), left);
+    if (!r.ok()) return r.status();
+    reply->set_leader_id(*r);
+    reply->set_term(node_->GetStatus().term);
+    return raftstore::Status::OK();
+  });
 }
 
 grpc::Status MetaService::TriggerSnapshot(grpc::ServerContext*, const metasrv::TriggerSnapshotRequest*,
@@ -361,28 +376,24 @@ grpc::Status MetaService::AddMember(grpc::ServerContext* ctx, const metasrv::Add
                                     metasrv::MembershipChangeReply* reply) {
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::AddMemberRequest& q,
                  metasrv::MembershipChangeReply* p) { return s->AddMember(c, q, p); };
-  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  auto r = node_->AddMember(req->id(), req->raft_address(), req->grpc_address(), req->learner(), timeout_);
-  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  }
-  if (!r.ok()) return ToGrpc(r.status());
-  ToProto(*r, reply);
-  return grpc::Status::OK;
+  return Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {
+    auto r = node_->AddMember(req->id(), req->raft_address(), req->grpc_address(), req->learner(), left);
+    if (!r.ok()) return r.status();
+    ToProto(*r, reply);
+    return raftstore::Status::OK();
+  });
 }
 
 grpc::Status MetaService::RemoveMember(grpc::ServerContext* ctx, const metasrv::RemoveMemberRequest* req,
                                        metasrv::MembershipChangeReply* reply) {
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::RemoveMemberRequest& q,
                  metasrv::MembershipChangeReply* p) { return s->RemoveMember(c, q, p); };
-  if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  auto r = node_->RemoveMember(req->id(), timeout_);
-  if (!r.ok() && RaftNode::IsNotLeaderRefusal(r.status())) {
-    if (auto l = Leader(ctx)) return Forward(ctx, *req, reply, *l, call);
-  }
-  if (!r.ok()) return ToGrpc(r.status());
-  ToProto(*r, reply);
-  return grpc::Status::OK;
+  return Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {
+    auto r = node_->RemoveMember(req->id(), left);
+    if (!r.ok()) return r.status();
+    ToProto(*r, reply);
+    return raftstore::Status::OK();
+  });
 }
 
 }  // namespace raftstore::server

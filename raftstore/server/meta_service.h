@@ -2,6 +2,8 @@
 // a gRPC thread; writes wait for the raft thread to apply them, reads wait for a ReadIndex
 // barrier and then read the state machine directly.
 //
+// Writes and admin calls wait (up to the request's deadline) for a leader while none is known,
+// and follow a leader change (leader_route.h).
 // Writes on a follower: Upsert and Transaction are forwarded to the leader's client address
 // (its grpc_api_advertise_address in Nodes) and the leader's reply is returned as is. A
 // forwarded request carries the metadata key `x-metasrv-forwarded-by`; a node that receives
@@ -11,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,7 +59,13 @@ class MetaService final : public metasrv::Meta::Service {
   // Propose gives the error).
   std::optional<LeaderRef> Leader(grpc::ServerContext* ctx);
   template <typename Req, typename Rep, typename Fn>
-  grpc::Status Forward(grpc::ServerContext* ctx, const Req& req, Rep* reply, const LeaderRef& leader, Fn call);
+  grpc::Status Forward(const Req& req, Rep* reply, const LeaderRef& leader, Fn call,
+                       std::chrono::steady_clock::time_point until);
+  // A request that needs the leader: forwarded, or `local` here, waiting for a leader while
+  // there is none (leader_route.h). `local` gets the time left and fills `reply` on success.
+  template <typename Req, typename Rep, typename Fn>
+  grpc::Status Route(grpc::ServerContext* ctx, const Req& req, Rep* reply, Fn call,
+                     const std::function<raftstore::Status(std::chrono::milliseconds)>& local);
 
   const NodeSlot& node_;  // node_->X waits until the node is open (node_slot.h)
   std::mutex stubs_mu_;

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -60,6 +61,12 @@ class FakeMeta final : public metasrv::Meta::Service {
   explicit FakeMeta(uint64_t id) : id_(id) {}
   std::vector<std::string> export_lines;  // sent as is, footer (or not) included
   std::chrono::milliseconds export_delay{0};  // before the second chunk
+  std::atomic<int> upsert_calls{0};           // Upserts answered (retry_test.cc)
+  // Every Upsert is answered Unavailable with our code (a metasrv with no leader that cannot
+  // wait any longer), e.g. to see a client move on to the next address.
+  std::atomic<bool> unavailable{false};
+  // Upsert of "leaderlater" is answered NotLeader until this many Upserts were answered.
+  int leader_after_calls = 3;
 
   grpc::Status Status(grpc::ServerContext*, const metasrv::StatusRequest*,
                       metasrv::StatusReply* r) override {
@@ -95,7 +102,14 @@ class FakeMeta final : public metasrv::Meta::Service {
 
   grpc::Status Upsert(grpc::ServerContext*, const metasrv::UpsertRequest* req,
                       metasrv::UpsertReply* r) override {
+    const int call = ++upsert_calls;
     if (req->key().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "key is empty"};
+    if (unavailable) return raftstore::rpc::ToGrpc(raftstore::Status::Unavailable("node " + std::to_string(id_) + " has no leader"));
+    if (req->key() == "leaderlater" && call < leader_after_calls) {
+      return raftstore::rpc::ToGrpc(raftstore::Status::NotLeader("node 1 is not the leader and no leader is known yet"));
+    }
+    if (req->key() == "unknown") return raftstore::rpc::ToGrpc(raftstore::Status::OutcomeUnknown("may be applied"));
+    if (req->key() == "busy") return raftstore::rpc::ToGrpc(raftstore::Status::Busy("a membership change is in progress"));
     if (req->key() == "noleader") return {grpc::StatusCode::UNAVAILABLE, "no leader yet"};
     // As metasrv answers it: our code in the details.
     if (req->key() == "notleader") return raftstore::rpc::ToGrpc(raftstore::Status::NotLeader("node 1 is not the leader"));

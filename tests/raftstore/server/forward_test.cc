@@ -199,13 +199,15 @@ TEST_F(ForwardTest, TimedOutForwardIsOutcomeUnknownAndConditionalResendAppliesOn
 
 // A write sent to a follower while the leader is dead: the error names the follower, the dead
 // leader and the address the follower tried (issue 13). The followers' election timeout is
-// 3-6 s, so the follower still takes node `leader` for the leader when metactl runs.
+// 3-6 s, so the follower still takes node `leader` for the leader when metactl runs; metactl's
+// --timeout 1 ends the call before then (with the default 10 s, the follower and metactl keep
+// trying until the next leader takes the write: leader_wait_test.cc).
 TEST_F(ForwardTest, WriteToFollowerWithLeaderKilledNamesTheLeader) {
   const int leader = StartCluster({"--raft-election-ticks", "30"}, std::chrono::seconds(30));
   ASSERT_NE(leader, 0);
   const int follower = leader == 1 ? 2 : 1;
   N(leader).Kill9();
-  const int rc = Metactl("upsert --grpc-api-address " + N(follower).addr() + " --key a --value 1");
+  const int rc = Metactl("upsert --timeout 1 --grpc-api-address " + N(follower).addr() + " --key a --value 1");
   const std::string err = ReadFile(Path("metactl.err"));
   metasrv::StatusReply s;
   ASSERT_TRUE(N(follower).StatusRpc(&s).ok());

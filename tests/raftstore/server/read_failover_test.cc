@@ -4,8 +4,10 @@
 // of a new leader (raftstore/node/raft_node.h, ReadWaiter). The node that becomes leader itself
 // answers its own pending reads too.
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -85,5 +87,55 @@ TEST_F(ReadFailoverTest, ReadsSentAsTheLeaderDiesAreAnsweredByTheNextLeader) {
     std::printf("read answered in %.2f s: %s\n", r.seconds, r.status.ok() ? "ok" : r.status.error_message().c_str());
     EXPECT_TRUE(r.status.ok()) << r.status.error_message();
     EXPECT_EQ(r.value, "v1");
+  }
+}
+
+// Issue 12's acceptance: a read sent to EACH follower 100 ms after the leader is killed (kill
+// -9; the followers still take it for the leader) is answered with the right value within 3 s:
+// the election (0.6-1.2 s of timeout) plus a round trip, with room for a loaded machine. The
+// time is the behaviour here, so it is asserted (through the client's 3 s deadline).
+TEST_F(ReadFailoverTest, ReadOnEachFollower100msAfterTheLeaderIsKilledIsAnsweredWithin3s) {
+  ASSERT_EQ(RunShell(std::string(GEN_KEYS_BIN) + " --keys 20 --ttl-percent 0 > " + Path("src.jsonl")), 0);
+  const std::vector<int> ids = {1, 2, 3};
+  StartCluster(ids, Path("src.jsonl"));
+  ASSERT_FALSE(HasFatalFailure());
+  const int leader = WaitLeader(ids);
+  ASSERT_NE(leader, 0);
+  metasrv::UpsertRequest w;
+  w.set_key("r/2");
+  w.set_value("v2");
+  metasrv::UpsertReply wr;
+  grpc::Status put = Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return N(leader).stub().Upsert(c, q, p); },
+                          w, &wr);
+  ASSERT_TRUE(put.ok()) << put.error_message();
+  std::vector<int> followers;
+  for (int id : ids) {
+    if (id == leader) continue;
+    followers.push_back(id);
+    ReadResult warm = Read(N(id), "r/2");  // a channel up, and the value applied
+    ASSERT_TRUE(warm.status.ok()) << warm.status.error_message();
+  }
+  N(leader).Kill9();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the "100 ms after" of the acceptance test
+  std::vector<std::future<ReadResult>> reads;
+  for (int id : followers) {
+    reads.push_back(std::async(std::launch::async, [&, id] {
+      metasrv::GetRequest req;
+      req.set_key("r/2");
+      metasrv::GetReply reply;
+      const auto start = Clock::now();
+      ReadResult r;
+      r.status = Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return N(id).stub().Get(c, q, p); }, req,
+                      &reply, 3);
+      r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      r.value = reply.value().data();
+      return r;
+    }));
+  }
+  for (size_t i = 0; i < reads.size(); ++i) {
+    ReadResult r = reads[i].get();
+    std::printf("read on node %d answered in %.2f s\n", followers[i], r.seconds);
+    EXPECT_TRUE(r.status.ok()) << "node " << followers[i] << ": " << r.status.error_message();
+    EXPECT_EQ(r.value, "v2") << "node " << followers[i];
   }
 }
