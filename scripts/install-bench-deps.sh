@@ -5,23 +5,10 @@
 # everything is present. Tests never need this; only bench/*.sh call it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$root/scripts/install-deps.sh"
-
-missing=()
-for p in etcd-server etcd-client; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  echo "install-bench-deps: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The package enables a system etcd on 127.0.0.1:2379; the benchmarks start their own.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
-    $SUDO systemctl stop etcd || true
-  fi
+bash "$root/scripts/install-deps.sh" etcd-server etcd-client
+# The package enables a system etcd on 127.0.0.1:2379; the benchmarks start their own.
+if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
+  [[ $(id -u) -eq 0 ]] && systemctl stop etcd || sudo systemctl stop etcd || true
 fi
 
 node_dir="$root/bench/node"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency from Debian 12's packages (and npm for the
 # test-only S3 server). Idempotent: when everything is present it prints nothing and exits 0.
+#   scripts/install-deps.sh [EXTRA_PACKAGE...]   (extras: e.g. the benchmarks' etcd)
 set -euo pipefail
 
 DEBIAN_PACKAGES=(
@@ -12,6 +13,7 @@ DEBIAN_PACKAGES=(
   libssl-dev libcurl4-openssl-dev libtinyxml2-dev
   nodejs npm restic python3 procps time strace
 )
+DEBIAN_PACKAGES+=("$@")
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
