@@ -148,6 +148,15 @@ class Metasrv {
     return false;
   }
 
+  // Starts metasrv with `extra` flags; returns once it listens (its address file is written),
+  // with no first call: for a test that watches the node's files from its start. A first call
+  // may be answered only after what the test wants to catch (a snapshot streamed to the node
+  // as soon as it listens, on a loaded machine, can be received before its first Status reply).
+  bool Spawn(const std::vector<std::string>& extra = {}) {
+    Launch(extra);
+    return !Exited();
+  }
+
   // Starts metasrv with `extra` flags; waits until it answers Status in any role (up to 15 s):
   // for a member of a multi-node cluster, which cannot become leader on its own.
   bool StartServing(const std::vector<std::string>& extra = {}) {

@@ -162,7 +162,8 @@ TEST_F(SnapshotCrashTest, FollowerAndLeaderKilledDuringSnapshotTransfer) {
   // 1. Killed while receiving: the staged file has a few MiB of the ~50 and the follower has not
   // logged the complete receive.
   size_t log_at = N(f).log().size();
-  ASSERT_TRUE(N(f).StartServing()) << N(f).log();
+  // Spawn, not StartServing: the watch starts as soon as the node listens (see process.h).
+  ASSERT_TRUE(N(f).Spawn()) << N(f).log();
   ASSERT_TRUE(WaitFor([&] { return FileSize(Staged(f)) >= 4 * kMiB; }, 60)) << "no snapshot transfer started";
   N(f).Kill9();
   const uint64_t staged_at_kill = FileSize(Staged(f));
@@ -172,7 +173,7 @@ TEST_F(SnapshotCrashTest, FollowerAndLeaderKilledDuringSnapshotTransfer) {
   // 2. Killed while installing: after the complete receive, once the install has copied a few
   // MiB into RocksDB (its files grow past the marker, step 3 of the protocol).
   log_at = N(f).log().size();
-  ASSERT_TRUE(N(f).StartServing()) << N(f).log();
+  ASSERT_TRUE(N(f).Spawn()) << N(f).log();
   uint64_t db_at_receive = 0;
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -205,7 +206,8 @@ TEST_F(SnapshotCrashTest, FollowerAndLeaderKilledDuringSnapshotTransfer) {
   want = ListAll(N(leader));
   ASSERT_EQ(want.size(), static_cast<size_t>(kKeys));
   log_at = N(f).log().size();
-  ASSERT_TRUE(N(f).StartServing()) << N(f).log();
+  // Spawn, not StartServing: the watch starts as soon as the node listens (see process.h).
+  ASSERT_TRUE(N(f).Spawn()) << N(f).log();
   ASSERT_TRUE(WaitFor([&] { return FileSize(Staged(f)) >= 4 * kMiB; }, 60)) << "no snapshot transfer started";
   N(leader).Kill9();
   EXPECT_EQ(LogSince(f, log_at).find("received snapshot"), std::string::npos) << "the kill came after the receive";
