@@ -81,10 +81,6 @@ Status RaftNode::Deliver(std::vector<raft::Message> messages) {
   return Status::OK();
 }
 
-bool RaftNode::IsNotLeaderRefusal(const Status& st) {
-  return st.code() == Status::Code::kNotLeader;
-}
-
 std::optional<std::string> RaftNode::PeerAddress(uint64_t id) const {
   auto read = ReadNode(*dir_, id);
   if (!read.ok()) {

@@ -130,10 +130,6 @@ class RaftNode {
   // Unavailable once the node is stopping.
   Status Deliver(std::vector<raft::Message> messages);
 
-  // True if `st` is Propose()'s refusal because this node is not the leader (code kNotLeader):
-  // nothing was proposed, so the request may be sent to the leader instead.
-  static bool IsNotLeaderRefusal(const Status& st);
-
   // Appends `cmd` and waits (up to `timeout`) until it is applied. NotLeader when this node
   // is not the leader (the message names the leader when known).
   Result<ApplyResult> Propose(Cmd cmd, std::chrono::milliseconds timeout);

@@ -74,6 +74,9 @@ namespace {
 // enough that per-message costs vanish, small enough that neither side holds much of the export.
 constexpr uint64_t kDefaultExportChunkBytes = 1 << 20;
 constexpr char kForwardedBy[] = "x-metasrv-forwarded-by";
+
+// Whether another node forwarded this request here (it carries kForwardedBy).
+bool IsForwarded(const grpc::ServerContext& ctx) { return ctx.client_metadata().count(kForwardedBy) != 0; }
 }  // namespace
 
 std::optional<LeaderRef> MetaService::Leader(grpc::ServerContext* ctx) {
@@ -81,7 +84,7 @@ std::optional<LeaderRef> MetaService::Leader(grpc::ServerContext* ctx) {
   if (s.leader_id == 0 || s.leader_id == s.id) return std::nullopt;
   // Forwarded once already: the sender thought this node leads. Answer here (Unavailable
   // naming the leader) rather than bounce the request on.
-  if (ctx->client_metadata().count(kForwardedBy) != 0) return std::nullopt;
+  if (IsForwarded(*ctx)) return std::nullopt;
   auto read = ReadNode(node_->dir(), s.leader_id);
   if (!read.ok()) return std::nullopt;
   const std::optional<Node>& leader = *read;
@@ -122,7 +125,7 @@ grpc::Status MetaService::Route(grpc::ServerContext* ctx, const Req& req, Rep* r
                                 const std::function<raftstore::Status(std::chrono::milliseconds)>& local) {
   const auto until = RequestDeadline(*ctx, timeout_);
   LeaderRoute route;
-  route.forwarded = ctx->client_metadata().count(kForwardedBy) != 0;
+  route.forwarded = IsForwarded(*ctx);
   route.leader = [&] { return Leader(ctx); };
   route.forward = [&](const LeaderRef& l) {
     reply->Clear();
@@ -146,7 +149,7 @@ grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::Upsert
     return raftstore::Status::OK();
   });
   // Applied here for another node (a forwarded request is never forwarded again).
-  if (st.ok() && reply->applied() && ctx->client_metadata().count(kForwardedBy) != 0 &&
+  if (st.ok() && reply->applied() && IsForwarded(*ctx) &&
       TestForwardedUpsertReplyDelay().count() > 0) {
     std::this_thread::sleep_for(TestForwardedUpsertReplyDelay());  // TEST ONLY (forward.h)
   }
