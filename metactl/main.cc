@@ -7,6 +7,7 @@
 
 #include "metactl/command.h"
 #include "metactl/unknown_command.h"
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/common/log_level.h"
 #include "raftstore/common/progress.h"
@@ -23,6 +24,11 @@ int main(int argc, char** argv) {
   // A closed pipe is reported as a write error, not a silent death.
   std::signal(SIGPIPE, SIG_IGN);
   std::ios::sync_with_stdio(false);
+  // Tests crash or fail named steps (import, restore, backup) on purpose: common/failpoint.h.
+  if (raftstore::Status st = raftstore::failpoint::ArmFromEnv(); !st.ok()) {
+    std::cerr << "metactl: " << st.message() << std::endl;
+    return metactl::kExitUsage;
+  }
 
   CLI::App app{"metactl: export, import and back up metasrv metadata"};
   app.require_subcommand(1);

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/backup/manifest.h"
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/hex.h"
 #include "raftstore/common/interrupt.h"
 
@@ -84,7 +85,8 @@ Status BlockPipeline::Process(int idx, size_t len, Slot* slot) {
   if (Claim(hex, len) && error().ok()) {
     PutOptions po;
     po.sha256_hex = hex;
-    st = store_.Put(BlockKey(hex), data, po);
+    st = failpoint::Hit("backup-upload");
+    if (st.ok()) st = store_.Put(BlockKey(hex), data, po);
     std::lock_guard<std::mutex> g(mu_);
     if (st.ok()) {
       (*existing_)[hex] = len;

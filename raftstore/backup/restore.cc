@@ -13,6 +13,7 @@
 #include "raftstore/backup/block_reader.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/disk_space.h"
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/common/parallel_for.h"
@@ -348,7 +349,8 @@ Status StageMetadata(ObjectStore& store, const pb::Manifest& m, const RestoreOpt
 Status CommitData(StagedData* s) {
   std::error_code ec;
   fs::create_directories(fs::path(s->target).parent_path(), ec);
-  Status st = raftstore::ReplaceDirAtomically(s->staging, s->target);
+  Status st = raftstore::failpoint::Hit("restore-before-swap");
+  if (st.ok()) st = raftstore::ReplaceDirAtomically(s->staging, s->target);
   // On a failure the staging path holds the new tree (not swapped in) or the old one (swapped
   // out, not yet removed): the cleanup (~StagedData) removes either.
   s->committed = st.ok();

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/failpoint.h"
 #include "raftstore/node/raft_node_internal.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/entry_codec.h"
@@ -276,7 +277,10 @@ Status RaftNode::HandleReady() {
     if (leader_) counters_.proposals += rd.entries.size();  // a leader's new entries are its own
   }
   const bool leader_known = rd.hard_state && lead_ != 0 && rd.hard_state->vote == lead_;
+  // The persist failpoints are for a Ready with entries: a test aims them at a write.
+  if (!rd.entries.empty()) RS_FAILPOINT("persist-before-sync");
   RS_RETURN_IF_ERROR(store_->Persist(rd.entries, rd.hard_state, leader_known));
+  if (!rd.entries.empty()) RS_FAILPOINT("persist-after-sync");
   SendMessages(std::move(after_sync), &snapshot_failures);
   for (const auto& rs : rd.read_states) {
     auto it = read_waiters_.find(rs.context);
@@ -303,7 +307,9 @@ Status RaftNode::ApplyCommitted(const std::vector<raft::Entry>& entries) {
   }
   if (batch.empty()) return Status::OK();
   // One write for all of them, unsynced: the log is durable, and replay re-applies after a crash.
+  RS_FAILPOINT("apply-before");
   RS_ASSIGN_OR_RETURN(std::vector<ApplyResult> results, sm_->ApplyBatch(batch, /*sync=*/false));
+  RS_FAILPOINT("apply-after");
   // Only now, with the whole batch written, does anyone hear of it.
   for (size_t i = 0; i < batch.size(); ++i) {
     const uint64_t index = batch[i].log_id.index;

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/failpoint.h"
 #include "raftstore/node/raft_node.h"
 #include "raftstore/storage/snapshot_store.h"
 
@@ -94,6 +95,7 @@ Status RaftNode::InstallSnapshot(const raft::SnapshotMeta& meta) {
   {
     // Readers on other threads must not see the state machine half replaced.
     std::unique_lock<std::shared_mutex> exclusive(state_mu_);
+    RS_FAILPOINT("snapshot-install");
     RS_ASSIGN_OR_RETURN(last, InstallStagedSnapshot(dir_.get(), StagedSnapshotPath(dir_->path()), meta));
   }
   store_->ResetToSnapshot(last);

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raft.grpc.pb.h"
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/sha256.h"
 #include "raftstore/node/message_codec.h"
 #include "raftstore/rpc/channel.h"
@@ -82,6 +83,10 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
   const auto started = std::chrono::steady_clock::now();
   const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
                            " at " + address;
+  if (Status cut = failpoint::Hit(failpoint::RaftSendTo(m.to)); !cut.ok()) {
+    spdlog::warn("node {}: {} not sent: {}", m.from, what, cut.message());
+    return false;
+  }
   auto stub = metasrv::raft::RaftPeer::NewStub(rpc::NewChannel(address, {.keepalive_ms = kPeerKeepaliveMs}));
   metasrv::raft::InstallSnapshotReply reply;
   auto writer = stub->InstallSnapshot(ctx, &reply);

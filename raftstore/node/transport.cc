@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raft.grpc.pb.h"
+#include "raftstore/common/failpoint.h"
 #include "raftstore/node/message_codec.h"
 #include "raftstore/rpc/channel.h"
 
@@ -129,7 +130,9 @@ void Transport::RunPeer(Peer* p) {
     }
 
     grpc::Status st;
-    if (!p->stub) {
+    if (Status cut = failpoint::Hit(failpoint::RaftSendTo(p->id)); !cut.ok()) {
+      st = grpc::Status(grpc::StatusCode::UNAVAILABLE, cut.message());
+    } else if (!p->stub) {
       st = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "no raft address known for node " + std::to_string(p->id) + " (not in Nodes)");
     } else {

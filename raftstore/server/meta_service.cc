@@ -1,10 +1,12 @@
 #include "raftstore/server/meta_service.h"
 
 #include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
 
 #include <thread>
 
 #include "raftstore/common/deadline.h"
+#include "raftstore/common/failpoint.h"
 #include "raftstore/export_format/export_stream.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
@@ -372,6 +374,19 @@ grpc::Status MetaService::TriggerSnapshot(grpc::ServerContext*, const metasrv::T
   reply->set_snapshot_index(r->snapshot_index);
   reply->set_purged(r->purged);
   reply->set_last_log_index(r->last_log_index);
+  return grpc::Status::OK;
+}
+
+grpc::Status MetaService::Failpoint(grpc::ServerContext*, const metasrv::FailpointRequest* req,
+                                    metasrv::FailpointReply* reply) {
+  if (!failpoint::Compiled()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "node " + std::to_string(node_->options().id) +
+                            " was built without failpoints (configure with -DMETASRV_FAILPOINTS=ON)");
+  }
+  if (raftstore::Status st = failpoint::Arm(req->spec()); !st.ok()) return ToGrpc(st);
+  if (!req->spec().empty()) spdlog::warn("node {}: failpoints armed: {}", node_->options().id, failpoint::Armed());
+  reply->set_armed(failpoint::Armed());
   return grpc::Status::OK;
 }
 

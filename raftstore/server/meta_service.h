@@ -49,6 +49,7 @@ class MetaService final : public metasrv::Meta::Service {
                             metasrv::MembershipChangeReply*) override;
   grpc::Status TriggerSnapshot(grpc::ServerContext*, const metasrv::TriggerSnapshotRequest*,
                                metasrv::TriggerSnapshotReply*) override;
+  grpc::Status Failpoint(grpc::ServerContext*, const metasrv::FailpointRequest*, metasrv::FailpointReply*) override;
 
   // Ends Watch streams (called on shutdown, before the server waits for calls to finish).
   void Shutdown() { shutting_down_ = true; }

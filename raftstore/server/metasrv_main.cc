@@ -34,6 +34,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/log_level.h"
 #include "raftstore/common/version.h"
@@ -174,6 +175,11 @@ int main(int argc, char** argv) {
   server::ServerConfig cfg;
   if (std::optional<int> exit_code = ParseCommandLine(argc, argv, &cfg)) return *exit_code;
   spdlog::set_level(ParseLogLevel(cfg.log_level).value());  // checked by ParseCommandLine
+  if (Status st = failpoint::ArmFromEnv(); !st.ok()) {
+    std::cerr << "metasrv: " << st.message() << "\n";
+    return 2;
+  }
+  if (!failpoint::Armed().empty()) spdlog::warn("failpoints armed: {}", failpoint::Armed());
   const sigset_t sigs = BlockShutdownSignals();
   return Run(cfg, sigs);
 }

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/progress.h"
 
 #include "raftstore/rpc/grpc_status.h"
@@ -24,6 +25,9 @@ grpc::Status RaftPeerService::Send(grpc::ServerContext*, const metasrv::raft::Ra
                         "this is node " + std::to_string(self) + ", not node " + std::to_string(req->to()) +
                             ": the sender's Nodes record for node " + std::to_string(req->to()) +
                             " names the wrong raft address");
+  }
+  if (raftstore::Status cut = raftstore::failpoint::Hit(raftstore::failpoint::RaftReceiveFrom(req->from())); !cut.ok()) {
+    return ToGrpc(raftstore::Status::Unavailable(cut.message()));
   }
   std::vector<raft::Message> msgs;
   msgs.reserve(static_cast<size_t>(req->messages_size()));
@@ -58,6 +62,9 @@ grpc::Status RaftPeerService::InstallSnapshot(grpc::ServerContext*, grpc::Server
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "InstallSnapshot on node " + std::to_string(self) + ": expected a snapshot message for it, got " +
                             raft::Describe(*m));
+  }
+  if (raftstore::Status cut = raftstore::failpoint::Hit(raftstore::failpoint::RaftReceiveFrom(m->from)); !cut.ok()) {
+    return ToGrpc(raftstore::Status::Unavailable(cut.message()));
   }
   auto path = node_->BeginIncomingSnapshot();
   if (!path.ok()) return ToGrpc(path.status());

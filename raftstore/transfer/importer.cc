@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/export_format/export_stream.h"
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
@@ -270,6 +271,7 @@ Result<ImportStats> ImportStream(std::istream& in, const ImportOptions& options)
   }();
   // The last point where a signal stops the import: after it, the target is replaced whole.
   if (st.ok()) st = raftstore::CheckInterrupt();
+  if (st.ok()) st = raftstore::failpoint::Hit("import-before-swap");
   if (st.ok()) st = raftstore::ReplaceDirAtomically(staging_path, options.raft_dir);
   if (!st.ok()) {
     (void)raftstore::RemoveAll(staging_path);
