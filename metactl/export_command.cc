@@ -1,5 +1,8 @@
 #include "metactl/export_command.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -7,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/fd_streambuf.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/endpoint_flag.h"
 #include "raftstore/common/interrupt.h"
@@ -55,13 +59,20 @@ static Result<ExportStats> ExportToFile(const std::string& path, const ExportFn&
   const std::string part = path + ".part";
   Result<ExportStats> stats = Status::Internal("not run");
   {
-    std::ofstream out(part, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IOError("cannot create " + part + ": " + raftstore::ErrnoText(errno));
-    std::vector<char> buf(1 << 20);
-    out.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));
+    // Metadata holds credentials: the file is the owner's alone (0600).
+    const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::IOError("cannot create " + part + ": " + raftstore::ErrnoText(errno));
+    raftstore::FdStreamBuf buf(fd);
+    std::ostream out(&buf);
     stats = export_fn(out);
-    out.close();
-    if (stats.ok() && !out) stats = Status::IOError("write " + part + " failed (disk full?)");
+    out.flush();
+    ::close(fd);
+    // A failed write is the file's fault whatever the exporter made of it: name the file and
+    // the system's reason (a full disk: "No space left on device").
+    if (buf.error() != 0) {
+      stats = Status::IOError("write " + part + ": " + raftstore::ErrnoText(buf.error()) + "; " + path +
+                              " was not written (free space there, or choose another --db)");
+    }
   }
   Status st = stats.ok() ? raftstore::CommitStaged(part, path) : stats.status();
   if (!st.ok()) {

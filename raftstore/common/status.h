@@ -22,11 +22,13 @@ class Status {
   // kOutcomeUnknown: a write (or admin change) was handed on, but no answer says whether it
   // was carried out: it may have been applied, may be applied later, or never. Not safe to
   // resend blindly (docs/cluster.md, "Writes whose outcome is unknown").
+  // kNoSpace: refused because the disk holding the data is (nearly) full; nothing was done,
+  // and the same request succeeds once space is freed (gRPC RESOURCE_EXHAUSTED).
   // Callers test these codes, never the message text; across gRPC they keep their code
   // (raftstore/rpc/grpc_status.h).
   enum class Code { kOk = 0, kInvalidArgument, kNotFound, kCorruption, kIOError, kBusy,
                     kAlreadyExists, kUnavailable, kAborted, kInternal, kNotLeader, kAlreadyMember,
-                    kOutcomeUnknown };
+                    kOutcomeUnknown, kNoSpace };
 
   Status() = default;  // OK
   static Status OK() { return Status(); }
@@ -42,6 +44,7 @@ class Status {
   static Status NotLeader(std::string m) { return Status(Code::kNotLeader, std::move(m)); }
   static Status AlreadyMember(std::string m) { return Status(Code::kAlreadyMember, std::move(m)); }
   static Status OutcomeUnknown(std::string m) { return Status(Code::kOutcomeUnknown, std::move(m)); }
+  static Status NoSpace(std::string m) { return Status(Code::kNoSpace, std::move(m)); }
   // Any code with any message (the gRPC mapping rebuilds a Status from its parts).
   static Status FromCode(Code c, std::string m) { return c == Code::kOk ? Status() : Status(c, std::move(m)); }
 

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/disk_space.h"
 #include "raftstore/common/failpoint.h"
 #include "raftstore/node/raft_node_internal.h"
 #include "raftstore/storage/dir_records.h"
@@ -115,7 +116,18 @@ void RaftNode::Stop() {
   }
 }
 
+Status RaftNode::CheckFreeSpace() const {
+  if (options_.min_free_bytes == 0) return Status::OK();
+  Result<uint64_t> available = AvailableSpace(options_.raft_dir);
+  if (!available.ok() || *available >= options_.min_free_bytes) return Status::OK();  // unknown: let the write try
+  return Status::NoSpace("node " + std::to_string(options_.id) + ": the filesystem of raft dir " + options_.raft_dir +
+                         " has " + std::to_string(*available) + " bytes available, below --min-free-bytes " +
+                         std::to_string(options_.min_free_bytes) +
+                         ": writes are refused (reads go on) until space is freed there");
+}
+
 Result<ApplyResult> RaftNode::Propose(Cmd cmd, std::chrono::milliseconds timeout) {
+  RS_RETURN_IF_ERROR(CheckFreeSpace());
   NormalPayload p{NowMs(), std::move(cmd)};
   auto done = std::make_shared<std::promise<Result<ApplyResult>>>();
   auto fut = done->get_future();

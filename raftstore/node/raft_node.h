@@ -69,6 +69,10 @@ struct NodeOptions {
   // the kept tail; keep this many applied entries for followers that are a little behind.
   uint64_t snapshot_logs_since_last = 1024;
   uint64_t max_applied_log_to_keep = 256;
+  // A client write is refused (NoSpace, nothing proposed) while the filesystem of the raft dir
+  // has less than this many bytes available, so that the log, its sync and RocksDB's flushes
+  // keep room: reads go on, and writes are taken again once space is freed. 0: no check.
+  uint64_t min_free_bytes = 128ULL << 20;
   // Wall time and tick source (node_clock.h); must outlive the node. Null: the system clock.
   NodeClock* clock = nullptr;
 };
@@ -132,6 +136,7 @@ class RaftNode {
 
   // Appends `cmd` and waits (up to `timeout`) until it is applied. NotLeader when this node
   // is not the leader (the message names the leader when known).
+  // NoSpace (nothing proposed) below NodeOptions::min_free_bytes.
   Result<ApplyResult> Propose(Cmd cmd, std::chrono::milliseconds timeout);
 
   // Waits until everything committed before the call is applied (ReadIndex).
@@ -194,6 +199,8 @@ class RaftNode {
   Status Tick(int n, std::chrono::milliseconds timeout);
 
  private:
+  // NoSpace when the raft dir's filesystem has less than options_.min_free_bytes available.
+  Status CheckFreeSpace() const;
   struct Request {
     enum class Kind { kPropose, kRead, kCall } kind;
     std::string data;  // kPropose: the Normal payload's JSON

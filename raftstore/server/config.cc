@@ -61,6 +61,7 @@ node::NodeOptions ServerConfig::ToNodeOptions() const {
   no.election_ticks = raft_election_ticks;
   no.snapshot_logs_since_last = snapshot_logs_since_last;
   no.max_applied_log_to_keep = max_applied_log_to_keep;
+  no.min_free_bytes = min_free_bytes;
   return no;
 }
 
@@ -113,6 +114,9 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
       ->check(non_negative);
   app->add_option("--max-applied-log-to-keep", c->max_applied_log_to_keep,
                   "applied entries kept when purging (followers this close catch up by log)")
+      ->check(non_negative);
+  app->add_option("--min-free-bytes", c->min_free_bytes,
+                  "refuse client writes while the raft dir's filesystem has less space available (0: no check)")
       ->check(non_negative);
   app->add_option("--snapshot-progress-interval-ms", c->snapshot_progress_interval_ms,
                   "while receiving a snapshot, log its progress this often (0: every chunk)")

@@ -14,7 +14,7 @@
 //   max_key_bytes = 4096             max_txn_ops = 128         max_request_bytes = 1572864
 //   request_timeout_ms = 10000       raft_tick_ms = 100        raft_election_ticks = 6
 //   snapshot_logs_since_last = 1024  max_applied_log_to_keep = 256
-//   snapshot_progress_interval_ms = 5000
+//   snapshot_progress_interval_ms = 5000  min_free_bytes = 134217728
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,7 @@ struct ServerConfig {
   int raft_election_ticks = node::NodeOptions{}.election_ticks;
   uint64_t snapshot_logs_since_last = node::NodeOptions{}.snapshot_logs_since_last;
   uint64_t max_applied_log_to_keep = node::NodeOptions{}.max_applied_log_to_keep;
+  uint64_t min_free_bytes = node::NodeOptions{}.min_free_bytes;
   // While receiving a snapshot, an info line this often (0: one per chunk).
   uint64_t snapshot_progress_interval_ms = 5000;
 
