@@ -53,6 +53,7 @@ class BackupCommand : public Command {
     prefixes_.Add(cmd_, "the metadata export");
     progress_.Add(cmd_);
     AddS3Options(cmd_, &s3_);
+    AddEncryptionOption(cmd_, &key_file_);
     return cmd_;
   }
 
@@ -110,7 +111,7 @@ class BackupCommand : public Command {
         return st->records;
       }};
     }
-    auto store = backup::OpenObjectStore(*location, s3_, /*create_dir=*/true);
+    auto store = OpenBackupLocation(*location, s3_, /*create_dir=*/true, key_file_, /*for_backup=*/true);
     if (!store.ok()) return BackupFail("backup", store.status());
     raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: no manifest, lock released, exit 130
     auto m = backup::RunBackup(**store, o);
@@ -164,6 +165,7 @@ class BackupCommand : public Command {
   PrefixFlags prefixes_;
   ProgressFlag progress_;
   backup::S3Settings s3_;
+  std::string key_file_;  // --encryption-key-file
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -174,13 +176,14 @@ class BackupsCommand : public Command {
     location_.Add(cmd_);
     cmd_->add_flag("--json", json_, "print JSON on stdout (keys: docs/backup.md)");
     AddS3Options(cmd_, &s3_);
+    AddEncryptionOption(cmd_, &key_file_);
     return cmd_;
   }
 
   int Run() override {
     auto location = location_.Get("backups");
     if (!location.ok()) return BackupFail("backups", location.status());
-    auto store = backup::OpenObjectStore(*location, s3_, false);
+    auto store = OpenBackupLocation(*location, s3_, false, key_file_, /*for_backup=*/false);
     if (!store.ok()) return BackupFail("backups", store.status());
     auto ids = backup::ListBackupIds(**store);
     if (!ids.ok()) return BackupFail("backups", ids.status());
@@ -228,6 +231,7 @@ class BackupsCommand : public Command {
   LocationFlag location_;
   bool json_ = false;
   backup::S3Settings s3_;
+  std::string key_file_;  // --encryption-key-file
 };
 
 }  // namespace

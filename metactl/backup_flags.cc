@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "raftstore/backup/encryption.h"
+
 namespace metactl {
 
 namespace backup = raftstore::backup;
@@ -32,5 +34,20 @@ void AddS3Options(CLI::App* app, backup::S3Settings* s) {
       ->group("S3");
 }
 
+void AddEncryptionOption(CLI::App* app, std::string* key_file) {
+  app->add_option("--encryption-key-file", *key_file,
+                  "key of an encrypted location: a file of exactly 32 random bytes, or a "
+                  "passphrase file (mode 0600; losing it loses the backups)")
+      ->group("Encryption");
+}
+
+raftstore::Result<std::unique_ptr<backup::ObjectStore>> OpenBackupLocation(
+    const std::string& location, const backup::S3Settings& s3, bool create_dir,
+    const std::string& key_file, bool for_backup) {
+  // A bad key file (missing, readable by others) is refused before a location is created.
+  if (!key_file.empty()) RS_RETURN_IF_ERROR(backup::ReadKeyFile(key_file).status());
+  RS_ASSIGN_OR_RETURN(auto store, backup::OpenObjectStore(location, s3, create_dir));
+  return backup::OpenLocationStore(std::move(store), key_file, for_backup);
+}
 
 }  // namespace metactl

@@ -21,6 +21,16 @@ int BackupFail(const std::string& cmd, const raftstore::Status& st);
 // --s3-addressing (help group "S3"); empty values fall back to the AWS_* environment.
 void AddS3Options(CLI::App* app, raftstore::backup::S3Settings* s);
 
+// --encryption-key-file FILE (help group "Encryption"; docs/backup.md, "Encrypted backups").
+void AddEncryptionOption(CLI::App* app, std::string* key_file);
+
+// OpenObjectStore, then the location's encryption checked against `key_file` ("" = none):
+// raftstore/backup/encryption.h, OpenLocationStore. Every backup subcommand opens its location
+// here, so an encrypted location is refused the same way by each without its key.
+raftstore::Result<std::unique_ptr<raftstore::backup::ObjectStore>> OpenBackupLocation(
+    const std::string& location, const raftstore::backup::S3Settings& s3, bool create_dir,
+    const std::string& key_file, bool for_backup);
+
 std::unique_ptr<Command> NewBackupCommand();   // backup
 std::unique_ptr<Command> NewBackupsCommand();  // backups
 std::unique_ptr<Command> NewRestoreCommand();  // restore

@@ -209,6 +209,7 @@ class InspectCommand : public Command {
     id->excludes(latest);
     cmd_->add_flag("--json", json_, "print the summary as one JSON object (keys: docs/metactl.md)");
     AddS3Options(cmd_, &s3_);
+    AddEncryptionOption(cmd_, &key_file_);
     return cmd_;
   }
 
@@ -225,7 +226,7 @@ class InspectCommand : public Command {
     std::string resolved_id;
     Result<InspectSummary> summary = Status::Internal("not run");
     if (from_backup) {
-      auto store = backup::OpenObjectStore(source_, s3_, /*create_dir=*/false);
+      auto store = OpenBackupLocation(source_, s3_, /*create_dir=*/false, key_file_, /*for_backup=*/false);
       if (!store.ok()) {
         if (store.status().code() == Status::Code::kInvalidArgument) return Usage(store.status().ToString());
         return Fail(label, store.status());
@@ -284,6 +285,7 @@ class InspectCommand : public Command {
   std::string source_, backup_id_;
   bool latest_ = false, json_ = false;
   backup::S3Settings s3_;
+  std::string key_file_;  // --encryption-key-file
 };
 
 }  // namespace

@@ -77,6 +77,7 @@ class RestoreCommand : public Command {
     prefixes_.Add(cmd_, "the restored metadata");
     progress_.Add(cmd_);
     AddS3Options(cmd_, &s3_);
+    AddEncryptionOption(cmd_, &key_file_);
     return cmd_;
   }
 
@@ -129,7 +130,7 @@ class RestoreCommand : public Command {
     }
     auto location = location_.Get("restore");
     if (!location.ok()) return BackupFail("restore", location.status());
-    auto store = backup::OpenObjectStore(*location, s3_, false);
+    auto store = OpenBackupLocation(*location, s3_, false, key_file_, /*for_backup=*/false);
     if (!store.ok()) return BackupFail("restore", store.status());
     // The plan first (with --json on stderr: stdout carries the JSON only), then the work.
     o.on_plan = [&](const backup::RestoreResult& plan) { return PrintPlan(**store, plan, io, *filter); };
@@ -180,6 +181,7 @@ class RestoreCommand : public Command {
   PrefixFlags prefixes_;
   ProgressFlag progress_;
   backup::S3Settings s3_;
+  std::string key_file_;  // --encryption-key-file
 };
 
 }  // namespace

@@ -35,6 +35,7 @@ class VerifyCommand : public Command {
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
     progress_.Add(cmd_);
     AddS3Options(cmd_, &s3_);
+    AddEncryptionOption(cmd_, &key_file_);
     return cmd_;
   }
 
@@ -58,7 +59,7 @@ class VerifyCommand : public Command {
     }
     auto location = location_.Get("verify");
     if (!location.ok()) return BackupFail("verify", location.status());
-    auto store = backup::OpenObjectStore(*location, s3_, false);
+    auto store = OpenBackupLocation(*location, s3_, false, key_file_, /*for_backup=*/false);
     if (!store.ok()) return BackupFail("verify", store.status());
     raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: stops reading, exit 130
     auto r = backup::RunVerify(**store, o);
@@ -92,6 +93,7 @@ class VerifyCommand : public Command {
   int workers_ = 4;
   ProgressFlag progress_;
   backup::S3Settings s3_;
+  std::string key_file_;  // --encryption-key-file
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -111,6 +113,7 @@ class VacuumCommand : public Command {
     cmd_->add_flag("--break-lock", break_lock_, "remove stale locks (not refreshed for 30 min)");
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
     AddS3Options(cmd_, &s3_);
+    AddEncryptionOption(cmd_, &key_file_);
     return cmd_;
   }
 
@@ -126,7 +129,7 @@ class VacuumCommand : public Command {
     if (!st.ok()) return BackupFail("vacuum", st);
     auto location = location_.Get("vacuum");
     if (!location.ok()) return BackupFail("vacuum", location.status());
-    auto store = backup::OpenObjectStore(*location, s3_, false);
+    auto store = OpenBackupLocation(*location, s3_, false, key_file_, /*for_backup=*/false);
     if (!store.ok()) return BackupFail("vacuum", store.status());
     auto r = backup::RunVacuum(**store, o);
     if (!r.ok()) return BackupFail("vacuum", r.status());
@@ -154,6 +157,7 @@ class VacuumCommand : public Command {
   std::optional<int64_t> max_backups_, min_backups_;
   bool confirm_ = false, break_lock_ = false, json_ = false;
   backup::S3Settings s3_;
+  std::string key_file_;  // --encryption-key-file
 };
 
 }  // namespace

@@ -331,7 +331,7 @@ Result<pb::Manifest> RunBackup(ObjectStore& store, const BackupOptions& options)
   RS_ASSIGN_OR_RETURN(auto lock, RepoLock::Acquire(store, /*exclusive=*/false,
                                                    options.break_lock));
   RS_ASSIGN_OR_RETURN(auto readme, store.Head("README.md"));
-  if (!readme) RS_RETURN_IF_ERROR(store.Put("README.md", RepositoryReadme(), {}));
+  if (!readme) RS_RETURN_IF_ERROR(store.Put("README.md", RepositoryReadme(store.Encrypted()), {}));
   RS_ASSIGN_OR_RETURN(auto existing, ListExistingBlocks(store));
   RS_ASSIGN_OR_RETURN(auto parent, PreviousBackup(store));
 

@@ -52,7 +52,8 @@ struct BackupOptions {
 raftstore::Result<metasrv::backup::Manifest> RunBackup(ObjectStore& store,
                                                        const BackupOptions& options);
 
-// Text of <location>/README.md (written by the first backup to a location).
-std::string RepositoryReadme();
+// Text of <location>/README.md (written by the first backup to a location); an encrypted
+// location's says so and that its key file is needed to restore.
+std::string RepositoryReadme(bool encrypted);
 
 }  // namespace raftstore::backup

@@ -78,7 +78,7 @@ bool BlockPipeline::Claim(const std::string& hex, uint64_t size) {
 
 Status BlockPipeline::Process(int idx, size_t len, Slot* slot) {
   std::string_view data(buffers_[idx].data(), len);
-  slot->sha = Sha256Digest(data);
+  slot->sha = store_.BlockId(data);
   slot->size = len;
   std::string hex = HexEncode(slot->sha.data(), slot->sha.size());
   Status st;

@@ -20,7 +20,7 @@ Result<std::string> FetchBlock(ObjectStore& store, const pb::BlockRef& b, const 
     return data.status().WithContext("block " + BlockKey(hex) + " of " + what + " (offset " +
                                      std::to_string(offset) + ")");
   }
-  Digest d = Sha256Digest(*data);
+  Digest d = store.BlockId(*data);
   if (data->size() != b.size() ||
       std::memcmp(d.data(), b.sha256().data(), 32) != 0) {
     return Status::Corruption("block " + BlockKey(hex) + " of " + what + " (offset " +

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "raftstore/backup/hash.h"
 #include "raftstore/common/status.h"
 
 namespace raftstore::backup {
@@ -57,7 +58,13 @@ class ObjectStore {
   // OK when the object is absent.
   virtual raftstore::Status Delete(const std::string& key) = 0;
 
-  StoreCounters& counters() { return counters_; }
+  // A block's id (its name under data/ and BlockRef.sha256): its SHA-256, or on an encrypted
+  // location an HMAC under the location's key (encryption.h).
+  virtual Digest BlockId(std::string_view data) const { return Sha256Digest(data); }
+  // True when objects under data/ and manifests/ are encrypted (encryption.h).
+  virtual bool Encrypted() const { return false; }
+
+  virtual StoreCounters& counters() { return counters_; }
 
  protected:
   StoreCounters counters_;

@@ -29,8 +29,8 @@ Result<uint64_t> ParseSize(const std::string& text) {
   return static_cast<uint64_t>(n * mult);
 }
 
-std::string RepositoryReadme() {
-  return R"(# metactl backup repository
+std::string RepositoryReadme(bool encrypted) {
+  std::string text = R"(# metactl backup repository
 
 This folder is a backup repository written by `metactl backup` (the metasrv operator tool).
 It holds backups of a metasrv raft dir (its metadata, as a `metactl export` stream) and of
@@ -57,6 +57,19 @@ How to restore:
 LOCATION is this folder's path, or `s3://bucket/prefix` when it is stored in S3.
 Every block is checked against its SHA-256 during restore; a damaged block stops the restore
 and leaves the target directories untouched.
+)";
+  if (!encrypted) return text;
+  return text + R"(
+## This location is ENCRYPTED
+
+Every block and manifest here is encrypted with AES-256-GCM, and blocks are named by an HMAC
+of their content, not its SHA-256 (the `encryption` object describes the scheme; it holds a
+random salt and a key check value, not the key). Every command above needs the key file that
+was given to the first encrypted backup: add `--encryption-key-file KEY_FILE` to `backups`,
+`restore`, `verify`, `vacuum`, `inspect` and to every further `backup`.
+
+Without that key file the backups here cannot be read by anyone, including you: keep a copy
+of it somewhere other than this location (and other than the machines it backs up).
 )";
 }
 

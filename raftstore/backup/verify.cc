@@ -11,6 +11,7 @@
 
 #include "raftstore/backup/manifest.h"
 #include "raftstore/backup/verify.h"
+#include "raftstore/common/hex.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/common/parallel_for.h"
 #include "raftstore/common/progress.h"
@@ -114,11 +115,13 @@ Status ReadBack(ObjectStore& store, const VerifyOptions& o, const Uses& uses,
     auto data = store.Get(BlockKey(hex));
     std::string problem;
     if (!data.ok()) {
-      problem = data.status().ToString();
+      // An encrypted block whose GCM tag fails lands here too: name the files using it.
+      problem = data.status().ToString() + " (used by " + UsersText(uses.at(hex)) + ")";
     } else {
       bytes += data->size();
       blocks++;
-      std::string got = raftstore::Sha256::Hex(*data);
+      Digest d = store.BlockId(*data);
+      std::string got = HexEncode(d.data(), d.size());
       if (got != hex) {
         problem = "block " + BlockKey(hex) + " is damaged: its content hashes to " + got +
                   " (used by " + UsersText(uses.at(hex)) + ")";
