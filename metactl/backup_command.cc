@@ -1,5 +1,6 @@
 // metactl backup (one backup to a directory or s3://) and metactl backups (list them).
 #include "metactl/backup_flags.h"
+#include "metactl/client/credential_flags.h"
 #include "metactl/flag_aliases.h"
 #include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
@@ -42,6 +43,7 @@ class BackupCommand : public Command {
     auto* raft = cmd_->add_option("--meta-raft-dir", raft_dir_,
                                   "export the metadata from a stopped raft dir");
     grpc->excludes(raft);
+    login_.Add(cmd_);  // --meta-grpc with auth enabled (docs/auth.md)
     cmd_->add_option("--data", data_dirs_, "data directory to back up (repeatable)");
     cmd_->add_option("--block-size", block_size_text_, "block size (default 8MiB)");
     cmd_->add_flag("--full-scan", full_scan_,
@@ -158,6 +160,7 @@ class BackupCommand : public Command {
   CLI::App* cmd_ = nullptr;
   LocationFlag location_;
   GrpcAddressFlag grpc_;
+  client::CredentialFlags login_;
   std::string raft_dir_, block_size_text_ = "8MiB";
   std::vector<std::string> data_dirs_;
   bool full_scan_ = false, break_lock_ = false, json_ = false;

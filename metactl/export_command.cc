@@ -46,6 +46,7 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
                   "with --grpc-api-address: most lines per chunk (0: no limit; the server cuts chunks at 1 MiB)")
       ->capture_default_str();
   cmd->add_option("--db", db_, "output file (default: stdout)");
+  login_.Add(cmd);
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");
   prefixes_.Add(cmd, "the export");
   progress_.Add(cmd);

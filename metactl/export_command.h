@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "metactl/client/credential_flags.h"
 #include "metactl/command.h"
 #include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
@@ -25,6 +26,7 @@ class ExportCommand : public Command {
   bool no_footer_ = false;
   PrefixFlags prefixes_;
   ProgressFlag progress_;
+  client::CredentialFlags login_;  // with --grpc-api-address and auth enabled
   CLI::Option* timeout_opt_ = nullptr;
   CLI::Option* chunk_size_opt_ = nullptr;
 };

@@ -17,6 +17,7 @@ void ClientFlags::Add(CLI::App* cmd, bool with_json) {
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   if (with_json) cmd->add_flag("--json", json, "machine-readable JSON output on stdout");
+  login.Add(cmd);
 }
 
 raftstore::client::RetryOptions ClientFlags::Retry() const {

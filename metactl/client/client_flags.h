@@ -1,4 +1,5 @@
-// Options every live-cluster subcommand takes: --grpc-api-address (repeatable), --timeout, --json.
+// Options every live-cluster subcommand takes: --grpc-api-address (repeatable), --timeout, --json,
+// and the login (credential_flags.h): --user, --password-file.
 #pragma once
 
 #include <memory>
@@ -7,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "metactl/client/credential_flags.h"
 #include "raftstore/client/meta_client.h"
 #include "raftstore/client/retry.h"
 #include "raftstore/common/status.h"
@@ -25,8 +27,9 @@ struct ClientFlags {
   std::vector<std::string> addrs;  // empty: kDefaultAddress
   int timeout_sec = kDefaultTimeoutSec;
   bool json = false;
+  CredentialFlags login;
 
-  // Adds --grpc-api-address and --timeout; and --json unless `with_json` is false.
+  // Adds --grpc-api-address, --timeout, --user, --password-file; and --json unless `with_json` is false.
   void Add(CLI::App* cmd, bool with_json = true);
   // The retry policy (raftstore/client/retry.h) over these addresses, within --timeout.
   raftstore::client::RetryOptions Retry() const;

@@ -136,6 +136,20 @@ Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rp
   return Status::FromCode(raftstore::rpc::CodeOf(st), std::move(text));
 }
 
+// The process's credentials and its cached token (MetaClient::SetCredentials).
+struct TokenState {
+  std::mutex mu;
+  bool have_credentials = false;
+  std::string user, password;
+  bool have_token = false;
+  std::string token;            // empty: the server has auth disabled
+  Clock::time_point refresh_at;  // log in again from then on
+};
+TokenState& Tokens() {
+  static TokenState state;
+  return state;
+}
+
 // No receive limit: large exports and values (the server bounds what it sends). A client that
 // retries (Dial) also reconnects quickly: a restarted node is used again within a second.
 std::shared_ptr<grpc::Channel> ClientChannel(const std::string& addr, bool retried) {
@@ -166,6 +180,13 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Connect(const std::vector<std::s
     ctx.set_deadline(std::chrono::system_clock::now() + probe);
     metasrv::StatusReply reply;
     grpc::Status st = c->stub_->Status(&ctx, metasrv::StatusRequest(), &reply);
+    const raftstore::Status::Code code = raftstore::rpc::CodeOf(st);
+    if (raftstore::rpc::FromServer(st) &&
+        (code == Status::Code::kUnauthenticated || code == Status::Code::kPermissionDenied)) {
+      // Auth is enabled: the server answers; the calls themselves carry the token.
+      spdlog::debug("using metasrv at {} (auth enabled)", addr);
+      return c;
+    }
     if (st.ok()) {
       spdlog::debug("using metasrv at {} (node {}, {})", addr, reply.id(), reply.role());
       c->probe_status_ = std::move(reply);
@@ -187,6 +208,46 @@ void MetaClient::SetDeadline(grpc::ClientContext& ctx) const {
   ctx.set_deadline(std::chrono::system_clock::now() + timeout_);
 }
 
+void MetaClient::SetCredentials(std::string user, std::string password) {
+  TokenState& t = Tokens();
+  std::lock_guard<std::mutex> lock(t.mu);
+  t.have_credentials = true;
+  t.user = std::move(user);
+  t.password = std::move(password);
+  t.have_token = false;
+}
+
+bool MetaClient::DropToken() {
+  TokenState& t = Tokens();
+  std::lock_guard<std::mutex> lock(t.mu);
+  const bool dropped = t.have_credentials && t.have_token;
+  t.have_token = false;
+  return dropped;
+}
+
+Status MetaClient::AddToken(grpc::ClientContext& ctx) {
+  TokenState& t = Tokens();
+  std::lock_guard<std::mutex> lock(t.mu);
+  if (!t.have_credentials) return Status::OK();
+  if (!t.have_token || Clock::now() >= t.refresh_at) {
+    const auto asked = Clock::now();
+    Result<metasrv::AuthenticateReply> r = Authenticate(t.user, t.password);
+    if (!r.ok()) return r.status();
+    t.have_token = true;
+    t.token = r->token();
+    // Auth disabled: check again in a minute (or at the first Unauthenticated, DropToken).
+    const milliseconds ttl = r->auth_enabled() ? milliseconds(r->ttl_ms()) : milliseconds(60000);
+    t.refresh_at = asked + ttl - ttl / 10;
+  }
+  if (!t.token.empty()) ctx.AddMetadata("authorization", "Bearer " + t.token);
+  return Status::OK();
+}
+
+Status MetaClient::Prepare(grpc::ClientContext& ctx) {
+  SetDeadline(ctx);
+  return AddToken(ctx);
+}
+
 Status MetaClient::Error(const grpc::Status& st, const char* rpc, milliseconds waited) const {
   return GrpcError(addr_, st, rpc, waited, channel_.get());
 }
@@ -205,7 +266,7 @@ Status MetaClient::ChangeError(const grpc::Status& st, const char* rpc) const {
 
 Result<metasrv::StatusReply> MetaClient::GetStatus() {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   metasrv::StatusReply reply;
   grpc::Status st = stub_->Status(&ctx, metasrv::StatusRequest(), &reply);
   if (!st.ok()) return Error(st, "Status", timeout_);
@@ -214,7 +275,7 @@ Result<metasrv::StatusReply> MetaClient::GetStatus() {
 
 Result<metasrv::MemberListReply> MetaClient::MemberList() {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   metasrv::MemberListReply reply;
   grpc::Status st = stub_->MemberList(&ctx, metasrv::MemberListRequest(), &reply);
   if (!st.ok()) return Error(st, "MemberList", timeout_);
@@ -223,7 +284,7 @@ Result<metasrv::MemberListReply> MetaClient::MemberList() {
 
 Result<metasrv::TransferLeaderReply> MetaClient::TransferLeader(uint64_t to) {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   if (Status sendable = AwaitSendable(ctx, "TransferLeader"); !sendable.ok()) return sendable;
   metasrv::TransferLeaderRequest req;
   req.set_to(to);
@@ -235,7 +296,7 @@ Result<metasrv::TransferLeaderReply> MetaClient::TransferLeader(uint64_t to) {
 
 Result<metasrv::TriggerSnapshotReply> MetaClient::TriggerSnapshot() {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   if (Status sendable = AwaitSendable(ctx, "TriggerSnapshot"); !sendable.ok()) return sendable;
   metasrv::TriggerSnapshotReply reply;
   grpc::Status st = stub_->TriggerSnapshot(&ctx, metasrv::TriggerSnapshotRequest(), &reply);
@@ -245,7 +306,7 @@ Result<metasrv::TriggerSnapshotReply> MetaClient::TriggerSnapshot() {
 
 Result<metasrv::MembershipChangeReply> MetaClient::AddMember(const metasrv::AddMemberRequest& req) {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   if (Status sendable = AwaitSendable(ctx, "AddMember"); !sendable.ok()) return sendable;
   metasrv::MembershipChangeReply reply;
   grpc::Status st = stub_->AddMember(&ctx, req, &reply);
@@ -255,7 +316,7 @@ Result<metasrv::MembershipChangeReply> MetaClient::AddMember(const metasrv::AddM
 
 Result<metasrv::MembershipChangeReply> MetaClient::RemoveMember(uint64_t id) {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   if (Status sendable = AwaitSendable(ctx, "RemoveMember"); !sendable.ok()) return sendable;
   metasrv::RemoveMemberRequest req;
   req.set_id(id);
@@ -267,7 +328,7 @@ Result<metasrv::MembershipChangeReply> MetaClient::RemoveMember(uint64_t id) {
 
 Result<metasrv::GetReply> MetaClient::Get(const std::string& key) {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   metasrv::GetRequest req;
   req.set_key(key);
   metasrv::GetReply reply;
@@ -278,7 +339,7 @@ Result<metasrv::GetReply> MetaClient::Get(const std::string& key) {
 
 Result<metasrv::UpsertReply> MetaClient::Upsert(const metasrv::UpsertRequest& req) {
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  if (Status a = Prepare(ctx); !a.ok()) return a;
   if (Status sendable = AwaitSendable(ctx, "Upsert"); !sendable.ok()) return sendable;
   metasrv::UpsertReply reply;
   grpc::Status st = stub_->Upsert(&ctx, req, &reply);
@@ -289,6 +350,7 @@ Result<metasrv::UpsertReply> MetaClient::Upsert(const metasrv::UpsertRequest& re
 Status MetaClient::List(const metasrv::ListRequest& req,
                         const std::function<bool(const metasrv::KeyValue&)>& on_kv) {
   grpc::ClientContext ctx;
+  RS_RETURN_IF_ERROR(AddToken(ctx));
   auto reader = stub_->List(&ctx, req);
   bool stopped = false;
   {
@@ -318,6 +380,7 @@ Status MetaClient::Export(const metasrv::ExportRequest& req,
                           const std::function<Status(const std::string&)>& on_line) {
   grpc::ClientContext ctx;
   const bool want_filtered = req.include_prefixes_size() > 0 || req.exclude_prefixes_size() > 0;
+  RS_RETURN_IF_ERROR(AddToken(ctx));
   auto reader = stub_->Export(&ctx, req);
   // A signal unblocks a Read() waiting on a slow server (common/interrupt.h).
   raftstore::CancelOnInterrupt cancel([&ctx] { ctx.TryCancel(); });
@@ -356,6 +419,7 @@ Status MetaClient::Watch(const metasrv::WatchRequest& req,
                          const std::function<bool(const metasrv::WatchEvent&)>& on_event,
                          const std::atomic<bool>& stop) {
   grpc::ClientContext ctx;
+  RS_RETURN_IF_ERROR(AddToken(ctx));
   auto reader = stub_->Watch(&ctx, req);
   std::atomic<bool> done{false};
   std::atomic<bool> cancelled{false};
@@ -386,6 +450,84 @@ Status MetaClient::Watch(const metasrv::WatchRequest& req,
   if (!st.ok()) return Error(st, "Watch", timeout_);
   return Status::Unavailable("metasrv at " + addr_ +
                              " ended the watch stream (shutting down?): run watch again");
+}
+
+Result<metasrv::AuthenticateReply> MetaClient::Authenticate(const std::string& user, const std::string& password) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);  // no token: this is how one is got
+  metasrv::AuthenticateRequest req;
+  req.set_name(user);
+  req.set_password(password);
+  metasrv::AuthenticateReply reply;
+  grpc::Status st = stub_->Authenticate(&ctx, req, &reply);
+  if (!st.ok()) return Error(st, "Authenticate", timeout_);
+  return reply;
+}
+
+Result<metasrv::AuthStatusReply> MetaClient::AuthStatus() {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);  // open to every caller
+  metasrv::AuthStatusReply reply;
+  grpc::Status st = stub_->AuthStatus(&ctx, metasrv::AuthStatusRequest(), &reply);
+  if (!st.ok()) return Error(st, "AuthStatus", timeout_);
+  return reply;
+}
+
+Result<metasrv::AuthStatusReply> MetaClient::AuthEnable(bool enable) {
+  grpc::ClientContext ctx;
+  if (Status a = Prepare(ctx); !a.ok()) return a;
+  const char* rpc = enable ? "AuthEnable" : "AuthDisable";
+  if (Status sendable = AwaitSendable(ctx, rpc); !sendable.ok()) return sendable;
+  metasrv::AuthStatusReply reply;
+  grpc::Status st = enable ? stub_->AuthEnable(&ctx, metasrv::AuthEnableRequest(), &reply)
+                           : stub_->AuthDisable(&ctx, metasrv::AuthDisableRequest(), &reply);
+  if (!st.ok()) return ChangeError(st, rpc);
+  return reply;
+}
+
+Result<metasrv::UserListReply> MetaClient::UserList() {
+  grpc::ClientContext ctx;
+  if (Status a = Prepare(ctx); !a.ok()) return a;
+  metasrv::UserListReply reply;
+  grpc::Status st = stub_->UserList(&ctx, metasrv::UserListRequest(), &reply);
+  if (!st.ok()) return Error(st, "UserList", timeout_);
+  return reply;
+}
+
+Status MetaClient::UserAdd(const std::string& name, const std::string& password, const std::string& role) {
+  grpc::ClientContext ctx;
+  RS_RETURN_IF_ERROR(Prepare(ctx));
+  RS_RETURN_IF_ERROR(AwaitSendable(ctx, "UserAdd"));
+  metasrv::UserAddRequest req;
+  req.set_name(name);
+  req.set_password(password);
+  req.set_role(role);
+  metasrv::UserReply reply;
+  grpc::Status st = stub_->UserAdd(&ctx, req, &reply);
+  return st.ok() ? Status::OK() : ChangeError(st, "UserAdd");
+}
+
+Status MetaClient::UserRemove(const std::string& name) {
+  grpc::ClientContext ctx;
+  RS_RETURN_IF_ERROR(Prepare(ctx));
+  RS_RETURN_IF_ERROR(AwaitSendable(ctx, "UserRemove"));
+  metasrv::UserRemoveRequest req;
+  req.set_name(name);
+  metasrv::UserReply reply;
+  grpc::Status st = stub_->UserRemove(&ctx, req, &reply);
+  return st.ok() ? Status::OK() : ChangeError(st, "UserRemove");
+}
+
+Status MetaClient::UserChangePassword(const std::string& name, const std::string& password) {
+  grpc::ClientContext ctx;
+  RS_RETURN_IF_ERROR(Prepare(ctx));
+  RS_RETURN_IF_ERROR(AwaitSendable(ctx, "UserChangePassword"));
+  metasrv::UserChangePasswordRequest req;
+  req.set_name(name);
+  req.set_password(password);
+  metasrv::UserReply reply;
+  grpc::Status st = stub_->UserChangePassword(&ctx, req, &reply);
+  return st.ok() ? Status::OK() : ChangeError(st, "UserChangePassword");
 }
 
 }  // namespace raftstore::client

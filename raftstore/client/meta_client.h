@@ -19,6 +19,13 @@
 //      metasrv at A refused Upsert: INVALID_ARGUMENT: key is empty
 //  - Streaming calls (List, Export) time out when no message arrives for `timeout` (not for the
 //    whole stream, which may legitimately take long); Watch never times out while connected.
+//  - Auth (docs/auth.md): after SetCredentials(), every MetaClient of the process sends
+//    `authorization: Bearer TOKEN` with each call. The token comes from Authenticate (made by
+//    the first call that needs one, again when the cached one is within a tenth of its lifetime
+//    of expiring, and again after DropToken()); it is shared by the whole process, as a token
+//    is good on every node of a cluster. A server with auth disabled gives no token and none is
+//    sent. Without credentials nothing is sent (a server with auth enabled then refuses with
+//    Unauthenticated, saying how to log in); Connect's probe takes such a refusal as an answer.
 //  - A MetaClient is for one thread at a time (the stub itself is thread-safe; the probe reply
 //    is not updated after Connect).
 #pragma once
@@ -58,6 +65,13 @@ class MetaClient {
   // retries by itself: the channel reconnects within a second after the server comes back.
   static std::unique_ptr<MetaClient> Dial(const std::string& addr, std::chrono::milliseconds timeout);
 
+  // The user and password every call of this process logs in with (metactl --user). Set
+  // before the first call; the password stays in memory only.
+  static void SetCredentials(std::string user, std::string password);
+  // Forgets the cached token (a call refused as Unauthenticated: it expired or was revoked).
+  // True when there are credentials to log in again with and a token was dropped.
+  static bool DropToken();
+
   // The address in use.
   const std::string& address() const { return addr_; }
   // The deadline of each call from now on (a retrying caller gives each attempt the time left).
@@ -74,6 +88,15 @@ class MetaClient {
   raftstore::Result<metasrv::MembershipChangeReply> RemoveMember(uint64_t id);
   // Snapshot on the node at address() itself (not forwarded to the leader).
   raftstore::Result<metasrv::TriggerSnapshotReply> TriggerSnapshot();
+
+  // Users and auth (proto/meta.proto). Authenticate is also what SetCredentials uses.
+  raftstore::Result<metasrv::AuthenticateReply> Authenticate(const std::string& user, const std::string& password);
+  raftstore::Result<metasrv::AuthStatusReply> AuthStatus();
+  raftstore::Result<metasrv::AuthStatusReply> AuthEnable(bool enable);
+  raftstore::Result<metasrv::UserListReply> UserList();
+  raftstore::Status UserAdd(const std::string& name, const std::string& password, const std::string& role);
+  raftstore::Status UserRemove(const std::string& name);
+  raftstore::Status UserChangePassword(const std::string& name, const std::string& password);
 
   // Calls `on_kv` for every key of the prefix (in key order); stops early (OK) when it returns
   // false.
@@ -108,6 +131,10 @@ class MetaClient {
   MetaClient(std::string addr, std::shared_ptr<grpc::Channel> channel,
              std::chrono::milliseconds timeout);
   void SetDeadline(grpc::ClientContext& ctx) const;
+  // The token of the process's credentials on `ctx` (authenticating first when needed).
+  raftstore::Status AddToken(grpc::ClientContext& ctx);
+  // SetDeadline and AddToken.
+  raftstore::Status Prepare(grpc::ClientContext& ctx);
 
   std::string addr_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -29,6 +29,7 @@ Status CallWithRetry(const RetryOptions& options, const std::function<Status(Met
   milliseconds backoff = kFirstBackoff;
   Status last;
   int attempts = 0;
+  bool relogged = false;
   for (;;) {
     std::vector<std::string> order = addrs;
     std::rotate(order.begin(), order.begin() + attempts % order.size(), order.end());
@@ -39,6 +40,11 @@ Status CallWithRetry(const RetryOptions& options, const std::function<Status(Met
       last = attempt(**client);
     } else {
       last = client.status();
+    }
+    // A token that expired or was revoked (a new `auth enable`): log in again once, at once.
+    if (last.code() == Status::Code::kUnauthenticated && !relogged && MetaClient::DropToken()) {
+      relogged = true;
+      continue;
     }
     if (last.ok() || !Retryable(last)) break;
     if (Clock::now() + backoff >= until) break;

@@ -6,6 +6,8 @@
 //  - Retried: Unavailable (no address answered the probe; a change that could not be sent; a
 //    server with no leader yet, shutting down, or unable to forward) and NotLeader. These
 //    promise that nothing was done (docs/cluster.md, "Writes whose outcome is unknown").
+//  - Unauthenticated with credentials set (MetaClient::SetCredentials) and a token sent: once, at
+//    once, after logging in again (the token expired or auth was re-enabled).
 //  - Never retried: OutcomeUnknown (a deadline; a connection lost after a change was sent,
 //    MetaClient's AwaitSendable/ChangeError), so a write is never applied twice by a retry; Busy
 //    (lasts as long as its cause, e.g. a membership change in progress: the user should see

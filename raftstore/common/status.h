@@ -24,11 +24,14 @@ class Status {
   // resend blindly (docs/cluster.md, "Writes whose outcome is unknown").
   // kNoSpace: refused because the disk holding the data is (nearly) full; nothing was done,
   // and the same request succeeds once space is freed (gRPC RESOURCE_EXHAUSTED).
+  // kUnauthenticated: no, a bad or an expired credential (token, password); kPermissionDenied:
+  // the caller is known but its role does not allow the call, or the key is reserved;
+  // kResourceExhausted: refused for now (too many failed logins), the message says when to retry.
   // Callers test these codes, never the message text; across gRPC they keep their code
   // (raftstore/rpc/grpc_status.h).
   enum class Code { kOk = 0, kInvalidArgument, kNotFound, kCorruption, kIOError, kBusy,
                     kAlreadyExists, kUnavailable, kAborted, kInternal, kNotLeader, kAlreadyMember,
-                    kOutcomeUnknown, kNoSpace };
+                    kOutcomeUnknown, kNoSpace, kUnauthenticated, kPermissionDenied, kResourceExhausted };
 
   Status() = default;  // OK
   static Status OK() { return Status(); }
@@ -45,6 +48,9 @@ class Status {
   static Status AlreadyMember(std::string m) { return Status(Code::kAlreadyMember, std::move(m)); }
   static Status OutcomeUnknown(std::string m) { return Status(Code::kOutcomeUnknown, std::move(m)); }
   static Status NoSpace(std::string m) { return Status(Code::kNoSpace, std::move(m)); }
+  static Status Unauthenticated(std::string m) { return Status(Code::kUnauthenticated, std::move(m)); }
+  static Status PermissionDenied(std::string m) { return Status(Code::kPermissionDenied, std::move(m)); }
+  static Status ResourceExhausted(std::string m) { return Status(Code::kResourceExhausted, std::move(m)); }
   // Any code with any message (the gRPC mapping rebuilds a Status from its parts).
   static Status FromCode(Code c, std::string m) { return c == Code::kOk ? Status() : Status(c, std::move(m)); }
 

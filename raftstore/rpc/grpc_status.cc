@@ -19,7 +19,7 @@ struct CodeInfo {
 
 // One row per non-OK code. The first row with a given gRPC code is also the fallback for a
 // status that carries no code of ours.
-constexpr std::array<CodeInfo, 13> kCodes = {{
+constexpr std::array<CodeInfo, 16> kCodes = {{
     {Code::kInvalidArgument, "InvalidArgument", grpc::StatusCode::INVALID_ARGUMENT},
     {Code::kNotFound, "NotFound", grpc::StatusCode::NOT_FOUND},
     {Code::kAlreadyExists, "AlreadyExists", grpc::StatusCode::ALREADY_EXISTS},
@@ -34,6 +34,9 @@ constexpr std::array<CodeInfo, 13> kCodes = {{
     // gRPC's DEADLINE_EXCEEDED says the same ("may have completed"): a client's own deadline
     // (no code of ours) maps back to it.
     {Code::kOutcomeUnknown, "OutcomeUnknown", grpc::StatusCode::DEADLINE_EXCEEDED},
+    {Code::kUnauthenticated, "Unauthenticated", grpc::StatusCode::UNAUTHENTICATED},
+    {Code::kPermissionDenied, "PermissionDenied", grpc::StatusCode::PERMISSION_DENIED},
+    {Code::kResourceExhausted, "ResourceExhausted", grpc::StatusCode::RESOURCE_EXHAUSTED},
     {Code::kNoSpace, "NoSpace", grpc::StatusCode::RESOURCE_EXHAUSTED},
 }};
 

@@ -4,7 +4,8 @@
 // Contract:
 //  - ToGrpc keeps the message as is and picks the gRPC code a third-party client sees:
 //    InvalidArgument -> INVALID_ARGUMENT, NotFound -> NOT_FOUND, AlreadyExists and
-//    AlreadyMember -> ALREADY_EXISTS, NoSpace -> RESOURCE_EXHAUSTED, OutcomeUnknown -> DEADLINE_EXCEEDED, Aborted -> ABORTED, Unavailable, Busy and NotLeader ->
+//    AlreadyMember -> ALREADY_EXISTS, OutcomeUnknown -> DEADLINE_EXCEEDED, Aborted -> ABORTED, Unauthenticated -> UNAUTHENTICATED,
+//    PermissionDenied -> PERMISSION_DENIED, ResourceExhausted and NoSpace -> RESOURCE_EXHAUSTED, Unavailable, Busy and NotLeader ->
 //    UNAVAILABLE (all mean "retry later", or "retry at the leader"), anything else -> INTERNAL.
 //  - It also attaches our own code (proto/rpc_status.proto, in gRPC's error details), so
 //    CodeOf() on the client side gets back exactly the code the server had: NotLeader, not

@@ -121,6 +121,9 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
   app->add_option("--snapshot-progress-interval-ms", c->snapshot_progress_interval_ms,
                   "while receiving a snapshot, log its progress this often (0: every chunk)")
       ->check(non_negative);
+  app->add_option("--auth-token-ttl", c->auth_token_ttl,
+                  "seconds a token from Authenticate is good for, with auth enabled (docs/auth.md)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{7 * 24 * 3600}));
 }
 
 Status Validate(const ServerConfig& c) {

@@ -14,7 +14,7 @@
 //   max_key_bytes = 4096             max_txn_ops = 128         max_request_bytes = 1572864
 //   request_timeout_ms = 10000       raft_tick_ms = 100        raft_election_ticks = 6
 //   snapshot_logs_since_last = 1024  max_applied_log_to_keep = 256
-//   snapshot_progress_interval_ms = 5000  min_free_bytes = 134217728
+//   snapshot_progress_interval_ms = 5000  min_free_bytes = 134217728  auth_token_ttl = 600
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,8 @@ struct ServerConfig {
   uint64_t min_free_bytes = node::NodeOptions{}.min_free_bytes;
   // While receiving a snapshot, an info line this often (0: one per chunk).
   uint64_t snapshot_progress_interval_ms = 5000;
+  // Seconds a token from Authenticate is good for (docs/auth.md).
+  uint64_t auth_token_ttl = 600;
 
   // The node runtime's part of the settings.
   node::NodeOptions ToNodeOptions() const;

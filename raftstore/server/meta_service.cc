@@ -11,6 +11,7 @@
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
 #include "raftstore/server/leader_route.h"
+#include "raftstore/server/reserved_keys.h"
 #include "raftstore/storage/dir_records.h"
 #include "raftstore/storage/record_stream.h"
 
@@ -30,8 +31,35 @@ using rpc::ToGrpc;
     if (!_s.ok()) return ToGrpc(_s);            \
   } while (0)
 
+#define AUTHORIZE(ctx, rpc)                                  \
+  do {                                                       \
+    if (grpc::Status _a = Authorize(*(ctx), (rpc)); !_a.ok()) return _a; \
+  } while (0)
+
+MetaService::MetaService(const NodeSlot& node, Limits limits, std::chrono::milliseconds request_timeout,
+                         std::chrono::milliseconds token_ttl)
+    : node_(node),
+      authorizer_(
+          [this](std::string_view key) -> Result<std::optional<std::string>> {
+            RS_ASSIGN_OR_RETURN(std::optional<SeqV> v,
+                                node_->state_machine().Get(std::string(key), node_->NowMs()));
+            if (!v) return std::optional<std::string>();
+            return std::optional<std::string>(v->data);
+          },
+          [this] { return node_->NowMs(); }),
+      token_ttl_(token_ttl),
+      limits_(limits),
+      timeout_(request_timeout) {}
+
+grpc::Status MetaService::Authorize(const grpc::ServerContext& ctx, Rpc rpc) const {
+  Result<Caller> caller = authorizer_.Check(BearerToken(ctx), rpc);
+  return caller.ok() ? grpc::Status::OK : ToGrpc(caller.status());
+}
+
 grpc::Status MetaService::Get(grpc::ServerContext* ctx, const metasrv::GetRequest* req, metasrv::GetReply* reply) {
+  AUTHORIZE(ctx, Rpc::kGet);
   RETURN_GRPC_IF_ERROR(CheckKey(req->key(), "key"));
+  RETURN_GRPC_IF_ERROR(CheckClientKey(req->key(), "key"));
   RETURN_GRPC_IF_ERROR(node_->Barrier(TimeLeft(RequestDeadline(*ctx, timeout_))));
   auto view = node_->ReadView();
   auto v = node_->state_machine().Get(req->key(), node_->NowMs(), view.get());
@@ -41,7 +69,12 @@ grpc::Status MetaService::Get(grpc::ServerContext* ctx, const metasrv::GetReques
 }
 
 grpc::Status MetaService::MGet(grpc::ServerContext* ctx, const metasrv::MGetRequest* req, metasrv::MGetReply* reply) {
-  for (int i = 0; i < req->keys_size(); ++i) RETURN_GRPC_IF_ERROR(CheckKey(req->keys(i), "keys[" + std::to_string(i) + "]"));
+  AUTHORIZE(ctx, Rpc::kMGet);
+  for (int i = 0; i < req->keys_size(); ++i) {
+    const std::string what = "keys[" + std::to_string(i) + "]";
+    RETURN_GRPC_IF_ERROR(CheckKey(req->keys(i), what));
+    RETURN_GRPC_IF_ERROR(CheckClientKey(req->keys(i), what));
+  }
   RETURN_GRPC_IF_ERROR(node_->Barrier(TimeLeft(RequestDeadline(*ctx, timeout_))));
   auto view = node_->ReadView();  // one point in time for every key
   const uint64_t now = node_->NowMs();
@@ -56,11 +89,17 @@ grpc::Status MetaService::MGet(grpc::ServerContext* ctx, const metasrv::MGetRequ
 
 grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequest* req,
                                grpc::ServerWriter<metasrv::KeyValue>* writer) {
+  AUTHORIZE(ctx, Rpc::kList);
+  RETURN_GRPC_IF_ERROR(CheckClientPrefix(req->prefix(), "prefix", /*reaches_in=*/false));
   RETURN_GRPC_IF_ERROR(node_->Barrier(TimeLeft(RequestDeadline(*ctx, timeout_))));
   auto view = node_->ReadView();
   bool cancelled = false;
+  uint64_t sent = 0;  // the limit counts the keys sent: reserved ones are skipped, not counted
   RETURN_GRPC_IF_ERROR(node_->state_machine().List(
-      req->prefix(), node_->NowMs(), req->limit(), [&](const std::string& key, const SeqV& v) {
+      req->prefix(), node_->NowMs(), 0, [&](const std::string& key, const SeqV& v) {
+        if (Hidden(key)) return true;
+        if (req->limit() != 0 && sent == req->limit()) return false;
+        ++sent;
         metasrv::KeyValue kv;
         kv.set_key(key);
         ToProto(v, kv.mutable_value());
@@ -108,14 +147,17 @@ std::optional<LeaderRef> MetaService::Leader(grpc::ServerContext* ctx) {
 }
 
 template <typename Req, typename Rep, typename Fn>
-grpc::Status MetaService::Forward(const Req& req, Rep* reply, const LeaderRef& leader, Fn call,
-                                  std::chrono::steady_clock::time_point until) {
+grpc::Status MetaService::Forward(const grpc::ServerContext& ctx, const Req& req, Rep* reply, const LeaderRef& leader,
+                                  Fn call, std::chrono::steady_clock::time_point until) {
   grpc::ClientContext fwd;
   const auto deadline = std::chrono::system_clock::now() +
                         std::chrono::duration_cast<std::chrono::system_clock::duration>(
                             std::max(until - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
   fwd.set_deadline(deadline);
   fwd.AddMetadata(kForwardedBy, std::to_string(node_->options().id));
+  if (const std::string token = BearerToken(ctx); !token.empty()) {
+    fwd.AddMetadata(kAuthorizationHeader, "Bearer " + token);
+  }
   // Whether the call can have reached the leader decides what a failure means (forward.h).
   const bool connected = rpc::AwaitConnected(leader.channel.get(), deadline);
   grpc::Status st = call(leader.stub, &fwd, req, reply);
@@ -131,15 +173,27 @@ grpc::Status MetaService::Route(grpc::ServerContext* ctx, const Req& req, Rep* r
   route.leader = [&] { return Leader(ctx); };
   route.forward = [&](const LeaderRef& l) {
     reply->Clear();
-    return Forward(req, reply, l, call, until);
+    return Forward(*ctx, req, reply, l, call, until);
   };
   route.local = local;
   route.cancelled = [&] { return ctx->IsCancelled() || shutting_down_.load(); };
   return RouteToLeader(*node_.operator->(), route, until);
 }
 
+grpc::Status MetaService::RouteCall(grpc::ServerContext* ctx, google::protobuf::Message* reply,
+                                    const std::function<grpc::Status(metasrv::Meta::Stub*, grpc::ClientContext*)>& forward,
+                                    const std::function<raftstore::Status(std::chrono::milliseconds)>& local) {
+  struct NoRequest {};  // `forward` holds the request
+  auto call = [&](metasrv::Meta::Stub* s, grpc::ClientContext* c, const NoRequest&, google::protobuf::Message*) {
+    return forward(s, c);
+  };
+  return Route(ctx, NoRequest{}, reply, call, local);
+}
+
 grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::UpsertRequest* req,
                                  metasrv::UpsertReply* reply) {
+  AUTHORIZE(ctx, Rpc::kUpsert);
+  RETURN_GRPC_IF_ERROR(CheckClientRequest(*req));
   auto cmd = ToUpsert(*req, limits_);
   if (!cmd.ok()) return ToGrpc(cmd.status());
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::UpsertRequest& q,
@@ -160,6 +214,8 @@ grpc::Status MetaService::Upsert(grpc::ServerContext* ctx, const metasrv::Upsert
 
 grpc::Status MetaService::Transaction(grpc::ServerContext* ctx, const metasrv::TxnRequest* req,
                                       metasrv::TxnReply* reply) {
+  AUTHORIZE(ctx, Rpc::kTransaction);
+  RETURN_GRPC_IF_ERROR(CheckClientRequest(*req));
   auto txn = ToTransaction(*req, limits_);
   if (!txn.ok()) return ToGrpc(txn.status());
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TxnRequest& q,
@@ -174,6 +230,9 @@ grpc::Status MetaService::Transaction(grpc::ServerContext* ctx, const metasrv::T
 
 grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRequest* req,
                                 grpc::ServerWriter<metasrv::WatchEvent>* writer) {
+  AUTHORIZE(ctx, Rpc::kWatch);
+  RETURN_GRPC_IF_ERROR(CheckClientPrefix(req->prefix(), "prefix", /*reaches_in=*/false));
+  RETURN_GRPC_IF_ERROR(CheckClientKey(req->key(), "key"));
   node::KeyRange range;
   std::string list_prefix;  // what the initial flush scans
   if (!req->prefix().empty() || req->key().empty()) {
@@ -213,7 +272,7 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
     bool ok = true;
     RETURN_GRPC_IF_ERROR(node_->state_machine().List(list_prefix, node_->NowMs(), 0,
                                                      [&](const std::string& key, const SeqV& v) {
-                                                       if (!range.Contains(key)) return true;
+                                                       if (!range.Contains(key) || Hidden(key)) return true;
                                                        metasrv::WatchEvent e;
                                                        e.set_key(key);
                                                        ToProto(v, e.mutable_current());
@@ -233,6 +292,7 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
                           "watch again (with initial_flush)");
     }
     if (!ev || ev->log_index <= after) continue;  // <= after: this node is behind the resumed stream
+    if (Hidden(ev->key)) continue;  // a range spanning the reserved keys never shows them
     metasrv::WatchEvent e;
     e.set_key(ev->key);
     if (ev->prev) ToProto(*ev->prev, e.mutable_prev());
@@ -245,6 +305,7 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
 
 grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::ExportRequest* req,
                                  grpc::ServerWriter<metasrv::ExportChunk>* writer) {
+  AUTHORIZE(ctx, Rpc::kExport);
   const uint64_t chunk_lines = req->chunk_size() ? req->chunk_size() : UINT64_MAX;
   const uint64_t chunk_bytes = req->chunk_bytes() ? req->chunk_bytes() : kDefaultExportChunkBytes;
   uint64_t bytes = 0;  // in `chunk`
@@ -281,7 +342,8 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   return grpc::Status::OK;
 }
 
-grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequest*, metasrv::StatusReply* reply) {
+grpc::Status MetaService::Status(grpc::ServerContext* ctx, const metasrv::StatusRequest*, metasrv::StatusReply* reply) {
+  AUTHORIZE(ctx, Rpc::kStatus);
   node::NodeStatusView s = node_->GetStatus();
   reply->set_id(s.id);
   reply->set_raft_address(node_->options().raft_address);
@@ -311,8 +373,8 @@ grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequ
   auto view = node_->ReadView();
   RETURN_GRPC_IF_ERROR(node_->state_machine().List(
       "", node_->NowMs(), 0,
-      [&](const std::string&, const SeqV&) {
-        ++n;
+      [&](const std::string& key, const SeqV&) {
+        n += Hidden(key) ? 0 : 1;
         return true;
       },
       view.get()));
@@ -322,8 +384,9 @@ grpc::Status MetaService::Status(grpc::ServerContext*, const metasrv::StatusRequ
   return grpc::Status::OK;
 }
 
-grpc::Status MetaService::MemberList(grpc::ServerContext*, const metasrv::MemberListRequest*,
+grpc::Status MetaService::MemberList(grpc::ServerContext* ctx, const metasrv::MemberListRequest*,
                                      metasrv::MemberListReply* reply) {
+  AUTHORIZE(ctx, Rpc::kMemberList);
   node::NodeStatusView s = node_->GetStatus();
   std::set<uint64_t> ids(s.voters.begin(), s.voters.end());
   ids.insert(s.learners.begin(), s.learners.end());
@@ -355,6 +418,7 @@ void ToProto(const node::MembershipChangeResult& r, metasrv::MembershipChangeRep
 // proposed before the leader check, so a forwarded call is never carried out twice).
 grpc::Status MetaService::TransferLeader(grpc::ServerContext* ctx, const metasrv::TransferLeaderRequest* req,
                                          metasrv::TransferLeaderReply* reply) {
+  AUTHORIZE(ctx, Rpc::kTransferLeader);
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::TransferLeaderRequest& q,
                  metasrv::TransferLeaderReply* p) { return s->TransferLeader(c, q, p); };
   return Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {
@@ -366,8 +430,9 @@ grpc::Status MetaService::TransferLeader(grpc::ServerContext* ctx, const metasrv
   });
 }
 
-grpc::Status MetaService::TriggerSnapshot(grpc::ServerContext*, const metasrv::TriggerSnapshotRequest*,
+grpc::Status MetaService::TriggerSnapshot(grpc::ServerContext* ctx, const metasrv::TriggerSnapshotRequest*,
                                           metasrv::TriggerSnapshotReply* reply) {
+  AUTHORIZE(ctx, Rpc::kTriggerSnapshot);
   auto r = node_->TriggerSnapshot(timeout_);  // this node's own log: never forwarded
   if (!r.ok()) return ToGrpc(r.status());
   reply->set_id(node_->options().id);
@@ -377,8 +442,9 @@ grpc::Status MetaService::TriggerSnapshot(grpc::ServerContext*, const metasrv::T
   return grpc::Status::OK;
 }
 
-grpc::Status MetaService::Failpoint(grpc::ServerContext*, const metasrv::FailpointRequest* req,
+grpc::Status MetaService::Failpoint(grpc::ServerContext* ctx, const metasrv::FailpointRequest* req,
                                     metasrv::FailpointReply* reply) {
+  AUTHORIZE(ctx, Rpc::kFailpoint);
   if (!failpoint::Compiled()) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "node " + std::to_string(node_->options().id) +
@@ -392,6 +458,7 @@ grpc::Status MetaService::Failpoint(grpc::ServerContext*, const metasrv::Failpoi
 
 grpc::Status MetaService::AddMember(grpc::ServerContext* ctx, const metasrv::AddMemberRequest* req,
                                     metasrv::MembershipChangeReply* reply) {
+  AUTHORIZE(ctx, Rpc::kAddMember);
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::AddMemberRequest& q,
                  metasrv::MembershipChangeReply* p) { return s->AddMember(c, q, p); };
   return Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {
@@ -404,6 +471,7 @@ grpc::Status MetaService::AddMember(grpc::ServerContext* ctx, const metasrv::Add
 
 grpc::Status MetaService::RemoveMember(grpc::ServerContext* ctx, const metasrv::RemoveMemberRequest* req,
                                        metasrv::MembershipChangeReply* reply) {
+  AUTHORIZE(ctx, Rpc::kRemoveMember);
   auto call = [](metasrv::Meta::Stub* s, grpc::ClientContext* c, const metasrv::RemoveMemberRequest& q,
                  metasrv::MembershipChangeReply* p) { return s->RemoveMember(c, q, p); };
   return Route(ctx, *req, reply, call, [&](std::chrono::milliseconds left) -> raftstore::Status {

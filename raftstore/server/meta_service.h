@@ -21,7 +21,9 @@
 #include <string>
 
 #include "meta.grpc.pb.h"
+#include "raftstore/auth/login_limiter.h"
 #include "raftstore/node/raft_node.h"
+#include "raftstore/server/authorizer.h"
 #include "raftstore/server/client_api_codec.h"
 #include "raftstore/server/forward.h"
 #include "raftstore/server/node_slot.h"
@@ -30,8 +32,9 @@ namespace raftstore::server {
 
 class MetaService final : public metasrv::Meta::Service {
  public:
-  MetaService(const NodeSlot& node, Limits limits, std::chrono::milliseconds request_timeout)
-      : node_(node), limits_(limits), timeout_(request_timeout) {}
+  // `token_ttl`: how long a token from Authenticate is good for (--auth-token-ttl).
+  MetaService(const NodeSlot& node, Limits limits, std::chrono::milliseconds request_timeout,
+              std::chrono::milliseconds token_ttl = std::chrono::minutes(10));
 
   grpc::Status Get(grpc::ServerContext*, const metasrv::GetRequest*, metasrv::GetReply*) override;
   grpc::Status MGet(grpc::ServerContext*, const metasrv::MGetRequest*, metasrv::MGetReply*) override;
@@ -51,6 +54,18 @@ class MetaService final : public metasrv::Meta::Service {
                                metasrv::TriggerSnapshotReply*) override;
   grpc::Status Failpoint(grpc::ServerContext*, const metasrv::FailpointRequest*, metasrv::FailpointReply*) override;
 
+  // Users and auth (docs/auth.md; meta_service_auth.cc).
+  grpc::Status Authenticate(grpc::ServerContext*, const metasrv::AuthenticateRequest*,
+                            metasrv::AuthenticateReply*) override;
+  grpc::Status AuthStatus(grpc::ServerContext*, const metasrv::AuthStatusRequest*, metasrv::AuthStatusReply*) override;
+  grpc::Status AuthEnable(grpc::ServerContext*, const metasrv::AuthEnableRequest*, metasrv::AuthStatusReply*) override;
+  grpc::Status AuthDisable(grpc::ServerContext*, const metasrv::AuthDisableRequest*, metasrv::AuthStatusReply*) override;
+  grpc::Status UserAdd(grpc::ServerContext*, const metasrv::UserAddRequest*, metasrv::UserReply*) override;
+  grpc::Status UserRemove(grpc::ServerContext*, const metasrv::UserRemoveRequest*, metasrv::UserReply*) override;
+  grpc::Status UserChangePassword(grpc::ServerContext*, const metasrv::UserChangePasswordRequest*,
+                                  metasrv::UserReply*) override;
+  grpc::Status UserList(grpc::ServerContext*, const metasrv::UserListRequest*, metasrv::UserListReply*) override;
+
   // Ends Watch streams (called on shutdown, before the server waits for calls to finish).
   void Shutdown() { shutting_down_ = true; }
 
@@ -59,8 +74,9 @@ class MetaService final : public metasrv::Meta::Service {
   // node leads, it was forwarded already, or no leader address is known: then the local
   // Propose gives the error).
   std::optional<LeaderRef> Leader(grpc::ServerContext* ctx);
+  // The forwarded call carries the caller's token as is: the leader checks it again.
   template <typename Req, typename Rep, typename Fn>
-  grpc::Status Forward(const Req& req, Rep* reply, const LeaderRef& leader, Fn call,
+  grpc::Status Forward(const grpc::ServerContext& ctx, const Req& req, Rep* reply, const LeaderRef& leader, Fn call,
                        std::chrono::steady_clock::time_point until);
   // A request that needs the leader: forwarded, or `local` here, waiting for a leader while
   // there is none (leader_route.h). `local` gets the time left and fills `reply` on success.
@@ -68,7 +84,20 @@ class MetaService final : public metasrv::Meta::Service {
   grpc::Status Route(grpc::ServerContext* ctx, const Req& req, Rep* reply, Fn call,
                      const std::function<raftstore::Status(std::chrono::milliseconds)>& local);
 
+  // Route() for handlers in other files (meta_service_auth.cc): `forward` makes the call on the
+  // leader's stub with the given context, filling the reply itself.
+  grpc::Status RouteCall(grpc::ServerContext* ctx, google::protobuf::Message* reply,
+                         const std::function<grpc::Status(metasrv::Meta::Stub*, grpc::ClientContext*)>& forward,
+                         const std::function<raftstore::Status(std::chrono::milliseconds)>& local);
+  // The one auth check of every handler (authorizer.h): OK or the refusal to return.
+  grpc::Status Authorize(const grpc::ServerContext& ctx, Rpc rpc) const;
+  // Proposes a write of reserved keys made by this server (never a client's command).
+  raftstore::Status ProposeAuthChange(Cmd cmd, std::chrono::milliseconds left, bool* applied);
+
   const NodeSlot& node_;  // node_->X waits until the node is open (node_slot.h)
+  Authorizer authorizer_;
+  auth::LoginLimiter login_limiter_;
+  std::chrono::milliseconds token_ttl_;
   std::mutex stubs_mu_;
   struct LeaderConn {
     std::shared_ptr<grpc::Channel> channel;

@@ -109,7 +109,8 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   // (whose message is the more useful one).
   const Status port_zero = server::CheckPortZero(cfg, IsMissingOrEmptyDir(cfg.raft_dir));
   server::NodeSlot slot;
-  server::MetaService service(slot, cfg.ToLimits(), std::chrono::milliseconds(cfg.request_timeout_ms));
+  server::MetaService service(slot, cfg.ToLimits(), std::chrono::milliseconds(cfg.request_timeout_ms),
+                              std::chrono::seconds(cfg.auth_token_ttl));
   server::RaftPeerService raft_peer_service(slot, std::chrono::milliseconds(cfg.snapshot_progress_interval_ms));
   // Listening first: the raft dir is not touched when a port is in use (listen.h).
   server::Servers servers;
