@@ -82,7 +82,7 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
   const auto started = std::chrono::steady_clock::now();
   const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
                            " at " + address;
-  auto stub = metasrv::raft::RaftPeer::NewStub(rpc::NewChannel(address, {.keepalive_ms = kPeerKeepaliveMs}));
+  auto stub = metasrv::raft::RaftPeer::NewStub(rpc::NewChannel(address, {.keepalive_ms = kPeerKeepaliveMs, .plane = rpc::Plane::kPeer}));
   metasrv::raft::InstallSnapshotReply reply;
   auto writer = stub->InstallSnapshot(ctx, &reply);
 
