@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metactl/client/client_flags.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/endpoint_flag.h"
 #include "raftstore/common/interrupt.h"
@@ -42,6 +43,7 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
                   "with --grpc-api-address: most lines per chunk (0: no limit; the server cuts chunks at 1 MiB)")
       ->capture_default_str();
   cmd->add_option("--db", db_, "output file (default: stdout)");
+  client::AddTlsFlags(cmd);
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");
   prefixes_.Add(cmd, "the export");
   progress_.Add(cmd);
