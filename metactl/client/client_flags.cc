@@ -44,7 +44,7 @@ std::string FlagOrEnv(const std::string& flag_value, const char* env, std::strin
     return flag_value;
   }
   const char* v = std::getenv(env);
-  *from = env;
+  *from = v != nullptr && *v != '\0' ? env : flag;  // unset: hints name the flag
   return v != nullptr ? v : "";
 }
 

@@ -119,9 +119,9 @@ std::string ClientCertProblem(int reason, const TlsIdentity* tls) {
   }
   const std::string mine = Flag(cert, tls->files().cert_file);
   if (reason == SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED) return "the server refused " + mine + ": it has expired";
-  const char* alert = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, reason));
-  return "the server refused " + mine + " (" + (alert != nullptr ? alert : "a TLS alert") +
-         "): it must be signed by the CA the server trusts";
+  const char* alert = reason > 0 ? ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, reason)) : nullptr;
+  return "the server refused " + mine + (alert != nullptr ? std::string(" (") + alert + ")" : "") +
+         " after the handshake: it must be signed by the CA the server trusts (its --trusted-ca-file)";
 }
 
 bool IsAlert(int reason) {
@@ -132,13 +132,22 @@ bool IsAlert(int reason) {
          reason == SSL_R_TLSV1_ALERT_ACCESS_DENIED;
 }
 
-// After the handshake a TLS 1.3 server checks the client's certificate and sends an alert if
-// it refuses it; a server that accepted it waits for the HTTP/2 preface (the read times out).
-int AlertAfterHandshake(SSL* ssl) {
-  char byte;
+// After the handshake a TLS 1.3 server checks the client's certificate; gRPC's server then
+// closes the connection when it refuses it (an alert, or none: an EOF). One that accepted it
+// answers the HTTP/2 preface sent here with its SETTINGS. Returns kRefusedWithoutAlert for an
+// EOF, the alert's reason code for an alert, 0 when the server answered.
+constexpr int kRefusedWithoutAlert = -1;
+int RefusalAfterHandshake(SSL* ssl) {
+  static const char kPreface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0";
   ERR_clear_error();
-  if (SSL_read(ssl, &byte, 1) > 0) return 0;
-  return ERR_GET_REASON(ERR_peek_last_error());
+  if (SSL_write(ssl, kPreface, sizeof kPreface - 1) <= 0) return ERR_GET_REASON(ERR_peek_last_error());
+  char byte;
+  const int n = SSL_read(ssl, &byte, 1);
+  if (n > 0) return 0;
+  const int err = SSL_get_error(ssl, n);
+  const int reason = ERR_GET_REASON(ERR_peek_last_error());
+  if (err == SSL_ERROR_ZERO_RETURN || reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) return kRefusedWithoutAlert;
+  return reason;  // an alert, or 0 (e.g. the read timed out: nothing to say)
 }
 
 }  // namespace
@@ -164,7 +173,7 @@ std::string DiagnoseTls(const std::string& address, const TlsIdentity* tls, std:
   SSL_set_fd(ssl.get(), fd);
   ERR_clear_error();
   const int rc = SSL_connect(ssl.get());
-  int reason = rc == 1 ? AlertAfterHandshake(ssl.get()) : ERR_GET_REASON(ERR_peek_last_error());
+  const int reason = rc == 1 ? RefusalAfterHandshake(ssl.get()) : ERR_GET_REASON(ERR_peek_last_error());
   const long verify = SSL_get_verify_result(ssl.get());
   ssl.reset();
   close(fd);
@@ -179,7 +188,7 @@ std::string DiagnoseTls(const std::string& address, const TlsIdentity* tls, std:
     return "";
   }
   if (rc != 1 && verify != X509_V_OK) return ServerCertProblem(verify, host, *tls);
-  if (IsAlert(reason)) return ClientCertProblem(reason, tls);
+  if (IsAlert(reason) || (rc == 1 && reason == kRefusedWithoutAlert)) return ClientCertProblem(reason, tls);
   if (rc != 1) {
     return std::string("the server did not answer the TLS handshake (a plaintext port?): use TLS on both sides or on "
                        "neither (without ") + ca_flag + ")";

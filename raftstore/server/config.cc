@@ -66,6 +66,11 @@ void AddTlsSettings(CLI::App* app, ServerConfig* c) {
 
 }  // namespace
 
+bool ServerConfig::SharedPort() const {
+  auto hp = ParseHostPort(grpc_api_address, grpc_api_address, PortZero::kAllow);
+  return raft_address == grpc_api_address && hp.ok() && hp->port != 0;
+}
+
 node::NodeOptions ServerConfig::ToNodeOptions() const {
   node::NodeOptions no;
   no.id = id;
@@ -152,9 +157,7 @@ Status CheckTlsFlags(const ServerConfig& c) {
     return Status::InvalidArgument(
         "peer TLS is mutual: give --peer-cert-file, --peer-key-file and --peer-trusted-ca-file together");
   }
-  auto hp = ParseHostPort(c.grpc_api_address, c.grpc_api_address, PortZero::kAllow);
-  const bool shared = c.raft_address == c.grpc_api_address && hp.ok() && hp->port != 0;  // as listen.cc
-  if (shared && (client || peer) &&
+  if (c.SharedPort() && (client || peer) &&
       (c.peer_cert_file != c.cert_file || c.peer_key_file != c.key_file ||
        c.peer_trusted_ca_file != c.trusted_ca_file || !c.client_cert_auth)) {
     return Status::InvalidArgument(

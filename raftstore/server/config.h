@@ -60,6 +60,8 @@ struct ServerConfig {
   // Peer port: off unless given; always mutual (a peer presents a certificate of that CA).
   std::string peer_cert_file, peer_key_file, peer_trusted_ca_file;
 
+  // One server for both (listen.h): the same address, not port 0 (port 0 twice: two ports).
+  bool SharedPort() const;
   rpc::TlsFiles ClientTlsFiles() const { return {cert_file, key_file, trusted_ca_file}; }
   rpc::TlsFiles PeerTlsFiles() const { return {peer_cert_file, peer_key_file, peer_trusted_ca_file}; }
 

@@ -111,7 +111,7 @@ Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, gr
   const int client_max_message = static_cast<int>(std::min<uint64_t>(
       cfg.max_request_bytes + kClientMessageMargin, static_cast<uint64_t>(std::numeric_limits<int>::max())));
   // Port 0 twice means two free ports, not one server.
-  const bool shared = cfg.raft_address == cfg.grpc_api_address && grpc_hp.port != 0;
+  const bool shared = cfg.SharedPort();
   HostPort raft_hp = grpc_hp;
   if (!shared) {
     RS_ASSIGN_OR_RETURN(raft_hp, Probe(cfg.raft_address, "--raft-address"));

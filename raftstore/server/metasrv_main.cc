@@ -123,7 +123,7 @@ Result<server::ServerTls> OpenTls(const server::ServerConfig& cfg) {
     RS_ASSIGN_OR_RETURN(tls.peer, rpc::TlsIdentity::Open(cfg.PeerTlsFiles(), rpc::kPeerFlags));
   }
   // On a shared port the peers dial the client API's server: the same identity (config.h).
-  if (cfg.raft_address == cfg.grpc_api_address && tls.client_api && tls.peer) tls.peer = tls.client_api;
+  if (cfg.SharedPort() && tls.client_api && tls.peer) tls.peer = tls.client_api;
   rpc::SetPlaneTls(rpc::Plane::kClientApi, tls.client_api);
   rpc::SetPlaneTls(rpc::Plane::kPeer, tls.peer);
   return tls;

@@ -61,13 +61,18 @@ wait_for "node 2 to be a voter" voters_are "${G[1]}" 1,2
 start 3 "$WORK/n3" 127.0.0.1:0 127.0.0.1:0 --join "${G[1]}" $(tls n3)
 wait_for "node 3 to be a voter" voters_are "${G[1]}" 1,2,3
 pass "3 nodes with client TLS + --client-cert-auth and mutual peer TLS: node 1 leads, 2 and 3 joined over TLS"
+# The peer port is always mutual: a TLS client without a certificate is refused at the handshake.
+R1=$(sed -n 's/^raft_address=//p' "$WORK/n1.addr")
+expect_fail 1 "metasrv at $R1: the server requires a client certificate" \
+  env -u METACTL_CERT -u METACTL_KEY "$METACTL" status --grpc-api-address "$R1"
+pass "the peer port refuses a TLS client without a certificate"
 
 for i in $(seq 1 20); do "$METACTL" upsert --grpc-api-address "${G[$((i % 3 + 1))]}" --key "k/$i" --value "v$i" >/dev/null \
   || fail "upsert k/$i via node $((i % 3 + 1))"; done
 applied_at_least() { [ "$(status_field "$1" last_applied)" -ge "$2" ]; }
 want=$(status_field "${G[1]}" last_applied)
 for n in 2 3; do wait_for "node $n to apply $want" applied_at_least "${G[$n]}" "$want"; done
-[ "$("$METACTL" get --grpc-api-address "${G[3]}" --key k/7 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')" = v7 ] \
+[ "$("$METACTL" get --grpc-api-address "${G[3]}" --key k/7 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"]["text"])')" = v7 ] \
   || fail "node 3 does not serve k/7"
 pass "20 writes through all three nodes (followers forward to the leader over TLS); every node applied them"
 

@@ -52,7 +52,7 @@ serve "$WORK/a" --single "${TLS1[@]}"
 PIDS+=("$SERVE_PID")
 A=$SERVE_GRPC
 "$METACTL" upsert --grpc-api-address "$A" --key k --value v >/dev/null
-[ "$("$METACTL" get --grpc-api-address "$A" --key k --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')" = v ] \
+[ "$("$METACTL" get --grpc-api-address "$A" --key k --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"]["text"])')" = v ] \
   || fail "get over TLS"
 pass "client TLS + --client-cert-auth: upsert and get with certificates from METACTL_CACERT/METACTL_CERT/METACTL_KEY"
 # A flag wins over the variable: a wrong --cacert fails although METACTL_CACERT is right.
