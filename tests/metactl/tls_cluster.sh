@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 : "${METASRV:?METASRV must point at the metasrv binary (ctest sets it)}"
 declare -A PID G
-trap 'for p in "${PID[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+trap 'for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 C=$WORK/certs
 bash "$(dirname "$0")/../tls/make_certs.sh" "$C"
 export METACTL_CACERT=$C/ca.pem METACTL_CERT=$C/client.pem METACTL_KEY=$C/client.key

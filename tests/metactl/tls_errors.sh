@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 : "${METASRV:?METASRV must point at the metasrv binary (ctest sets it)}"
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/serve.sh"
 C=$WORK/certs
 bash "$(dirname "$0")/../tls/make_certs.sh" "$C"
