@@ -223,19 +223,22 @@ TlsMaterial TlsIdentity::material() const {
 }
 
 std::shared_ptr<grpc::ServerCredentials> TlsIdentity::ServerCredentials(bool require_client_cert) const {
+  // Which kinds of files there are never changes (Reload() refuses that); read under the lock.
+  const TlsMaterial m = material();
   grpc::experimental::TlsServerCredentialsOptions o(provider_);
   o.watch_identity_key_cert_pairs();
-  if (!material_.ca_pem.empty()) o.watch_root_certs();
+  if (!m.ca_pem.empty()) o.watch_root_certs();
   o.set_cert_request_type(require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
                                               : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   return grpc::experimental::TlsServerCredentials(o);
 }
 
 std::shared_ptr<grpc::ChannelCredentials> TlsIdentity::ChannelCredentials() const {
+  const TlsMaterial m = material();
   grpc::experimental::TlsChannelCredentialsOptions o;
   if (provider_) o.set_certificate_provider(provider_);
-  if (!material_.ca_pem.empty()) o.watch_root_certs();  // else the system's CA bundle
-  if (!material_.cert_pem.empty()) o.watch_identity_key_cert_pairs();
+  if (!m.ca_pem.empty()) o.watch_root_certs();  // else the system's CA bundle
+  if (!m.cert_pem.empty()) o.watch_identity_key_cert_pairs();
   o.set_verify_server_certs(true);
   o.set_certificate_verifier(std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
   return grpc::experimental::TlsCredentials(o);
