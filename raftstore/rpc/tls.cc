@@ -29,6 +29,12 @@ namespace raftstore::rpc {
 namespace {
 
 namespace fs = std::filesystem;
+
+std::mutex copies_mu;
+std::vector<std::string>& CopyDirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
 using grpc::experimental::FileWatcherCertificateProvider;
 using grpc::experimental::StaticDataCertificateProvider;
 
@@ -149,6 +155,10 @@ Result<std::shared_ptr<TlsIdentity>> TlsIdentity::Open(const TlsFiles& files, co
                            "; set TMPDIR to a writable directory");
   }
   id->runtime_dir_ = tmpl;
+  {
+    std::lock_guard<std::mutex> lock(copies_mu);
+    CopyDirs().push_back(tmpl);
+  }
   RS_RETURN_IF_ERROR(id->Stage(m));
   const std::string cur = id->runtime_dir_ + "/current/";
   id->provider_ = std::make_shared<FileWatcherCertificateProvider>(
@@ -248,6 +258,12 @@ namespace {
 std::mutex planes_mu;
 std::array<std::shared_ptr<TlsIdentity>, 2> planes;
 }  // namespace
+
+void RemoveTlsCopies() {
+  std::lock_guard<std::mutex> lock(copies_mu);
+  for (const std::string& dir : CopyDirs()) (void)RemoveAll(dir);
+  CopyDirs().clear();
+}
 
 void SetPlaneTls(Plane plane, std::shared_ptr<TlsIdentity> identity) {
   std::lock_guard<std::mutex> lock(planes_mu);

@@ -113,6 +113,11 @@ enum class Plane { kClientApi, kPeer };
 // Sets the identity used for channels toward `plane` (null: plaintext). Call at start, before
 // any channel is made; not for changing later (Reload() the identity instead).
 void SetPlaneTls(Plane plane, std::shared_ptr<TlsIdentity> identity);
+// Removes the private copies of every TlsIdentity::Open() (normally removed with the identity),
+// for a process that ends without running destructors (std::_Exit). A kill -9 leaves them: a
+// 0700 dir metasrv-tls-* under $TMPDIR (docs/security.md).
+void RemoveTlsCopies();
+
 // The identity set for `plane`, or null (plaintext).
 std::shared_ptr<TlsIdentity> PlaneTls(Plane plane);
 // The credentials NewChannel uses toward `plane`.

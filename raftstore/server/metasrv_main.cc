@@ -106,6 +106,7 @@ int Fail(const Status& st) {
 [[noreturn]] void ExitBeforeServing(int code, const Status& st, std::unique_ptr<node::RaftNode> node = nullptr) {
   spdlog::error("{}", st.message());
   node.reset();
+  rpc::RemoveTlsCopies();
   spdlog::default_logger()->flush();
   std::fflush(stdout);
   std::_Exit(code);

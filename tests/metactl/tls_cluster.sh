@@ -13,6 +13,9 @@
 : "${METASRV:?METASRV must point at the metasrv binary (ctest sets it)}"
 declare -A PID G
 trap 'for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+# metasrv's private copies of its TLS files go under $TMPDIR; a node killed with -9 leaves them:
+# here they go with $WORK.
+export TMPDIR=$WORK
 C=$WORK/certs
 bash "$(dirname "$0")/../tls/make_certs.sh" "$C"
 export METACTL_CACERT=$C/ca.pem METACTL_CERT=$C/client.pem METACTL_KEY=$C/client.key

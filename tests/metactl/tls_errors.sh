@@ -16,6 +16,9 @@
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/serve.sh"
+# metasrv's private copies of its TLS files go under $TMPDIR; a node killed with -9 leaves them:
+# here they go with $WORK.
+export TMPDIR=$WORK
 C=$WORK/certs
 bash "$(dirname "$0")/../tls/make_certs.sh" "$C"
 
