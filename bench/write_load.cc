@@ -1,10 +1,13 @@
 // write_load: concurrent Upsert load against a metasrv; prints throughput and latency
 // percentiles. Figures only; never a pass/fail.
 //   write_load --addr 127.0.0.1:9191 [--clients 16] [--ops 20000] [--value-size 100]
+//              [--cacert CA --cert CERT --key-file KEY]   (TLS, as metactl's flags)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,8 +16,16 @@
 
 #include "meta.grpc.pb.h"
 
+static std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 int main(int argc, char** argv) {
   std::string addr = "127.0.0.1:9191";
+  std::string cacert, cert, key;
   int clients = 16;
   long ops = 20000;
   size_t value_size = 100;
@@ -24,10 +35,21 @@ int main(int argc, char** argv) {
     else if (f == "--clients") clients = std::stoi(v);
     else if (f == "--ops") ops = std::stol(v);
     else if (f == "--value-size") value_size = std::stoul(v);
+    else if (f == "--cacert") cacert = v;
+    else if (f == "--cert") cert = v;
+    else if (f == "--key-file") key = v;
     else {
-      std::fprintf(stderr, "usage: write_load --addr A [--clients N] [--ops N] [--value-size B]\n");
+      std::fprintf(stderr, "usage: write_load --addr A [--clients N] [--ops N] [--value-size B] [--cacert F --cert F --key-file F]\n");
       return 2;
     }
+  }
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (!cacert.empty()) {
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = ReadAll(cacert);
+    if (!cert.empty()) o.pem_cert_chain = ReadAll(cert);
+    if (!key.empty()) o.pem_private_key = ReadAll(key);
+    creds = grpc::SslCredentials(o);
   }
   std::atomic<long> next{0}, errors{0};
   std::vector<std::vector<double>> lat(clients);
@@ -38,7 +60,7 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, c] {
       grpc::ChannelArguments args;
       args.SetInt("grpc.channel_id", c);  // one connection per client
-      auto stub = metasrv::Meta::NewStub(grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args));
+      auto stub = metasrv::Meta::NewStub(grpc::CreateCustomChannel(addr, creds, args));
       for (long i; (i = next++) < ops;) {
         metasrv::UpsertRequest r;
         r.set_key("bench/" + std::to_string(c) + "/" + std::to_string(i));

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metactl/client/client_flags.h"
 #include "raftstore/common/fd_streambuf.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/endpoint_flag.h"
@@ -47,6 +48,7 @@ CLI::App* ExportCommand::Register(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--db", db_, "output file (default: stdout)");
   login_.Add(cmd);
+  client::AddTlsFlags(cmd);
   cmd->add_flag("--no-footer", no_footer_, "omit the integrity footer (for tools that do not know it)");
   prefixes_.Add(cmd, "the export");
   progress_.Add(cmd);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metactl/client/client_flags.h"
 #include "raftstore/common/endpoint.h"
 #include "raftstore/common/endpoint_flag.h"
 
@@ -45,6 +46,7 @@ CLI::Option* GrpcAddressFlag::Add(CLI::App* cmd, const std::string& help, const 
   CLI::Option* main = cmd->add_option("--grpc-api-address", addrs_, help)->check(raftstore::HostPortFlag());
   alias_ = alias;
   cmd->add_option(alias, alias_addrs_, "old spelling of --grpc-api-address")->group("");  // hidden
+  client::AddTlsFlags(cmd);
   return main;
 }
 

@@ -1,10 +1,13 @@
 // metactl: the operator's tool for metasrv raft dirs and clusters.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <iostream>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "metactl/client/client_flags.h"
 #include "metactl/command.h"
 #include "metactl/unknown_command.h"
 #include "raftstore/common/failpoint.h"
@@ -12,6 +15,7 @@
 #include "raftstore/common/log_level.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/common/version.h"
+#include "raftstore/rpc/tls_probe.h"
 
 int main(int argc, char** argv) {
   // SIGINT/SIGTERM stop the long jobs cleanly (common/interrupt.h).
@@ -24,6 +28,11 @@ int main(int argc, char** argv) {
   // A closed pipe is reported as a write error, not a silent death.
   std::signal(SIGPIPE, SIG_IGN);
   std::ios::sync_with_stdio(false);
+  // Whatever metactl creates (exports and their .part, raft dirs, staging dirs, backup objects
+  // in a local location, lock files) holds metadata: private to the user.
+  ::umask(077);
+  // metactl prints its own one-line error for a failed handshake (rpc/tls_probe.h).
+  raftstore::rpc::RouteGrpcLogsToSpdlog(/*debug_only=*/true);
   // Tests crash or fail named steps (import, restore, backup) on purpose: common/failpoint.h.
   if (raftstore::Status st = raftstore::failpoint::ArmFromEnv(); !st.ok()) {
     std::cerr << "metactl: " << st.message() << std::endl;
@@ -51,6 +60,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : metactl::kExitUsage;
   }
   spdlog::set_level(raftstore::ParseLogLevel(log_level).value());  // checked while parsing
+  if (raftstore::Status st = metactl::client::ApplyTlsFlags(app); !st.ok()) return metactl::client::Fail(st);
   for (size_t i = 0; i < subs.size(); ++i) {
     if (subs[i]->parsed()) return commands[i]->Run();
   }

@@ -9,6 +9,7 @@
 #include "raftstore/common/interrupt.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
+#include "raftstore/rpc/tls_probe.h"
 
 namespace raftstore::client {
 
@@ -87,6 +88,12 @@ class Watchdog {
   std::thread thread_;
 };
 
+// Why TLS failed toward the client API at `addr` (rpc/tls_probe.h), or "".
+std::string TlsProblem(const std::string& addr) {
+  std::shared_ptr<raftstore::rpc::TlsIdentity> tls = raftstore::rpc::PlaneTls(raftstore::rpc::Plane::kClientApi);
+  return raftstore::rpc::DiagnoseTls(addr, tls.get());
+}
+
 // `sent_on_connection`: a call that changes something, made only once its channel was connected
 // (MetaClient::AwaitSendable): a transport failure then may have come after the server got it.
 Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rpc,
@@ -117,6 +124,11 @@ Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rp
         const std::string marker = "Failed to connect to remote host: ";
         if (auto pos = msg.find(marker); pos != std::string::npos) {
           why = msg.substr(pos + marker.size());
+        }
+        // A failed TLS handshake looks like any failed connection to gRPC: ask OpenSSL why. No
+        // request got through it, and no retry can help.
+        if (std::string tls_why = TlsProblem(addr); !tls_why.empty()) {
+          return Status::Aborted("cannot reach metasrv at " + addr + ": " + tls_why);
         }
         if (sent_on_connection) {
           return Status::OutcomeUnknown("lost the connection to metasrv at " + addr + " during RPC " + rpc + " (" +
@@ -172,6 +184,7 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Connect(const std::vector<std::s
   if (addrs.empty()) addrs.push_back(kDefaultAddress);
   milliseconds probe = std::min(timeout, probe_timeout);
   std::string list, why;
+  bool tls_failed = false;
   for (const auto& addr : addrs) {
     list += (list.empty() ? "" : ", ") + addr;
     auto channel = ClientChannel(addr, /*retried=*/false);
@@ -195,7 +208,9 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Connect(const std::vector<std::s
     Status err = GrpcError(addr, st, "Status", probe, channel.get());
     spdlog::debug("probe {}: {}", addr, err.message());
     why += (why.empty() ? "" : "; ") + err.message();
+    tls_failed = tls_failed || err.code() == Status::Code::kAborted;
   }
+  if (tls_failed) return Status::Aborted("no metasrv answers at " + list + ": " + why);
   return Status::Unavailable("no metasrv answers at " + list + ": " + why +
                              " (is metasrv running? check --grpc-api-address)");
 }
@@ -255,6 +270,9 @@ Status MetaClient::Error(const grpc::Status& st, const char* rpc, milliseconds w
 Status MetaClient::AwaitSendable(const grpc::ClientContext& ctx, const char* rpc) const {
   if (raftstore::rpc::AwaitConnected(channel_.get(), ctx.deadline())) return Status::OK();
   const bool failing = channel_->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE;
+  if (std::string tls_why = TlsProblem(addr_); !tls_why.empty()) {
+    return Status::Aborted("cannot reach metasrv at " + addr_ + ": " + tls_why + "; RPC " + rpc + " was not sent");
+  }
   return Status::Unavailable("cannot reach metasrv at " + addr_ + ": " +
                              (failing ? "cannot connect" : "not connected within " + FormatDuration(timeout_)) +
                              "; RPC " + rpc + " was not sent");

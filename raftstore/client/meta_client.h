@@ -9,7 +9,8 @@
 //    server's own (NotLeader, AlreadyMember, Busy, ... carried across the wire, see
 //    raftstore/rpc/grpc_status.h); a failure of the transport is Unavailable, a deadline
 //    OutcomeUnknown (a write may have been applied: docs/cluster.md, "Writes whose outcome is
-//    unknown"). A call that changes something is sent only on a connected channel, and its
+//    unknown"); a failed TLS handshake Aborted (no retry can help), its message saying what
+//    failed (rpc/tls_probe.h). A call that changes something is sent only on a connected channel, and its
 //    transport failure after that is OutcomeUnknown too. A status the server answered is never
 //    taken for a transport failure. Never
 //    classify an error by its message: the message is for people and says what happened and where:

@@ -87,7 +87,7 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
     spdlog::warn("node {}: {} not sent: {}", m.from, what, cut.message());
     return false;
   }
-  auto stub = metasrv::raft::RaftPeer::NewStub(rpc::NewChannel(address, {.keepalive_ms = kPeerKeepaliveMs}));
+  auto stub = metasrv::raft::RaftPeer::NewStub(rpc::NewChannel(address, {.keepalive_ms = kPeerKeepaliveMs, .plane = rpc::Plane::kPeer}));
   metasrv::raft::InstallSnapshotReply reply;
   auto writer = stub->InstallSnapshot(ctx, &reply);
 

@@ -7,6 +7,7 @@
 #include "raftstore/common/failpoint.h"
 #include "raftstore/node/message_codec.h"
 #include "raftstore/rpc/channel.h"
+#include "raftstore/rpc/tls_probe.h"
 
 namespace raftstore::node {
 
@@ -124,7 +125,8 @@ void Transport::RunPeer(Peer* p) {
         p->address = *addr;
         // Reconnect quickly after a peer restarts.
         auto channel = rpc::NewChannel(
-            p->address, {.fast_reconnect = true, .unlimited_send = true, .unlimited_receive = true});
+            p->address,
+            {.fast_reconnect = true, .unlimited_send = true, .unlimited_receive = true, .plane = rpc::Plane::kPeer});
         p->stub = metasrv::raft::RaftPeer::NewStub(channel);
       }
     }
@@ -166,9 +168,14 @@ void Transport::RunPeer(Peer* p) {
     ++p->failures_since_warning;
     const auto now = Clock::now();
     if (now - p->last_warning >= std::chrono::seconds(5)) {
+      // A TLS problem (a peer with a certificate of another CA) is named, not just "failed to connect".
+      std::string why = st.error_message();
+      if (st.error_code() == grpc::StatusCode::UNAVAILABLE && !p->address.empty()) {
+        std::shared_ptr<rpc::TlsIdentity> tls = rpc::PlaneTls(rpc::Plane::kPeer);
+        if (std::string tls_why = rpc::DiagnoseTls(p->address, tls.get()); !tls_why.empty()) why = tls_why;
+      }
       spdlog::warn("raft peer {} at {}: sending {} message(s) failed ({} failure(s) since the last warning): {}",
-                   p->id, p->address.empty() ? "?" : p->address, batch.size(), p->failures_since_warning,
-                   st.error_message());
+                   p->id, p->address.empty() ? "?" : p->address, batch.size(), p->failures_since_warning, why);
       p->last_warning = now;
     }
     unreachable_(p->id);

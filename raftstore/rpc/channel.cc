@@ -20,7 +20,7 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address, const Chan
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, options.keepalive_ms);
     args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   }
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, ChannelCredentialsFor(options.plane), args);
 }
 
 bool AwaitConnected(grpc::Channel* channel, std::chrono::system_clock::time_point deadline) {

@@ -1,7 +1,7 @@
 // The one place gRPC client channels are made (peers, the leader, the client API).
 //
-// Every channel is insecure (plain HTTP/2: metasrv has no TLS yet). The options say what a
-// caller needs beyond gRPC's defaults; each is off by default.
+// A channel uses the TLS set for its plane (tls.h: SetPlaneTls), plaintext HTTP/2 when none is
+// set. The options say what a caller needs beyond gRPC's defaults; each is off by default.
 #pragma once
 
 #include <chrono>
@@ -9,6 +9,8 @@
 #include <string>
 
 #include <grpcpp/channel.h>
+
+#include "raftstore/rpc/tls.h"
 
 namespace raftstore::rpc {
 
@@ -25,6 +27,8 @@ struct ChannelOptions {
   // a peer that died without a TCP reset then fails instead of hanging. The server must
   // accept pings this often (metasrv's peer server does).
   int keepalive_ms = 0;
+  // The port dialed: a client API or a peer port (their TLS settings differ).
+  Plane plane = Plane::kClientApi;
 };
 
 // A channel to `address` (HOST:PORT). Connects lazily: an unreachable address shows as a

@@ -47,7 +47,29 @@ class SettingsFile : public CLI::ConfigTOML {
   const CLI::App* app_;
 };
 
+void AddTlsSettings(CLI::App* app, ServerConfig* c) {
+  const char* group = "TLS (docs/security.md)";
+  app->add_option("--cert-file", c->cert_file, "client API: PEM certificate of this node (TLS on)")->group(group);
+  app->add_option("--key-file", c->key_file, "client API: PEM private key of --cert-file")->group(group);
+  app->add_option("--trusted-ca-file", c->trusted_ca_file,
+                  "client API: PEM CA bundle for client certificates and other members' client APIs")
+      ->group(group);
+  app->add_flag("--client-cert-auth", c->client_cert_auth,
+                "client API: require a client certificate signed by --trusted-ca-file")
+      ->group(group);
+  app->add_option("--peer-cert-file", c->peer_cert_file, "peer port: PEM certificate of this node (mutual TLS on)")
+      ->group(group);
+  app->add_option("--peer-key-file", c->peer_key_file, "peer port: PEM private key of --peer-cert-file")->group(group);
+  app->add_option("--peer-trusted-ca-file", c->peer_trusted_ca_file, "peer port: PEM CA bundle that signs every peer")
+      ->group(group);
+}
+
 }  // namespace
+
+bool ServerConfig::SharedPort() const {
+  auto hp = ParseHostPort(grpc_api_address, grpc_api_address, PortZero::kAllow);
+  return raft_address == grpc_api_address && hp.ok() && hp->port != 0;
+}
 
 node::NodeOptions ServerConfig::ToNodeOptions() const {
   node::NodeOptions no;
@@ -124,6 +146,34 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
   app->add_option("--auth-token-ttl", c->auth_token_ttl,
                   "seconds a token from Authenticate is good for, with auth enabled (docs/auth.md)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{7 * 24 * 3600}));
+  AddTlsSettings(app, c);
+}
+
+Status CheckTlsFlags(const ServerConfig& c) {
+  const bool client = !c.cert_file.empty() || !c.key_file.empty() || !c.trusted_ca_file.empty();
+  if (client && (c.cert_file.empty() || c.key_file.empty() || c.trusted_ca_file.empty())) {
+    return Status::InvalidArgument(
+        "client API TLS needs --cert-file, --key-file and --trusted-ca-file together (the CA also verifies the other "
+        "members' client APIs, which this node dials for --join and forwarded writes)");
+  }
+  if (c.client_cert_auth && !client) {
+    return Status::InvalidArgument("--client-cert-auth needs --cert-file, --key-file and --trusted-ca-file");
+  }
+  const bool peer = !c.peer_cert_file.empty() || !c.peer_key_file.empty() || !c.peer_trusted_ca_file.empty();
+  if (peer && (c.peer_cert_file.empty() || c.peer_key_file.empty() || c.peer_trusted_ca_file.empty())) {
+    return Status::InvalidArgument(
+        "peer TLS is mutual: give --peer-cert-file, --peer-key-file and --peer-trusted-ca-file together");
+  }
+  if (c.SharedPort() && (client || peer) &&
+      (c.peer_cert_file != c.cert_file || c.peer_key_file != c.key_file ||
+       c.peer_trusted_ca_file != c.trusted_ca_file || !c.client_cert_auth)) {
+    return Status::InvalidArgument(
+        "--raft-address and --grpc-api-address are one port (" + c.raft_address +
+        "), which has one TLS setting: give the same files to --peer-cert-file/--peer-key-file/--peer-trusted-ca-file "
+        "and --cert-file/--key-file/--trusted-ca-file, with --client-cert-auth (peers are always mutual), or use two "
+        "ports");
+  }
+  return Status::OK();
 }
 
 Status Validate(const ServerConfig& c) {
@@ -138,7 +188,7 @@ Status Validate(const ServerConfig& c) {
                                    std::to_string(c.max_request_bytes) +
                                    ": no request could carry such a value; raise --max-request-bytes too");
   }
-  return Status::OK();
+  return CheckTlsFlags(c);
 }
 
 }  // namespace raftstore::server

@@ -15,6 +15,8 @@
 //   request_timeout_ms = 10000       raft_tick_ms = 100        raft_election_ticks = 6
 //   snapshot_logs_since_last = 1024  max_applied_log_to_keep = 256
 //   snapshot_progress_interval_ms = 5000  min_free_bytes = 134217728  auth_token_ttl = 600
+//   cert_file = "n1.pem"  key_file = "n1.key"  trusted_ca_file = "ca.pem"  client_cert_auth = true
+//   peer_cert_file = "n1.pem"  peer_key_file = "n1.key"  peer_trusted_ca_file = "ca.pem"
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@
 
 #include "raftstore/common/status.h"
 #include "raftstore/node/raft_node.h"
+#include "raftstore/rpc/tls.h"
 #include "raftstore/server/client_api_codec.h"
 
 namespace CLI {
@@ -55,6 +58,17 @@ struct ServerConfig {
   // Seconds a token from Authenticate is good for (docs/auth.md).
   uint64_t auth_token_ttl = 600;
 
+  // TLS (etcd's names; docs/security.md). Client API: off unless cert_file is given.
+  std::string cert_file, key_file, trusted_ca_file;
+  bool client_cert_auth = false;
+  // Peer port: off unless given; always mutual (a peer presents a certificate of that CA).
+  std::string peer_cert_file, peer_key_file, peer_trusted_ca_file;
+
+  // One server for both (listen.h): the same address, not port 0 (port 0 twice: two ports).
+  bool SharedPort() const;
+  rpc::TlsFiles ClientTlsFiles() const { return {cert_file, key_file, trusted_ca_file}; }
+  rpc::TlsFiles PeerTlsFiles() const { return {peer_cert_file, peer_key_file, peer_trusted_ca_file}; }
+
   // The node runtime's part of the settings.
   node::NodeOptions ToNodeOptions() const;
   // The client API's part: what one request may hold.
@@ -67,7 +81,17 @@ void AddSettings(CLI::App* app, ServerConfig* config);
 
 // Checks a config however it was filled: the addresses (raftstore/common/endpoint.h), each error
 // naming its flag and value (from flags and the file they are also checked while parsing);
-// --max-value-bytes not above --max-request-bytes (no request could carry such a value).
+// --max-value-bytes not above --max-request-bytes (no request could carry such a value); the
+// TLS flags given in whole sets (CheckTlsFlags).
 Status Validate(const ServerConfig& config);
+
+// The TLS flags (not the files: rpc::LoadTlsFiles reads those):
+//  - client API: --cert-file and --key-file together, with --trusted-ca-file (metasrv itself
+//    dials other members' client APIs, for --join and forwarded writes, and verifies them with
+//    it); --client-cert-auth needs them;
+//  - peer port: all three --peer-* flags or none;
+//  - one port for both (--raft-address = --grpc-api-address): one TLS setting serves both, so
+//    the peer files must be the client API's and --client-cert-auth on, or neither has TLS.
+Status CheckTlsFlags(const ServerConfig& config);
 
 }  // namespace raftstore::server

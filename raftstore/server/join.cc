@@ -39,6 +39,10 @@ Result<ClusterView> Discover(const std::vector<std::string>& join, milliseconds 
     for (const std::string& addr : join) {
       auto member = MetaClient::Dial(addr, kProbeTimeout);
       auto st = member->GetStatus();
+      // A failed TLS handshake (Aborted, meta_client.h) fails again on every try: say it now.
+      if (!st.ok() && st.status().code() == Status::Code::kAborted) {
+        return Status::Unavailable("cannot join: " + st.status().message());
+      }
       if (!st.ok()) {
         last_error = st.status().message();
         continue;

@@ -66,9 +66,11 @@ void AllowPeerKeepalive(grpc::ServerBuilder* b) {
 // A server listening on `address` only: gRPC sets SO_REUSEPORT by default, and a second metasrv
 // on the same port would then share it (the kernel splitting connections between the two)
 // instead of failing to start.
-std::unique_ptr<grpc::ServerBuilder> ListenOn(const std::string& address, int* bound_port) {
+std::unique_ptr<grpc::ServerBuilder> ListenOn(const std::string& address, int* bound_port,
+                                              const std::shared_ptr<rpc::TlsIdentity>& tls, bool require_client_cert) {
   auto b = std::make_unique<grpc::ServerBuilder>();
-  b->AddListeningPort(address, grpc::InsecureServerCredentials(), bound_port);
+  b->AddListeningPort(address, tls ? tls->ServerCredentials(require_client_cert) : grpc::InsecureServerCredentials(),
+                      bound_port);
   b->AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   return b;
 }
@@ -95,7 +97,8 @@ Status CheckPortZero(const ServerConfig& cfg, bool fresh_dir) {
   return Status::OK();
 }
 
-Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, grpc::Service* raft_peer_service) {
+Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, grpc::Service* raft_peer_service,
+                      const ServerTls& tls) {
   RS_ASSIGN_OR_RETURN(HostPort grpc_hp, Probe(cfg.grpc_api_address, "--grpc-api-address"));
   // A raft batch holds up to 8 MiB of entries plus one message, whose entries may hold a value
   // of max_value_bytes.
@@ -108,14 +111,15 @@ Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, gr
   const int client_max_message = static_cast<int>(std::min<uint64_t>(
       cfg.max_request_bytes + kClientMessageMargin, static_cast<uint64_t>(std::numeric_limits<int>::max())));
   // Port 0 twice means two free ports, not one server.
-  const bool shared = cfg.raft_address == cfg.grpc_api_address && grpc_hp.port != 0;
+  const bool shared = cfg.SharedPort();
   HostPort raft_hp = grpc_hp;
   if (!shared) {
     RS_ASSIGN_OR_RETURN(raft_hp, Probe(cfg.raft_address, "--raft-address"));
   }
 
   int port = 0;
-  auto b = ListenOn(cfg.grpc_api_address, &port);
+  // A shared port: CheckTlsFlags made the two settings one (mutual when TLS is on).
+  auto b = ListenOn(cfg.grpc_api_address, &port, tls.client_api, tls.client_cert_auth);
   b->SetMaxReceiveMessageSize(shared ? std::max(raft_max_message, client_max_message) : client_max_message);
   b->RegisterService(client_service);
   if (shared) {
@@ -133,7 +137,7 @@ Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, gr
     return Status::OK();
   }
   int raft_port = 0;
-  auto rb = ListenOn(cfg.raft_address, &raft_port);
+  auto rb = ListenOn(cfg.raft_address, &raft_port, tls.peer, /*require_client_cert=*/true);
   rb->SetMaxReceiveMessageSize(raft_max_message);
   AllowPeerKeepalive(rb.get());
   rb->RegisterService(raft_peer_service);

@@ -12,6 +12,10 @@
 // known to its cluster by the addresses recorded in it; a new random port would make the node
 // unreachable, so CheckPortZero refuses it.
 //
+// TLS (docs/security.md): the client API server uses ServerTls::client_api (requiring a client
+// certificate with --client-cert-auth), the peer server ServerTls::peer, always requiring one;
+// a shared port has one setting (config.h: CheckTlsFlags). Null: plaintext.
+//
 // Once serving, metasrv prints ReadyLine() on stdout and, with --address-file, writes the same
 // addresses to that file (WriteAddressFile), atomically: whoever waits for the file reads the
 // whole of it or nothing.
@@ -24,6 +28,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "raftstore/common/status.h"
+#include "raftstore/rpc/tls.h"
 #include "raftstore/server/config.h"
 
 namespace raftstore::server {
@@ -36,11 +41,18 @@ constexpr int kExitCannotListen = 3;
 // fresh (IsMissingOrEmptyDir before anything opened it; see above).
 Status CheckPortZero(const ServerConfig& cfg, bool fresh_dir);
 
+struct ServerTls {
+  std::shared_ptr<rpc::TlsIdentity> client_api;  // null: plaintext
+  bool client_cert_auth = false;
+  std::shared_ptr<rpc::TlsIdentity> peer;  // null: plaintext
+};
+
 class Servers {
  public:
   // Binds and starts both servers (one when the two addresses are the same and not port 0).
   // On failure nothing listens and the error (Unavailable) names the address and its flag.
-  Status Start(const ServerConfig& cfg, grpc::Service* client_service, grpc::Service* raft_peer_service);
+  Status Start(const ServerConfig& cfg, grpc::Service* client_service, grpc::Service* raft_peer_service,
+               const ServerTls& tls = {});
 
   // The addresses listened on: as configured, with port 0 replaced by the port bound.
   const std::string& grpc_api_address() const { return grpc_api_address_; }

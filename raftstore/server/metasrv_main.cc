@@ -16,9 +16,15 @@
 // port. Once serving, one line on stdout names the addresses listened on (and --address-file
 // FILE gets them too).
 //
+// TLS (docs/security.md): --cert-file/--key-file/--trusted-ca-file [--client-cert-auth] on the
+// client API, --peer-cert-file/--peer-key-file/--peer-trusted-ca-file (mutual) on the peer port;
+// SIGHUP re-reads them (rotation without a restart). Files are created private (umask 077) and
+// an existing raft dir open to group or others is refused.
+//
 // Exit codes: 0 after a clean shutdown (or --help, --version), 1 when the node cannot start or
 // join, 2 for a usage or config-file error, 3 when it cannot listen on an address.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -39,6 +45,9 @@
 #include "raftstore/common/log_level.h"
 #include "raftstore/common/version.h"
 #include "raftstore/node/raft_node.h"
+#include "raftstore/rpc/tls.h"
+#include "raftstore/rpc/tls_probe.h"
+#include "raftstore/storage/raft_dir.h"
 #include "raftstore/server/config.h"
 #include "raftstore/server/join.h"
 #include "raftstore/server/listen.h"
@@ -75,12 +84,13 @@ std::optional<int> ParseCommandLine(int argc, char** argv, server::ServerConfig*
 }
 
 // Signals are taken by sigwait() on the main thread; every thread started after this inherits
-// the mask, so no other thread is interrupted by them.
+// the mask, so no other thread is interrupted by them. SIGHUP re-reads the TLS files.
 sigset_t BlockShutdownSignals() {
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return sigs;
@@ -97,9 +107,40 @@ int Fail(const Status& st) {
 [[noreturn]] void ExitBeforeServing(int code, const Status& st, std::unique_ptr<node::RaftNode> node = nullptr) {
   spdlog::error("{}", st.message());
   node.reset();
+  rpc::RemoveTlsCopies();
   spdlog::default_logger()->flush();
   std::fflush(stdout);
   std::_Exit(code);
+}
+
+// Reads and checks the TLS files (an error names the flag and the file) and sets the
+// identities every channel of this process uses (rpc/tls.h).
+Result<server::ServerTls> OpenTls(const server::ServerConfig& cfg) {
+  server::ServerTls tls;
+  tls.client_cert_auth = cfg.client_cert_auth;
+  if (!cfg.cert_file.empty()) {
+    RS_ASSIGN_OR_RETURN(tls.client_api, rpc::TlsIdentity::Open(cfg.ClientTlsFiles(), rpc::kClientApiFlags));
+  }
+  if (!cfg.peer_cert_file.empty()) {
+    RS_ASSIGN_OR_RETURN(tls.peer, rpc::TlsIdentity::Open(cfg.PeerTlsFiles(), rpc::kPeerFlags));
+  }
+  // On a shared port the peers dial the client API's server: the same identity (config.h).
+  if (cfg.SharedPort() && tls.client_api && tls.peer) tls.peer = tls.client_api;
+  rpc::SetPlaneTls(rpc::Plane::kClientApi, tls.client_api);
+  rpc::SetPlaneTls(rpc::Plane::kPeer, tls.peer);
+  return tls;
+}
+
+// SIGHUP: new handshakes use the files as they are now; on an error the old set stays.
+void ReloadTls(const server::ServerTls& tls) {
+  for (const auto& id : {tls.client_api, tls.peer}) {
+    if (!id) continue;
+    if (Status st = id->Reload(); !st.ok()) {
+      spdlog::error("SIGHUP: TLS files not reloaded, the previous ones stay in use: {}", st.message());
+    } else {
+      spdlog::info("SIGHUP: reloaded {} {}", id->flags().cert, id->files().cert_file);
+    }
+  }
 }
 
 // Binds the ports, opens the node (with the addresses bound), serves until SIGTERM/SIGINT
@@ -108,13 +149,16 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   // Decided on the configured addresses and the dir as found, reported after the --join check
   // (whose message is the more useful one).
   const Status port_zero = server::CheckPortZero(cfg, IsMissingOrEmptyDir(cfg.raft_dir));
+  if (Status st = RaftDir::CheckPermissions(cfg.raft_dir); !st.ok()) return Fail(st);
+  auto tls = OpenTls(cfg);
+  if (!tls.ok()) return Fail(tls.status());
   server::NodeSlot slot;
   server::MetaService service(slot, cfg.ToLimits(), std::chrono::milliseconds(cfg.request_timeout_ms),
                               std::chrono::seconds(cfg.auth_token_ttl));
   server::RaftPeerService raft_peer_service(slot, std::chrono::milliseconds(cfg.snapshot_progress_interval_ms));
   // Listening first: the raft dir is not touched when a port is in use (listen.h).
   server::Servers servers;
-  if (Status st = servers.Start(cfg, &service, &raft_peer_service); !st.ok()) {
+  if (Status st = servers.Start(cfg, &service, &raft_peer_service, *tls); !st.ok()) {
     ExitBeforeServing(server::kExitCannotListen, st);
   }
   cfg.grpc_api_address = servers.grpc_api_address();
@@ -160,7 +204,7 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   }
 
   int sig = 0;
-  sigwait(&sigs, &sig);
+  while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) ReloadTls(*tls);
   spdlog::info("signal {}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   service.Shutdown();
   servers.Shutdown(std::chrono::seconds(2));
@@ -173,6 +217,9 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
 
 int main(int argc, char** argv) {
   SetUpLogging();
+  rpc::RouteGrpcLogsToSpdlog(/*debug_only=*/false);
+  // Everything metasrv creates (raft dir, address file, staged TLS copies) is private.
+  ::umask(077);
   server::ServerConfig cfg;
   if (std::optional<int> exit_code = ParseCommandLine(argc, argv, &cfg)) return *exit_code;
   spdlog::set_level(ParseLogLevel(cfg.log_level).value());  // checked by ParseCommandLine

@@ -1,8 +1,11 @@
 #include "raftstore/storage/raft_dir.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 
 #include <rocksdb/options.h>
@@ -116,6 +119,11 @@ Status CheckPath(const std::string& path, const RaftDirOptions& options, bool* f
   if (*fresh && !options.create_if_missing) {
     return Status::NotFound("raft dir " + path + " is empty; nothing to read");
   }
+  // Made here, private, rather than by RocksDB (which follows the umask). A missing parent is
+  // left to RocksDB's error.
+  if (!exists && ::mkdir(path.c_str(), 0700) != 0 && errno != ENOENT) {
+    return Status::IOError("create raft dir " + path + ": " + ErrnoText(errno));
+  }
   return Status::OK();
 }
 
@@ -164,6 +172,17 @@ Result<std::unique_ptr<RaftDir>> RaftDir::Open(const std::string& path, const Ra
   std::unique_ptr<RaftDir> dir(new RaftDir(path, std::unique_ptr<rocksdb::DB>(raw), options.bulk_load));
   RS_RETURN_IF_ERROR(CheckVersion(dir.get(), fresh));
   return dir;
+}
+
+Status RaftDir::CheckPermissions(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return Status::OK();  // Open() reports it
+  if ((st.st_mode & 077) == 0) return Status::OK();
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return Status::InvalidArgument("raft dir " + path + " has mode " + mode +
+                                 ": group or others may read it, and it holds every key; run `chmod 700 " + path +
+                                 "` and start again");
 }
 
 bool RaftDir::InUse(const std::string& path) {

@@ -61,6 +61,11 @@ class RaftDir {
   //  InvalidArgument: not a raft dir, or a layout version this build does not read.
   static Result<std::unique_ptr<RaftDir>> Open(const std::string& path, const RaftDirOptions& options);
 
+  // A raft dir holds every key (and whatever secrets they are): it is created 0700, and metasrv
+  // refuses to start on one that group or others may enter or read (as etcd >= 3.4.10):
+  // InvalidArgument naming the dir, its mode and the chmod that fixes it. OK when missing.
+  static Status CheckPermissions(const std::string& path);
+
   // True when a process holds the dir's RocksDB LOCK (without opening the dir; false when
   // there is no dir or no LOCK file).
   static bool InUse(const std::string& path);
