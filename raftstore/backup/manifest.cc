@@ -1,6 +1,8 @@
 #include "raftstore/backup/manifest.h"
 
 #include <ctime>
+#include <set>
+#include <utility>
 
 #include "raftstore/backup/hash.h"
 #include "raftstore/common/hex.h"
@@ -65,6 +67,10 @@ Result<pb::Manifest> DecodeManifest(const std::string& bytes, const std::string&
   if (!m.ParseFromString(f.manifest())) {
     return Status::Corruption("manifest " + where + ": body does not parse");
   }
+  if (m.format_version() != f.format_version()) {
+    return Status::Corruption("manifest " + where + ": the body's format version " + std::to_string(m.format_version()) +
+                              " differs from the envelope's " + std::to_string(f.format_version()));
+  }
   auto check_blocks = [&](const google::protobuf::RepeatedPtrField<pb::BlockRef>& blocks,
                           uint64_t size, const std::string& what) -> Status {
     uint64_t sum = 0;
@@ -82,6 +88,32 @@ Result<pb::Manifest> DecodeManifest(const std::string& bytes, const std::string&
   };
   if (m.has_metadata()) {
     RS_RETURN_IF_ERROR(check_blocks(m.metadata().blocks(), m.metadata().size(), "metadata"));
+  }
+  // With several data dirs, each is restored into a sub-folder of its name: one plain path part.
+  std::set<std::string> names;
+  for (const auto& d : m.data_dirs()) {
+    if (m.data_dirs_size() == 1) break;
+    const std::string& n = d.name();
+    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string::npos || !names.insert(n).second) {
+      return Status::Corruption("manifest " + where + ": bad or repeated data dir name \"" + n + "\"");
+    }
+  }
+  // Restore makes the symlinks before it writes the files, so a file at a symlink's path or
+  // under it would be written through the link, wherever it points.
+  std::set<std::pair<uint32_t, std::string>> paths, links;
+  for (const auto& f2 : m.files()) {
+    if (!paths.insert({f2.dir_index(), f2.path()}).second) {
+      return Status::Corruption("manifest " + where + ": file " + f2.path() + " is listed twice");
+    }
+    if (f2.type() == pb::FileEntry::SYMLINK) links.insert({f2.dir_index(), f2.path()});
+  }
+  for (const auto& f2 : m.files()) {
+    for (size_t q = f2.path().find('/'); !links.empty() && q != std::string::npos; q = f2.path().find('/', q + 1)) {
+      if (links.count({f2.dir_index(), f2.path().substr(0, q)}) > 0) {
+        return Status::Corruption("manifest " + where + ": file " + f2.path() + " lies under the symlink " +
+                                  f2.path().substr(0, q));
+      }
+    }
   }
   for (const auto& f2 : m.files()) {
     if (f2.dir_index() >= static_cast<uint32_t>(m.data_dirs_size())) {

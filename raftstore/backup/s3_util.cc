@@ -2,6 +2,7 @@
 
 #include <tinyxml2.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -46,13 +47,23 @@ Status ParseListPage(const std::string& xml, ListPage* page) {
   if (root == nullptr || std::strcmp(root->Name(), "ListBucketResult") != 0) {
     return Status::Corruption("not a ListBucketResult: " + xml.substr(0, 200));
   }
+  // Every object of the page or none: a refused page adds nothing to the earlier pages' objects.
+  std::vector<ListPage::Object> objects;
   for (const auto* c = root->FirstChildElement("Contents"); c != nullptr;
        c = c->NextSiblingElement("Contents")) {
     ListPage::Object o;
     o.key = ChildText(c, "Key");
-    o.size = std::strtoull(ChildText(c, "Size").c_str(), nullptr, 10);
-    page->objects.push_back(std::move(o));
+    const std::string size = ChildText(c, "Size");
+    errno = 0;
+    o.size = std::strtoull(size.c_str(), nullptr, 10);
+    if (o.key.empty() || size.empty() || size.size() > 20 || size.find_first_not_of("0123456789") != std::string::npos ||
+        errno == ERANGE) {
+      return Status::Corruption("an object without a key or a decimal size (key \"" + o.key + "\", size \"" + size +
+                                "\"): " + xml.substr(0, 200));
+    }
+    objects.push_back(std::move(o));
   }
+  for (auto& o : objects) page->objects.push_back(std::move(o));
   page->truncated = ChildText(root, "IsTruncated") == "true";
   page->next_token = ChildText(root, "NextContinuationToken");
   return Status::OK();

@@ -238,7 +238,7 @@ Result<Record> DecodeLineWithDom(std::string_view line) {
   Json j;
   try {
     j = Json::parse(line.begin(), line.end());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     std::string what = e.what();
     // nlohmann's text starts with "[json.exception.parse_error.101] parse error at ...".
     auto pos = what.find("] ");

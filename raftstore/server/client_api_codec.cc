@@ -187,6 +187,24 @@ Result<Transaction> ToTransaction(const metasrv::TxnRequest& req, const Limits& 
   return t;
 }
 
+Result<WatchSpec> ToWatchSpec(const metasrv::WatchRequest& req) {
+  WatchSpec w;
+  if (!req.prefix().empty() || req.key().empty()) {
+    w.range = node::KeyRange::Prefix(req.prefix());
+    w.list_prefix = req.prefix();
+  } else if (req.key_end().empty()) {
+    w.range = node::KeyRange{req.key(), "", true};
+    w.list_prefix = req.key();
+  } else {
+    if (req.key_end() <= req.key()) return Status::InvalidArgument("key_end must be greater than key");
+    w.range = node::KeyRange{req.key(), req.key_end(), false};
+    size_t n = 0;
+    while (n < req.key().size() && n < req.key_end().size() && req.key()[n] == req.key_end()[n]) ++n;
+    w.list_prefix = req.key().substr(0, n);
+  }
+  return w;
+}
+
 Result<KeyFilter> ToKeyFilter(const metasrv::ExportRequest& req) {
   auto filter = KeyFilter::Make({req.include_prefixes().begin(), req.include_prefixes().end()},
                                 {req.exclude_prefixes().begin(), req.exclude_prefixes().end()});

@@ -11,6 +11,7 @@
 #include "raftstore/export_format/key_filter.h"
 #include "raftstore/model/cmd.h"
 #include "raftstore/model/limits.h"
+#include "raftstore/node/watch_hub.h"
 #include "raftstore/sm/state_machine.h"
 
 namespace raftstore::server {
@@ -37,6 +38,16 @@ struct Limits {
 Status CheckKey(const std::string& key, const std::string& what);
 Result<UpsertKV> ToUpsert(const metasrv::UpsertRequest& req, const Limits& limits);
 Result<Transaction> ToTransaction(const metasrv::TxnRequest& req, const Limits& limits);
+
+// A Watch request's key range, and the prefix its initial flush scans: every key the range
+// contains starts with list_prefix. A non-empty prefix, or no key: the prefix's keys (all keys
+// for neither); a key without key_end: that key alone; key and key_end: [key, key_end), and
+// InvalidArgument when key_end is not greater than key.
+struct WatchSpec {
+  node::KeyRange range;
+  std::string list_prefix;
+};
+Result<WatchSpec> ToWatchSpec(const metasrv::WatchRequest& req);
 
 // The Export request's prefixes as the one key filter (refuses both lists, an empty prefix).
 Result<KeyFilter> ToKeyFilter(const metasrv::ExportRequest& req);

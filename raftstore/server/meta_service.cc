@@ -233,23 +233,10 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
   AUTHORIZE(ctx, Rpc::kWatch);
   RETURN_GRPC_IF_ERROR(CheckClientPrefix(req->prefix(), "prefix", /*reaches_in=*/false));
   RETURN_GRPC_IF_ERROR(CheckClientKey(req->key(), "key"));
-  node::KeyRange range;
-  std::string list_prefix;  // what the initial flush scans
-  if (!req->prefix().empty() || req->key().empty()) {
-    range = node::KeyRange::Prefix(req->prefix());
-    list_prefix = req->prefix();
-  } else if (req->key_end().empty()) {
-    range = node::KeyRange{req->key(), "", true};
-    list_prefix = req->key();
-  } else {
-    if (req->key_end() <= req->key()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "key_end must be greater than key");
-    }
-    range = node::KeyRange{req->key(), req->key_end(), false};
-    size_t n = 0;
-    while (n < req->key().size() && n < req->key_end().size() && req->key()[n] == req->key_end()[n]) ++n;
-    list_prefix = req->key().substr(0, n);
-  }
+  auto spec = ToWatchSpec(*req);
+  if (!spec.ok()) return ToGrpc(spec.status());
+  const node::KeyRange range = spec->range;
+  const std::string list_prefix = spec->list_prefix;  // what the initial flush scans
   // Subscribe before the flush, so no change falls between the two.
   const uint64_t after = req->start_after_index();
   std::shared_ptr<node::Watcher> watcher;

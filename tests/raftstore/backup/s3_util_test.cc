@@ -62,3 +62,19 @@ TEST(S3Util, ErrorBodiesAndBrokenXml) {
   Status st = ParseListPage("<ListBucketResult><Contents>", &p);
   EXPECT_EQ(st.code(), Status::Code::kCorruption);
 }
+
+// A page S3 would never send is refused, not read as size 0 or key "", and adds nothing to the
+// objects of earlier pages. Found by fuzz/s3_list_fuzz.cc.
+TEST(S3Util, ListPageWithABadObjectIsRefusedWhole) {
+  ListPage p;
+  ASSERT_TRUE(ParseListPage("<ListBucketResult><Contents><Key>a</Key><Size>1</Size></Contents></ListBucketResult>", &p).ok());
+  for (const char* contents : {"<Key>b</Key><Size>12x</Size>", "<Key>b</Key>", "<Size>3</Size>",
+                               "<Key>b</Key><Size>-1</Size>", "<Key>b</Key><Size>99999999999999999999</Size>"}) {
+    std::string xml = std::string("<ListBucketResult><Contents><Key>ok</Key><Size>2</Size></Contents><Contents>") +
+                      contents + "</Contents></ListBucketResult>";
+    Status st = ParseListPage(xml, &p);
+    EXPECT_EQ(st.code(), Status::Code::kCorruption) << xml;
+    EXPECT_NE(st.message().find("an object without a key or a decimal size"), std::string::npos) << st.message();
+    ASSERT_EQ(p.objects.size(), 1u) << xml;
+  }
+}
