@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/stubs/logging.h>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/quiet_protobuf.h"
 #include "raftstore/server/client_api_codec.h"
 
 using namespace raftstore;
@@ -113,11 +113,7 @@ void Watch(const std::string& bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const bool quiet = [] {  // protobuf logs every string field that is not UTF-8
-    google::protobuf::SetLogHandler(nullptr);
-    return true;
-  }();
-  (void)quiet;
+  QuietProtobufLogs();
   if (size == 0) return 0;
   Limits limits;
   if (data[0] & 4) limits = Limits{.max_key_bytes = 24, .max_value_bytes = 16, .max_txn_ops = 3, .max_request_bytes = 256};

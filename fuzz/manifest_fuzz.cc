@@ -14,10 +14,10 @@
 //   - EncodeManifest of it decodes to the same message.
 #include <string>
 
-#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/quiet_protobuf.h"
 #include "raftstore/backup/hash.h"
 #include "raftstore/backup/manifest.h"
 
@@ -70,11 +70,7 @@ void CheckAccepted(const pb::Manifest& m) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const bool quiet = [] {  // protobuf logs every string field that is not UTF-8
-    google::protobuf::SetLogHandler(nullptr);
-    return true;
-  }();
-  (void)quiet;
+  QuietProtobufLogs();
   if (size == 0) return 0;
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] & 1) {

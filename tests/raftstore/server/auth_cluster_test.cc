@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/raftstore/server/cluster_fixture.h"
+#include "tests/raftstore/server/auth_call.h"
 #include "tests/raftstore/server/process.h"
 
 using namespace testutil;
@@ -12,13 +13,6 @@ namespace {
 
 class AuthClusterTest : public ClusterFixture {
  protected:
-  template <typename F>
-  grpc::Status CallWith(const std::string& token, F f) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
-    return f(&ctx);
-  }
 };
 
 TEST_F(AuthClusterTest, FollowerForwardsUserChangesAndTokens) {

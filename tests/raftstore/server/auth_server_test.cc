@@ -8,6 +8,7 @@
 
 #include "raftstore/client/meta_client.h"
 #include "raftstore/client/retry.h"
+#include "tests/raftstore/server/auth_call.h"
 #include "tests/raftstore/server/process.h"
 
 namespace fs = std::filesystem;
@@ -48,13 +49,6 @@ class AuthTest : public ::testing::Test {
     ASSERT_TRUE(en.enabled());
   }
 
-  template <typename F>
-  grpc::Status CallWith(const std::string& token, F f) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
-    return f(&ctx);
-  }
 
   grpc::Status Login(const std::string& user, const std::string& password, std::string* token) {
     metasrv::AuthenticateRequest r;
