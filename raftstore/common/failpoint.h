@@ -67,6 +67,18 @@ inline Status Hit(std::string_view) { return Status::OK(); }
 inline std::string RaftSendTo(uint64_t id) { return "raft-send-to-" + std::to_string(id); }
 inline std::string RaftReceiveFrom(uint64_t id) { return "raft-receive-from-" + std::to_string(id); }
 
+// Hit(RaftSendTo(id)) / Hit(RaftReceiveFrom(id)) for every raft batch, without making the
+// point's name while nothing is armed (the raft path's common case).
+#ifdef METASRV_FAILPOINTS
+inline Status HitRaftSend(uint64_t to) { return internal::AnyArmed() ? internal::HitArmed(RaftSendTo(to)) : Status::OK(); }
+inline Status HitRaftReceive(uint64_t from) {
+  return internal::AnyArmed() ? internal::HitArmed(RaftReceiveFrom(from)) : Status::OK();
+}
+#else
+inline Status HitRaftSend(uint64_t) { return Status::OK(); }
+inline Status HitRaftReceive(uint64_t) { return Status::OK(); }
+#endif
+
 }  // namespace raftstore::failpoint
 
 // Returns the point's error from the enclosing function (which returns Status or Result<T>).

@@ -83,7 +83,7 @@ bool SnapshotSender::Stream(const raft::Message& m, const std::string& address, 
   const auto started = std::chrono::steady_clock::now();
   const std::string what = "snapshot " + std::to_string(m.snapshot->index) + " to node " + std::to_string(m.to) +
                            " at " + address;
-  if (Status cut = failpoint::Hit(failpoint::RaftSendTo(m.to)); !cut.ok()) {
+  if (Status cut = failpoint::HitRaftSend(m.to); !cut.ok()) {
     spdlog::warn("node {}: {} not sent: {}", m.from, what, cut.message());
     return false;
   }

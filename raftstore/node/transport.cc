@@ -132,7 +132,7 @@ void Transport::RunPeer(Peer* p) {
     }
 
     grpc::Status st;
-    if (Status cut = failpoint::Hit(failpoint::RaftSendTo(p->id)); !cut.ok()) {
+    if (Status cut = failpoint::HitRaftSend(p->id); !cut.ok()) {
       st = grpc::Status(grpc::StatusCode::UNAVAILABLE, cut.message());
     } else if (!p->stub) {
       st = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,

@@ -26,7 +26,7 @@ grpc::Status RaftPeerService::Send(grpc::ServerContext*, const metasrv::raft::Ra
                             ": the sender's Nodes record for node " + std::to_string(req->to()) +
                             " names the wrong raft address");
   }
-  if (raftstore::Status cut = raftstore::failpoint::Hit(raftstore::failpoint::RaftReceiveFrom(req->from())); !cut.ok()) {
+  if (raftstore::Status cut = raftstore::failpoint::HitRaftReceive(req->from()); !cut.ok()) {
     return ToGrpc(raftstore::Status::Unavailable(cut.message()));
   }
   std::vector<raft::Message> msgs;
@@ -63,7 +63,7 @@ grpc::Status RaftPeerService::InstallSnapshot(grpc::ServerContext*, grpc::Server
                         "InstallSnapshot on node " + std::to_string(self) + ": expected a snapshot message for it, got " +
                             raft::Describe(*m));
   }
-  if (raftstore::Status cut = raftstore::failpoint::Hit(raftstore::failpoint::RaftReceiveFrom(m->from)); !cut.ok()) {
+  if (raftstore::Status cut = raftstore::failpoint::HitRaftReceive(m->from); !cut.ok()) {
     return ToGrpc(raftstore::Status::Unavailable(cut.message()));
   }
   auto path = node_->BeginIncomingSnapshot();
