@@ -1,5 +1,6 @@
 #include "raftstore/backup/manifest.h"
 
+#include <cstdint>
 #include <ctime>
 #include <set>
 #include <utility>
@@ -22,6 +23,21 @@ std::string BlockHex(const pb::BlockRef& b) {
 }
 
 // `unix_ms` as UTC in the strftime `format`.
+// Whether `path` is relative and every part of it is a plain name: no empty, "." or ".."
+// part. A restore writes each manifest path under its target, so ".." could escape it, and "."
+// or "" would let "a/./b" and "a/b" name one file under two entries, getting past the
+// listed-twice and under-a-symlink checks below.
+static bool IsPlainRelativePath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return false;
+  for (size_t p = 0;;) {
+    const size_t q = path.find('/', p);
+    const std::string part = path.substr(p, q == std::string::npos ? std::string::npos : q - p);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (q == std::string::npos) return true;
+    p = q + 1;
+  }
+}
+
 static std::string FormatUtc(int64_t unix_ms, const char* format) {
   time_t t = static_cast<time_t>(unix_ms / 1000);
   struct tm tm{};
@@ -48,6 +64,81 @@ std::string EncodeManifest(const pb::Manifest& m) {
   return out;
 }
 
+// Whether `blocks` are well formed and add up to `size` bytes (without wrapping around).
+static Status CheckBlocks(const google::protobuf::RepeatedPtrField<pb::BlockRef>& blocks, uint64_t size,
+                          const std::string& what) {
+  uint64_t sum = 0;
+  for (const auto& b : blocks) {
+    if (b.sha256().size() != 32) return Status::Corruption(what + ": bad block digest");
+    if (b.size() > UINT64_MAX - sum) return Status::Corruption(what + ": block sizes overflow");
+    sum += b.size();
+  }
+  if (sum != size) {
+    return Status::Corruption(what + ": blocks add up to " + std::to_string(sum) + " bytes, expected " +
+                              std::to_string(size));
+  }
+  return Status::OK();
+}
+
+// With several data dirs, each is restored into a sub-folder of its name: one plain path part.
+static Status CheckDataDirNames(const pb::Manifest& m, const std::string& context) {
+  if (m.data_dirs_size() <= 1) return Status::OK();
+  std::set<std::string> names;
+  for (const auto& d : m.data_dirs()) {
+    const std::string& n = d.name();
+    if (!IsPlainRelativePath(n) || n.find('/') != std::string::npos || !names.insert(n).second) {
+      return Status::Corruption(context + "bad or repeated data dir name \"" + n + "\"");
+    }
+  }
+  return Status::OK();
+}
+
+// Each entry on its own: a data dir that exists, a path that stays inside it, whole blocks.
+static Status CheckFileEntries(const pb::Manifest& m, const std::string& context) {
+  for (const auto& f : m.files()) {
+    if (f.dir_index() >= static_cast<uint32_t>(m.data_dirs_size())) {
+      return Status::Corruption(context + "file " + f.path() + ": bad data dir index");
+    }
+    if (!IsPlainRelativePath(f.path())) {
+      return Status::Corruption(context + "unsafe path \"" + f.path() +
+                                "\" (absolute, or with an empty, \".\" or \"..\" part)");
+    }
+    if (f.type() == pb::FileEntry::REGULAR) {
+      RS_RETURN_IF_ERROR(CheckBlocks(f.blocks(), f.size(), context + "file " + f.path()));
+    }
+  }
+  return Status::OK();
+}
+
+// Entries against each other. Restore makes the symlinks before it writes the files, so a file
+// at a symlink's path or under it would be written through the link, wherever it points.
+// Precondition: CheckFileEntries passed (paths are plain, so one spelling per file).
+static Status CheckNoAliasing(const pb::Manifest& m, const std::string& context) {
+  std::set<std::pair<uint32_t, std::string>> paths, links;
+  for (const auto& f : m.files()) {
+    if (!paths.insert({f.dir_index(), f.path()}).second) {
+      return Status::Corruption(context + "file " + f.path() + " is listed twice");
+    }
+    if (f.type() == pb::FileEntry::SYMLINK) links.insert({f.dir_index(), f.path()});
+  }
+  for (const auto& f : m.files()) {
+    for (size_t q = f.path().find('/'); !links.empty() && q != std::string::npos; q = f.path().find('/', q + 1)) {
+      if (links.count({f.dir_index(), f.path().substr(0, q)}) > 0) {
+        return Status::Corruption(context + "file " + f.path() + " lies under the symlink " + f.path().substr(0, q));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// What restore relies on in a decoded body; `context` ("manifest X: ") starts each message.
+static Status CheckManifestBody(const pb::Manifest& m, const std::string& context) {
+  if (m.has_metadata()) RS_RETURN_IF_ERROR(CheckBlocks(m.metadata().blocks(), m.metadata().size(), context + "metadata"));
+  RS_RETURN_IF_ERROR(CheckDataDirNames(m, context));
+  RS_RETURN_IF_ERROR(CheckFileEntries(m, context));
+  return CheckNoAliasing(m, context);
+}
+
 Result<pb::Manifest> DecodeManifest(const std::string& bytes, const std::string& where) {
   pb::ManifestFile f;
   if (!f.ParseFromString(bytes)) {
@@ -71,69 +162,7 @@ Result<pb::Manifest> DecodeManifest(const std::string& bytes, const std::string&
     return Status::Corruption("manifest " + where + ": the body's format version " + std::to_string(m.format_version()) +
                               " differs from the envelope's " + std::to_string(f.format_version()));
   }
-  auto check_blocks = [&](const google::protobuf::RepeatedPtrField<pb::BlockRef>& blocks,
-                          uint64_t size, const std::string& what) -> Status {
-    uint64_t sum = 0;
-    for (const auto& b : blocks) {
-      if (b.sha256().size() != 32) {
-        return Status::Corruption("manifest " + where + ": " + what + ": bad block digest");
-      }
-      sum += b.size();
-    }
-    if (sum != size) {
-      return Status::Corruption("manifest " + where + ": " + what + ": blocks add up to " +
-                                std::to_string(sum) + " bytes, expected " + std::to_string(size));
-    }
-    return Status::OK();
-  };
-  if (m.has_metadata()) {
-    RS_RETURN_IF_ERROR(check_blocks(m.metadata().blocks(), m.metadata().size(), "metadata"));
-  }
-  // With several data dirs, each is restored into a sub-folder of its name: one plain path part.
-  std::set<std::string> names;
-  for (const auto& d : m.data_dirs()) {
-    if (m.data_dirs_size() == 1) break;
-    const std::string& n = d.name();
-    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string::npos || !names.insert(n).second) {
-      return Status::Corruption("manifest " + where + ": bad or repeated data dir name \"" + n + "\"");
-    }
-  }
-  // Restore makes the symlinks before it writes the files, so a file at a symlink's path or
-  // under it would be written through the link, wherever it points.
-  std::set<std::pair<uint32_t, std::string>> paths, links;
-  for (const auto& f2 : m.files()) {
-    if (!paths.insert({f2.dir_index(), f2.path()}).second) {
-      return Status::Corruption("manifest " + where + ": file " + f2.path() + " is listed twice");
-    }
-    if (f2.type() == pb::FileEntry::SYMLINK) links.insert({f2.dir_index(), f2.path()});
-  }
-  for (const auto& f2 : m.files()) {
-    for (size_t q = f2.path().find('/'); !links.empty() && q != std::string::npos; q = f2.path().find('/', q + 1)) {
-      if (links.count({f2.dir_index(), f2.path().substr(0, q)}) > 0) {
-        return Status::Corruption("manifest " + where + ": file " + f2.path() + " lies under the symlink " +
-                                  f2.path().substr(0, q));
-      }
-    }
-  }
-  for (const auto& f2 : m.files()) {
-    if (f2.dir_index() >= static_cast<uint32_t>(m.data_dirs_size())) {
-      return Status::Corruption("manifest " + where + ": file " + f2.path() +
-                                ": bad data dir index");
-    }
-    // A restore must never write outside its target: no absolute paths, no ".." parts.
-    bool bad = f2.path().empty() || f2.path()[0] == '/';
-    for (size_t p = 0; !bad;) {
-      size_t q = f2.path().find('/', p);
-      std::string part = f2.path().substr(p, q == std::string::npos ? std::string::npos : q - p);
-      if (part == ".." || part.empty()) bad = true;
-      if (q == std::string::npos) break;
-      p = q + 1;
-    }
-    if (bad) return Status::Corruption("manifest " + where + ": unsafe path \"" + f2.path() + "\"");
-    if (f2.type() == pb::FileEntry::REGULAR) {
-      RS_RETURN_IF_ERROR(check_blocks(f2.blocks(), f2.size(), "file " + f2.path()));
-    }
-  }
+  RS_RETURN_IF_ERROR(CheckManifestBody(m, "manifest " + where + ": "));
   return m;
 }
 

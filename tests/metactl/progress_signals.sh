@@ -56,9 +56,11 @@ pass "--progress=sometimes: usage error"
 
 # ---------------------------------------------------------------- SIGINT
 # The signal must come while the job is working, whatever the machine's speed: each job runs
-# under strace, which delays every read and writev it makes by 1 ms (an export of the test's
-# keys then takes seconds instead of a fraction of one), so it is mid-run when the first
-# progress line shows. The assertions are about what the signal leaves, not about time.
+# under strace, which delays every read, pread64, write and writev it makes by 1 ms, so it is
+# mid-run when the first progress line shows. Reads of the raft dir are what bound an export
+# (RocksDB preads each of its ~6000 blocks: 6 s or more), the stream's reads an import; the
+# export's own writes are too few to (1 MiB each). The assertions are about what the signal
+# leaves, not about time.
 command -v strace >/dev/null || { [ "${METASRV_TEST_REQUIRE_SERVERS:-0}" = 1 ] && fail "strace is missing (scripts/install-deps.sh installs it)"; echo "SKIP: no strace"; exit 77; }
 
 # Starts "$@" slowed (above) in the background (stderr to $WORK/err), waits until its stderr
@@ -68,8 +70,8 @@ interrupt_when() {
   local pattern=$1; shift
   # Job control on: a background job of a script otherwise starts with SIGINT ignored.
   set -m
-  "${STRACE[@]}" -f -qq -o /dev/null -e trace=read,writev -e inject=read:delay_enter=1000 \
-    -e inject=writev:delay_enter=1000 "$@" 2>"$WORK/err" >/dev/null &
+  "${STRACE[@]}" -f -qq -o /dev/null -e trace=read,pread64,write,writev \
+    -e inject=read,pread64,write,writev:delay_enter=1000 "$@" 2>"$WORK/err" >/dev/null &
   JOB=$!
   set +m
   # Up to 120 s for the first progress line (a fraction of a second on an idle machine).

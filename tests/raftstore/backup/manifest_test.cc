@@ -79,4 +79,12 @@ TEST(Manifest, RefusesPathsOutsideTheTarget) {
   expect_refused(m, "file a/x is listed twice");
   link->set_dir_index(0);  // the same path in another data dir is another file
   EXPECT_TRUE(DecodeManifest(EncodeManifest(m), "t").ok());
+  // "./a/x" is the file "a/x" under another spelling: it would pass the under-a-symlink check
+  // above and be written through the link "a".
+  link->set_dir_index(1);
+  link->set_path("a");
+  m.mutable_files(0)->set_path("./a/x");
+  expect_refused(m, "unsafe path \"./a/x\"");
+  m.mutable_files(0)->set_path("a//x");
+  expect_refused(m, "unsafe path \"a//x\"");
 }
