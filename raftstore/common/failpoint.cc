@@ -20,7 +20,7 @@ namespace raftstore::failpoint {
 namespace {
 
 struct Action {
-  enum Kind { kCrash, kDelay, kError } kind = kCrash;
+  enum Kind { kCrash, kPowerCut, kDelay, kError } kind = kCrash;
   uint64_t delay_ms = 0;
   uint64_t remaining = 0;  // 0: every time
   std::string text;        // as armed, for Armed()
@@ -28,7 +28,7 @@ struct Action {
 
 Status Bad(const std::string& part, const std::string& why) {
   return Status::InvalidArgument("failpoint spec \"" + part + "\": " + why +
-                                 " (NAME=crash|delay(MS)|error|off, optionally N*ACTION; parts separated by ';')");
+                                 " (NAME=crash|power-cut|delay(MS)|error|off, optionally N*ACTION; parts separated by ';')");
 }
 
 std::string Trim(std::string s) {
@@ -51,6 +51,8 @@ Status ParseAction(const std::string& part, std::string text, Action* out, bool*
     *off = true;
   } else if (text == "crash") {
     a.kind = Action::kCrash;
+  } else if (text == "power-cut") {
+    a.kind = Action::kPowerCut;
   } else if (text == "error") {
     a.kind = Action::kError;
   } else if (text.rfind("delay(", 0) == 0 && text.back() == ')') {
@@ -66,6 +68,7 @@ Status ParseAction(const std::string& part, std::string text, Action* out, bool*
 }
 
 std::atomic<bool> any_armed{false};
+std::atomic<PowerCutHook> power_cut_hook{nullptr};
 std::mutex mu;
 std::map<std::string, Action, std::less<>>& Points() {
   static auto* points = new std::map<std::string, Action, std::less<>>();  // never destroyed: used until _exit
@@ -74,6 +77,8 @@ std::map<std::string, Action, std::less<>>& Points() {
 }  // namespace
 
 bool Compiled() { return true; }
+
+void SetPowerCutHook(PowerCutHook hook) { power_cut_hook = hook; }
 
 namespace internal {
 
@@ -93,6 +98,9 @@ Status HitArmed(std::string_view name) {
     }
   }
   switch (a.kind) {
+    case Action::kPowerCut:
+      if (PowerCutHook hook = power_cut_hook.load()) hook();  // does not return
+      _exit(kCrashExitCode);
     case Action::kCrash:
       _exit(kCrashExitCode);
     case Action::kDelay:
@@ -144,6 +152,8 @@ std::string Armed() {
 #else
 
 bool Compiled() { return false; }
+
+void SetPowerCutHook(PowerCutHook) {}
 
 Status Arm(const std::string& spec) {
   if (spec.empty()) return Status::OK();

@@ -6,6 +6,9 @@
 // Spec: "NAME=ACTION[;NAME=ACTION...]", ACTION one of
 //   crash      _exit(kCrashExitCode) at the point: a kill -9 at a chosen step (no destructor,
 //              no flush, nothing unsynced survives beyond what the kernel already has)
+//   power-cut  crash as a power failure would: first every file a raft dir of this process
+//              wrote is cut back to what was synced, and files whose directory entry was never
+//              synced are removed (raftstore/storage/power_cut_env.h); then as crash
 //   delay(MS)  sleep MS milliseconds there
 //   error      Hit returns IOError there (the caller treats it as its storage or network failing)
 //   off        disarm the point
@@ -17,6 +20,7 @@
 //   snapshot-install                          a follower's snapshot, between staging and install
 //   import-before-swap, restore-before-swap   the staged raft dir / files, before the swap
 //   backup-upload                             each block a backup writes to its location
+//   export-send-chunk                         each chunk of a live export, before it is sent
 //   raft-send-to-N, raft-receive-from-N       raft messages to / from node N (error: dropped,
 //                                             delay: late), snapshot streams included: arming
 //                                             both for a set of peers partitions this node
@@ -38,6 +42,11 @@ namespace raftstore::failpoint {
 inline constexpr int kCrashExitCode = 86;
 // The environment variable read by ArmFromEnv.
 inline constexpr const char* kEnvVar = "METASRV_FAILPOINTS";
+
+// What a power-cut action calls before it exits: the storage layer sets it when it opens a raft
+// dir through its tracking Env (power_cut_env.h). Without one, power-cut is a plain crash.
+using PowerCutHook = void (*)();
+void SetPowerCutHook(PowerCutHook hook);
 
 // True when built with METASRV_FAILPOINTS.
 bool Compiled();

@@ -313,6 +313,7 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
     chunk.add_lines(std::move(line));
     if (bytes >= chunk_bytes || static_cast<uint64_t>(chunk.lines_size()) >= chunk_lines) {
       bytes = 0;
+      RS_FAILPOINT("export-send-chunk");
       if (ctx->IsCancelled() || !writer->Write(chunk)) {
         gone = true;
         return raftstore::Status::Aborted("client went away");

@@ -11,8 +11,10 @@
 #include <rocksdb/options.h>
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/storage/keys.h"
+#include "raftstore/storage/power_cut_env.h"
 #include "raftstore/storage/rocks_access.h"
 #include "raftstore/storage/upgrade.h"
 
@@ -93,6 +95,8 @@ rocksdb::Options RocksOptions(const RaftDirOptions& options) {
   ro.keep_log_file_num = 2;
   ro.max_log_file_size = 4 << 20;
   ro.max_manifest_file_size = 64 << 20;
+  // A failpoint build tracks what is synced, so that a test can cut the power (power_cut_env.h).
+  if (failpoint::Compiled()) ro.env = storage_internal::PowerCutEnv();
   if (options.bulk_load) {
     // Import's memory bound (<= 200 MiB whatever the stream): at most two 32 MiB memtables.
     // (A 64 MiB default with 4 of them let an import hold 256 MiB of memtables.)

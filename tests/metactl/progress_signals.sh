@@ -147,7 +147,9 @@ pass "SIGINT during restore: exit 130, no staging dir or temp export, target not
 # A live export: its line has no total (the server gives none); SIGINT cancels the stream.
 . "$(dirname "$0")/serve.sh"
 seed_live() { "$METACTL" import --raft-dir "$1" --id 1 --initial-cluster "1=127.0.0.1:$2" --db "$WORK/big.jsonl" 2>/dev/null; }
-serve_seeded "$WORK/live" seed_live
+# The server sends each 1 MiB chunk 300 ms late (a failpoint): the export is mid-stream when
+# signalled whatever the machine's speed (strace on metactl cannot slow a gRPC stream enough).
+METASRV_FAILPOINTS='export-send-chunk=delay(300)' serve_seeded "$WORK/live" seed_live
 SRV=$SERVE_PID
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$WORK"' EXIT
 G=${SERVE_GRPC#127.0.0.1:}
