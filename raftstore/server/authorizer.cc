@@ -1,5 +1,6 @@
 #include "raftstore/server/authorizer.h"
 
+#include <grpc/grpc_security_constants.h>
 #include <grpcpp/grpcpp.h>
 
 #include "raftstore/auth/token.h"
@@ -65,27 +66,46 @@ Result<std::string> Authorizer::TokenKey() const {
   return *v;
 }
 
-Result<Caller> Authorizer::Check(std::string_view bearer, Rpc rpc) const {
+Result<Caller> Authorizer::Check(std::string_view bearer, std::string_view cert_user, Rpc rpc) const {
   const RpcRule& rule = RuleOf(rpc);
   RS_ASSIGN_OR_RETURN(bool enabled, Enabled());
   if (!enabled || !rule.needs) return Caller{};
-  if (bearer.empty()) {
+  std::string name;
+  std::optional<auth::UserRecord> user;
+  if (!bearer.empty()) {
+    RS_ASSIGN_OR_RETURN(auth::TokenClaims claims, auth::ParseToken(bearer));
+    RS_ASSIGN_OR_RETURN(user, User(claims.user));
+    if (!user) return Status::Unauthenticated("user \"" + claims.user + "\" of the token no longer exists");
+    RS_ASSIGN_OR_RETURN(std::string key, TokenKey());
+    RS_RETURN_IF_ERROR(auth::VerifyToken(key, claims, user->role, user->password_hash, now_ms_()));
+    name = claims.user;
+  } else if (!cert_user.empty()) {
+    RS_ASSIGN_OR_RETURN(user, User(cert_user));
+    if (!user) {
+      return Status::Unauthenticated("the client certificate's CN \"" + std::string(cert_user) +
+                                     "\" names no user: add it (metactl user add " + std::string(cert_user) +
+                                     " --role ROLE) or log in with --user NAME and --password-file");
+    }
+    name = cert_user;
+  } else {
     return Status::Unauthenticated(std::string("auth is enabled: ") + rule.name +
                                    " needs a token (metactl: --user NAME with --password-file, or METACTL_USER/"
                                    "METACTL_PASSWORD; other clients: Authenticate, then the metadata "
                                    "\"authorization: Bearer TOKEN\")");
   }
-  RS_ASSIGN_OR_RETURN(auth::TokenClaims claims, auth::ParseToken(bearer));
-  RS_ASSIGN_OR_RETURN(std::optional<auth::UserRecord> user, User(claims.user));
-  if (!user) return Status::Unauthenticated("user \"" + claims.user + "\" of the token no longer exists");
-  RS_ASSIGN_OR_RETURN(std::string key, TokenKey());
-  RS_RETURN_IF_ERROR(auth::VerifyToken(key, claims, user->role, user->password_hash, now_ms_()));
   if (user->role < *rule.needs) {
-    return Status::PermissionDenied("user \"" + claims.user + "\" (role " + auth::RoleName(user->role) +
-                                    ") may not call " + rule.name + ": it needs role " +
-                                    auth::RoleName(*rule.needs) + " or higher");
+    return Status::PermissionDenied("user \"" + name + "\" (role " + auth::RoleName(user->role) + ") may not call " +
+                                    rule.name + ": it needs role " + auth::RoleName(*rule.needs) + " or higher");
   }
-  return Caller{claims.user, user->role};
+  return Caller{name, user->role};
+}
+
+Result<std::string> Authorizer::TokenFor(std::string_view name, uint64_t ttl_ms) const {
+  RS_ASSIGN_OR_RETURN(std::optional<auth::UserRecord> user, User(name));
+  if (!user) return Status::Unauthenticated("user \"" + std::string(name) + "\" does not exist");
+  RS_ASSIGN_OR_RETURN(std::string key, TokenKey());
+  auth::TokenClaims claims{std::string(name), user->role, now_ms_() + ttl_ms, ""};
+  return auth::IssueToken(key, claims, user->password_hash);
 }
 
 std::string BearerToken(const grpc::ServerContext& ctx) {
@@ -96,6 +116,13 @@ std::string BearerToken(const grpc::ServerContext& ctx) {
   constexpr std::string_view kBearer = "Bearer ";
   if (v.starts_with(kBearer)) v.remove_prefix(kBearer.size());
   return std::string(v);
+}
+
+std::string CertificateCommonName(const grpc::ServerContext& ctx) {
+  const auto auth = ctx.auth_context();
+  if (!auth || !auth->IsPeerAuthenticated()) return "";
+  const auto values = auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+  return values.empty() ? "" : std::string(values.front().data(), values.front().size());
 }
 
 }  // namespace raftstore::server

@@ -55,7 +55,8 @@ void AddTlsSettings(CLI::App* app, ServerConfig* c) {
                   "client API: PEM CA bundle for client certificates and other members' client APIs")
       ->group(group);
   app->add_flag("--client-cert-auth", c->client_cert_auth,
-                "client API: require a client certificate signed by --trusted-ca-file")
+                "client API: require a client certificate signed by --trusted-ca-file (with auth on, its "
+                "CN is the user of a call without a token)")
       ->group(group);
   app->add_option("--peer-cert-file", c->peer_cert_file, "peer port: PEM certificate of this node (mutual TLS on)")
       ->group(group);

@@ -37,7 +37,7 @@ using rpc::ToGrpc;
   } while (0)
 
 MetaService::MetaService(const NodeSlot& node, Limits limits, std::chrono::milliseconds request_timeout,
-                         std::chrono::milliseconds token_ttl)
+                         std::chrono::milliseconds token_ttl, bool certificate_users)
     : node_(node),
       authorizer_(
           [this](std::string_view key) -> Result<std::optional<std::string>> {
@@ -48,12 +48,27 @@ MetaService::MetaService(const NodeSlot& node, Limits limits, std::chrono::milli
           },
           [this] { return node_->NowMs(); }),
       token_ttl_(token_ttl),
+      certificate_users_(certificate_users),
       limits_(limits),
       timeout_(request_timeout) {}
 
 grpc::Status MetaService::Authorize(const grpc::ServerContext& ctx, Rpc rpc) const {
-  Result<Caller> caller = authorizer_.Check(BearerToken(ctx), rpc);
+  Result<Caller> caller = authorizer_.Check(BearerToken(ctx), CertificateUser(ctx), rpc);
   return caller.ok() ? grpc::Status::OK : ToGrpc(caller.status());
+}
+
+std::string MetaService::CertificateUser(const grpc::ServerContext& ctx) const {
+  return certificate_users_ ? CertificateCommonName(ctx) : "";
+}
+
+std::string MetaService::ForwardedToken(const grpc::ServerContext& ctx) const {
+  if (std::string token = BearerToken(ctx); !token.empty()) return token;
+  const std::string user = CertificateUser(ctx);
+  Result<bool> enabled = authorizer_.Enabled();
+  if (user.empty() || !enabled.ok() || !*enabled) return "";
+  // Authorize let this caller in a moment ago; if the user went since, the leader refuses.
+  Result<std::string> token = authorizer_.TokenFor(user, static_cast<uint64_t>(token_ttl_.count()));
+  return token.ok() ? *token : "";
 }
 
 grpc::Status MetaService::Get(grpc::ServerContext* ctx, const metasrv::GetRequest* req, metasrv::GetReply* reply) {
@@ -155,7 +170,7 @@ grpc::Status MetaService::Forward(const grpc::ServerContext& ctx, const Req& req
                             std::max(until - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
   fwd.set_deadline(deadline);
   fwd.AddMetadata(kForwardedBy, std::to_string(node_->options().id));
-  if (const std::string token = BearerToken(ctx); !token.empty()) {
+  if (const std::string token = ForwardedToken(ctx); !token.empty()) {
     fwd.AddMetadata(kAuthorizationHeader, "Bearer " + token);
   }
   // Whether the call can have reached the leader decides what a failure means (forward.h).

@@ -33,8 +33,10 @@ namespace raftstore::server {
 class MetaService final : public metasrv::Meta::Service {
  public:
   // `token_ttl`: how long a token from Authenticate is good for (--auth-token-ttl).
+  // `certificate_users` (--client-cert-auth): a call without a token is the user its client
+  // certificate's CN names (authorizer.h).
   MetaService(const NodeSlot& node, Limits limits, std::chrono::milliseconds request_timeout,
-              std::chrono::milliseconds token_ttl = std::chrono::minutes(10));
+              std::chrono::milliseconds token_ttl = std::chrono::minutes(10), bool certificate_users = false);
 
   grpc::Status Get(grpc::ServerContext*, const metasrv::GetRequest*, metasrv::GetReply*) override;
   grpc::Status MGet(grpc::ServerContext*, const metasrv::MGetRequest*, metasrv::MGetReply*) override;
@@ -91,6 +93,11 @@ class MetaService final : public metasrv::Meta::Service {
                          const std::function<raftstore::Status(std::chrono::milliseconds)>& local);
   // The one auth check of every handler (authorizer.h): OK or the refusal to return.
   grpc::Status Authorize(const grpc::ServerContext& ctx, Rpc rpc) const;
+  // The user the client certificate stands for ("" without --client-cert-auth or a certificate).
+  std::string CertificateUser(const grpc::ServerContext& ctx) const;
+  // The token a forward carries: the caller's own, or for a caller let in by certificate one
+  // this node issues (the leader sees this node's certificate, not the client's); "" for none.
+  std::string ForwardedToken(const grpc::ServerContext& ctx) const;
   // Proposes a write of reserved keys made by this server (never a client's command).
   raftstore::Status ProposeAuthChange(Cmd cmd, std::chrono::milliseconds left, bool* applied);
 
@@ -98,6 +105,7 @@ class MetaService final : public metasrv::Meta::Service {
   Authorizer authorizer_;
   auth::LoginLimiter login_limiter_;
   std::chrono::milliseconds token_ttl_;
+  bool certificate_users_;
   std::mutex stubs_mu_;
   struct LeaderConn {
     std::shared_ptr<grpc::Channel> channel;

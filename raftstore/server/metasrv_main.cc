@@ -154,7 +154,7 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   if (!tls.ok()) return Fail(tls.status());
   server::NodeSlot slot;
   server::MetaService service(slot, cfg.ToLimits(), std::chrono::milliseconds(cfg.request_timeout_ms),
-                              std::chrono::seconds(cfg.auth_token_ttl));
+                              std::chrono::seconds(cfg.auth_token_ttl), cfg.client_cert_auth);
   server::RaftPeerService raft_peer_service(slot, std::chrono::milliseconds(cfg.snapshot_progress_interval_ms));
   // Listening first: the raft dir is not touched when a port is in use (listen.h).
   server::Servers servers;

@@ -3,7 +3,9 @@
 #   ca.pem            the cluster's CA (ca.key its key)
 #   n1 n2 n3 .pem/.key  node certificates of ca.pem, SAN 127.0.0.1 and localhost, usable as
 #                     server and client (a node dials its peers and the leader's client API)
-#   client.pem/.key   a client certificate of ca.pem (CN root)
+#   client.pem/.key   a client certificate of ca.pem (CN client)
+#   reader.pem writer.pem (.key)  client certificates of ca.pem, CN reader / writer (certificate
+#                     users: docs/auth.md)
 #   ca2.pem           another CA; other.pem/.key a node certificate of ca2 (SAN 127.0.0.1)
 #   expired.pem/.key  of ca.pem, SAN 127.0.0.1, expired yesterday (-days -1)
 #   wronghost.pem/.key of ca.pem, for wrong.example only
@@ -32,6 +34,7 @@ ca ca
 ca ca2
 for n in n1 n2 n3; do cert "$n" ca 30 "IP:127.0.0.1,DNS:localhost" serverAuth,clientAuth; done
 cert client ca 30 "DNS:root" clientAuth
+for u in reader writer; do cert "$u" ca 30 "DNS:$u" clientAuth; done
 cert other ca2 30 "IP:127.0.0.1,DNS:localhost" serverAuth,clientAuth
 cert expired ca -1 "IP:127.0.0.1,DNS:localhost" serverAuth,clientAuth
 cert wronghost ca 30 "DNS:wrong.example" serverAuth,clientAuth

@@ -178,34 +178,55 @@ class AuthorizerCheck : public ::testing::Test {
 };
 
 TEST_F(AuthorizerCheck, DisabledLetsEverythingThrough) {
-  EXPECT_TRUE(authz_.Check("", server::Rpc::kExport).ok());
-  EXPECT_TRUE(authz_.Check("junk", server::Rpc::kUpsert).ok());
+  EXPECT_TRUE(authz_.Check("", "", server::Rpc::kExport).ok());
+  EXPECT_TRUE(authz_.Check("junk", "", server::Rpc::kUpsert).ok());
 }
 
 TEST_F(AuthorizerCheck, EnabledRefusesWithTheRightCode) {
   kv_[std::string(auth::kEnabledKey)] = "1";
   using server::Rpc;
-  EXPECT_EQ(authz_.Check("", Rpc::kGet).status().code(), Code::kUnauthenticated);
-  EXPECT_EQ(authz_.Check("junk", Rpc::kGet).status().code(), Code::kUnauthenticated);
-  EXPECT_TRUE(authz_.Check("", Rpc::kAuthenticate).ok());
-  EXPECT_TRUE(authz_.Check(TokenOf("ro", Role::kReadonly), Rpc::kGet).ok());
-  Status up = authz_.Check(TokenOf("ro", Role::kReadonly), Rpc::kUpsert).status();
+  EXPECT_EQ(authz_.Check("", "", Rpc::kGet).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(authz_.Check("junk", "", Rpc::kGet).status().code(), Code::kUnauthenticated);
+  EXPECT_TRUE(authz_.Check("", "", Rpc::kAuthenticate).ok());
+  EXPECT_TRUE(authz_.Check(TokenOf("ro", Role::kReadonly), "", Rpc::kGet).ok());
+  Status up = authz_.Check(TokenOf("ro", Role::kReadonly), "", Rpc::kUpsert).status();
   EXPECT_EQ(up.code(), Code::kPermissionDenied);
   EXPECT_NE(up.message().find("user \"ro\""), std::string::npos) << up.message();
   EXPECT_NE(up.message().find("Upsert"), std::string::npos) << up.message();
-  EXPECT_TRUE(authz_.Check(TokenOf("rw", Role::kReadwrite), Rpc::kTransaction).ok());
-  EXPECT_EQ(authz_.Check(TokenOf("rw", Role::kReadwrite), Rpc::kExport).status().code(), Code::kPermissionDenied);
-  EXPECT_EQ(authz_.Check(TokenOf("rw", Role::kReadwrite), Rpc::kAddMember).status().code(), Code::kPermissionDenied);
-  EXPECT_TRUE(authz_.Check(TokenOf("root", Role::kRoot), Rpc::kAddMember).ok());
-  EXPECT_TRUE(authz_.Check(TokenOf("root", Role::kRoot), Rpc::kGet).ok());
+  EXPECT_TRUE(authz_.Check(TokenOf("rw", Role::kReadwrite), "", Rpc::kTransaction).ok());
+  EXPECT_EQ(authz_.Check(TokenOf("rw", Role::kReadwrite), "", Rpc::kExport).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(authz_.Check(TokenOf("rw", Role::kReadwrite), "", Rpc::kAddMember).status().code(), Code::kPermissionDenied);
+  EXPECT_TRUE(authz_.Check(TokenOf("root", Role::kRoot), "", Rpc::kAddMember).ok());
+  EXPECT_TRUE(authz_.Check(TokenOf("root", Role::kRoot), "", Rpc::kGet).ok());
   // Expired, a role claimed that the user does not have, a removed user.
   now_ = 2000;
-  EXPECT_EQ(authz_.Check(TokenOf("root", Role::kRoot), Rpc::kGet).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(authz_.Check(TokenOf("root", Role::kRoot), "", Rpc::kGet).status().code(), Code::kUnauthenticated);
   now_ = 1000;
-  EXPECT_EQ(authz_.Check(TokenOf("ro", Role::kRoot), Rpc::kExport).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(authz_.Check(TokenOf("ro", Role::kRoot), "", Rpc::kExport).status().code(), Code::kUnauthenticated);
   const std::string rw = TokenOf("rw", Role::kReadwrite);
   kv_.erase(auth::UserKey("rw"));
-  EXPECT_EQ(authz_.Check(rw, Rpc::kGet).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(authz_.Check(rw, "", Rpc::kGet).status().code(), Code::kUnauthenticated);
+}
+
+// --client-cert-auth: without a token, the certificate's CN is the user; a token wins.
+TEST_F(AuthorizerCheck, ACertificateCommonNameStandsForItsUser) {
+  kv_[std::string(auth::kEnabledKey)] = "1";
+  using server::Rpc;
+  EXPECT_TRUE(authz_.Check("", "ro", Rpc::kGet).ok());
+  Status up = authz_.Check("", "ro", Rpc::kUpsert).status();
+  EXPECT_EQ(up.code(), Code::kPermissionDenied);
+  EXPECT_NE(up.message().find("user \"ro\""), std::string::npos) << up.message();
+  Status nobody = authz_.Check("", "stranger", Rpc::kGet).status();
+  EXPECT_EQ(nobody.code(), Code::kUnauthenticated);
+  EXPECT_NE(nobody.message().find("CN \"stranger\" names no user"), std::string::npos) << nobody.message();
+  EXPECT_TRUE(authz_.Check(TokenOf("rw", Role::kReadwrite), "ro", Rpc::kUpsert).ok()) << "the token wins";
+  EXPECT_EQ(authz_.Check("junk", "rw", Rpc::kGet).status().code(), Code::kUnauthenticated) << "a bad token is not "
+                                                                                              "replaced by the CN";
+  // The token a forwarding node issues for a certificate user is good on the leader.
+  Result<std::string> token = authz_.TokenFor("rw", 500);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  EXPECT_TRUE(authz_.Check(*token, "", Rpc::kUpsert).ok());
+  EXPECT_EQ(authz_.TokenFor("stranger", 500).status().code(), Code::kUnauthenticated);
 }
 
 TEST(ReservedKeys, ClientRequestsCannotReachThem) {
