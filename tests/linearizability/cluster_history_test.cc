@@ -116,8 +116,15 @@ class Client {
   std::vector<std::unique_ptr<metasrv::Meta::Stub>>& stubs() { return stubs_; }
 
  private:
-  static void Deadline(grpc::ClientContext* ctx) {
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  // Calls `rpc` with the 1 s deadline, recording in `op` when it was called and returned.
+  template <typename F>
+  static grpc::Status Timed(Operation& op, F rpc) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    op.call_ns = NowNs();
+    grpc::Status st = rpc(&ctx);
+    op.return_ns = NowNs();
+    return st;
   }
 
   // The seq to compare with: the one this client last saw for the key, or a guess.
@@ -132,11 +139,7 @@ class Client {
     metasrv::GetRequest req;
     req.set_key(op.key);
     metasrv::GetReply reply;
-    grpc::ClientContext ctx;
-    Deadline(&ctx);
-    op.call_ns = NowNs();
-    grpc::Status st = stub.Get(&ctx, req, &reply);
-    op.return_ns = NowNs();
+    const grpc::Status st = Timed(op, [&](grpc::ClientContext* c) { return stub.Get(c, req, &reply); });
     if (!st.ok()) return false;  // a failed read changed nothing
     op.observed = FromSeqV(reply.has_value(), reply.value());
     if (op.observed) last_seq_[op.key] = op.observed->seq;
@@ -166,11 +169,7 @@ class Client {
       req.set_match_seq(op.match_seq);
     }
     metasrv::UpsertReply reply;
-    grpc::ClientContext ctx;
-    Deadline(&ctx);
-    op.call_ns = NowNs();
-    grpc::Status st = stub.Upsert(&ctx, req, &reply);
-    op.return_ns = NowNs();
+    const grpc::Status st = Timed(op, [&](grpc::ClientContext* c) { return stub.Upsert(c, req, &reply); });
     if (!st.ok()) return Failed(op, st);
     op.applied = reply.applied();
     op.observed = FromSeqV(reply.has_prev(), reply.prev());
@@ -195,11 +194,7 @@ class Client {
     put->set_value(op.value);
     req.add_else_then()->mutable_get()->set_key(op.key);
     metasrv::TxnReply reply;
-    grpc::ClientContext ctx;
-    Deadline(&ctx);
-    op.call_ns = NowNs();
-    grpc::Status st = stub.Transaction(&ctx, req, &reply);
-    op.return_ns = NowNs();
+    const grpc::Status st = Timed(op, [&](grpc::ClientContext* c) { return stub.Transaction(c, req, &reply); });
     if (!st.ok()) return Failed(op, st);
     if (reply.responses_size() != 1) {
       ADD_FAILURE() << Describe(op) << ": " << reply.responses_size() << " responses";
