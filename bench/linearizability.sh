@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The linearizability workload of tests/linearizability/cluster_history_test.cc (a 3-node
-# cluster under kill -9, SIGSTOP, partitions and leader transfers; docs/testing.md) for longer
-# than CI's 30 s: default 300 s per round, ROUNDS rounds (default 1), each with a new cluster.
+# cluster under kill -9, SIGSTOP, partitions, leader transfers and a member removed and added
+# back with an empty dir; docs/testing.md) for longer than CI's 30 s: default 300 s per round,
+# ROUNDS rounds (default 1), each with a new cluster.
 # Prints per round the operations checked and the verdict; a failing history is saved as JSON
 # in the current directory (the path is printed).
 #   bench/linearizability.sh [SECONDS]   (build first; run under the machine lock when shared)

@@ -1,8 +1,10 @@
 // The fixture shared by the multi-process cluster tests: a temp root, metasrv nodes by id with
-// their own free ports, metactl runs, and waiting for an agreed leader. On failure (or with
-// CLUSTER_LOGS set) it prints the tail of every node's log and of metactl's stderr.
+// their own free ports, metactl runs, and waiting for an agreed leader or configuration. On
+// failure (or with CLUSTER_LOGS set) it prints the tail of every node's log and of metactl's
+// stderr.
 #pragma once
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -116,6 +119,25 @@ class ClusterFixture : public ::testing::Test {
 
   int WaitLeader(const std::vector<int>& ids, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
     return testutil::WaitLeader(nodes_, ids, timeout);
+  }
+
+  // Waits until every node of `ids` reports exactly `voters` and no learners.
+  bool WaitVoters(const std::vector<int>& ids, const std::set<uint64_t>& voters,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    do {
+      bool all = true;
+      for (int id : ids) {
+        metasrv::StatusReply s;
+        if (!N(id).StatusRpc(&s).ok() || Voters(s) != voters || s.learners_size() != 0) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    } while (std::chrono::steady_clock::now() < until);
+    return false;
   }
 
   std::string root_;

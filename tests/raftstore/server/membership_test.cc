@@ -28,28 +28,7 @@ grpc::Status PutRetry(Metasrv& n, const std::string& key, const std::string& val
   return st;
 }
 
-class MembershipTest : public ClusterFixture {
- protected:
-  // Waits until every node of `ids` reports exactly `voters` and no learners.
-  bool WaitVoters(const std::vector<int>& ids, const std::set<uint64_t>& voters,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-    const auto until = Clock::now() + timeout;
-    do {
-      bool all = true;
-      for (int id : ids) {
-        metasrv::StatusReply s;
-        if (!N(id).StatusRpc(&s).ok() || Voters(s) != voters || s.learners_size() != 0) {
-          all = false;
-          break;
-        }
-      }
-      if (all) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    } while (Clock::now() < until);
-    return false;
-  }
-
-};
+class MembershipTest : public ClusterFixture {};
 
 // A 3-node cluster seeded by import: transfer leadership to a named follower (asked through
 // the other follower, so the call is forwarded), every node sees the new leader, writes go on.

@@ -29,8 +29,12 @@ inline Outcome OutcomeOf(const grpc::Status& st) {
         return Outcome::kFinal;
     }
   }
-  // gRPC's own failure (connection lost, our deadline): the node may have had the request.
-  return st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
+  // gRPC's own failure (connection lost, our deadline, or CANCELLED: a node stopped by SIGTERM
+  // has gRPC cancel the calls it has not answered, and nobody else cancels a test's calls): the
+  // node may have had the request.
+  const grpc::StatusCode code = st.error_code();
+  return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                 code == grpc::StatusCode::CANCELLED
              ? Outcome::kUnknown
              : Outcome::kFinal;
 }
