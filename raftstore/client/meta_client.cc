@@ -139,6 +139,16 @@ Status GrpcError(const std::string& addr, const grpc::Status& st, const char* rp
       }
       break;
     }
+    case grpc::StatusCode::CANCELLED:
+      // gRPC ended the call without the server's answer (a server stopping cancels what it has
+      // not answered): a change may have been carried out; anything else can be asked again.
+      if (sent_on_connection) {
+        return Status::OutcomeUnknown("metasrv at " + addr + " cancelled RPC " + rpc +
+                                      " without an answer (stopping?): it may have been carried out; do not resend "
+                                      "it blindly (docs/cluster.md, \"Writes whose outcome is unknown\")");
+      }
+      return Status::Unavailable("metasrv at " + addr + " cancelled RPC " + rpc +
+                                 " without an answer (stopping?): retry, or ask another member");
     default:
       break;
   }

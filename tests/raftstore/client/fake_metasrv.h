@@ -111,6 +111,8 @@ class FakeMeta final : public metasrv::Meta::Service {
     if (req->key() == "unknown") return raftstore::rpc::ToGrpc(raftstore::Status::OutcomeUnknown("may be applied"));
     if (req->key() == "busy") return raftstore::rpc::ToGrpc(raftstore::Status::Busy("a membership change is in progress"));
     if (req->key() == "noleader") return {grpc::StatusCode::UNAVAILABLE, "no leader yet"};
+    // As gRPC ends a call a stopping server had not answered.
+    if (req->key() == "cancelled") return {grpc::StatusCode::CANCELLED, "Cancelled"};
     // As metasrv answers it: our code in the details.
     if (req->key() == "notleader") return raftstore::rpc::ToGrpc(raftstore::Status::NotLeader("node 1 is not the leader"));
     r->mutable_prev()->set_seq(7);

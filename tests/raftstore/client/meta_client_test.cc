@@ -104,6 +104,23 @@ TEST(MetaClientTest, ServerCodesSurviveTheWire) {
   EXPECT_EQ(g.error_message(), "node 2 is already a voter");
 }
 
+// A call the server cancelled without an answer (it was stopping): a write may have been carried
+// out, so it is an unknown outcome, not a refusal (the linearizability test found this).
+TEST(MetaClientTest, ACancelledWriteHasAnUnknownOutcome) {
+  FakeServer s(1);
+  auto c = MetaClient::Connect({s.addr()}, 5s);
+  ASSERT_TRUE(c.ok());
+  metasrv::UpsertRequest req;
+  req.set_key("cancelled");
+  auto r = (*c)->Upsert(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), raftstore::Status::Code::kOutcomeUnknown) << r.status().message();
+  EXPECT_EQ(r.status().message(), "metasrv at " + s.addr() +
+                                      " cancelled RPC Upsert without an answer (stopping?): it may have been carried "
+                                      "out; do not resend it blindly (docs/cluster.md, \"Writes whose outcome is "
+                                      "unknown\")");
+}
+
 TEST(MetaClientTest, UnreachableAfterServerStops) {
   auto s = std::make_unique<FakeServer>(1);
   std::string addr = s->addr();
