@@ -68,12 +68,20 @@ TEST_F(FailpointTest, CrashExitsWithItsCode) {
   EXPECT_EXIT((void)Hit("persist-after-sync"), ::testing::ExitedWithCode(kCrashExitCode), "");
 }
 
+// With no raft dir opened in the process (no hook set), a power cut is a crash; the storage
+// side is tested in tests/raftstore/storage/power_cut_env_test.cc.
+TEST_F(FailpointTest, PowerCutWithoutARaftDirExitsWithTheCrashCode) {
+  ASSERT_TRUE(Arm("apply-after=power-cut").ok());
+  EXPECT_EQ(Armed(), "apply-after=power-cut");
+  EXPECT_EXIT((void)Hit("apply-after"), ::testing::ExitedWithCode(kCrashExitCode), "");
+}
+
 TEST_F(FailpointTest, ABadSpecArmsNothingAndSaysWhy) {
   for (const char* bad : {"apply-before", "=crash", "apply-before=explode", "apply-before=delay(x)",
                           "apply-before=0*crash", "apply-before=delay(5"}) {
     Status st = Arm(std::string("apply-after=error;") + bad);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << bad;
-    EXPECT_NE(st.message().find("NAME=crash|delay(MS)|error|off"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("NAME=crash|power-cut|delay(MS)|error|off"), std::string::npos) << st.message();
     EXPECT_EQ(Armed(), "") << "nothing of a spec that does not parse is armed: " << bad;
   }
 }
