@@ -252,10 +252,7 @@ class LinearizabilityTest : public testutil::ClusterFixture {
       case 3:    // the leader cut off from the majority (round 3), or one follower (round 4)
       case 4: {
         const int cut = round % 6 == 3 && leader != 0 ? leader : Follower(leader, rng);
-        std::vector<int> rest;
-        for (int id : ids_) {
-          if (id != cut) rest.push_back(id);
-        }
+        const std::vector<int> rest = Others(cut);
         ASSERT_TRUE(testutil::ArmFailpoints(N(cut), testutil::PartitionSpec(rest, true)).ok());
         std::this_thread::sleep_for(std::chrono::milliseconds(2000));
         ASSERT_TRUE(testutil::ArmFailpoints(N(cut), testutil::PartitionSpec(rest, false)).ok());
@@ -280,13 +277,7 @@ class LinearizabilityTest : public testutil::ClusterFixture {
         &reply, 5);
   }
 
-  std::vector<int> Others(int id) const {
-    std::vector<int> rest;
-    for (int other : ids_) {
-      if (other != id) rest.push_back(other);
-    }
-    return rest;
-  }
+  std::vector<int> Others(int id) const { return testutil::Except(ids_, id); }
 
   static std::set<uint64_t> AsSet(const std::vector<int>& ids) { return {ids.begin(), ids.end()}; }
 

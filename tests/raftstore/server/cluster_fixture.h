@@ -25,6 +25,15 @@ inline std::string Tail(const std::string& s, size_t n = 4000) { return s.size()
 
 inline std::set<uint64_t> Voters(const metasrv::StatusReply& s) { return {s.voters().begin(), s.voters().end()}; }
 
+// `ids` without `id`, in order: e.g. the nodes left when one is cut off.
+inline std::vector<int> Except(const std::vector<int>& ids, int id) {
+  std::vector<int> rest;
+  for (int other : ids) {
+    if (other != id) rest.push_back(other);
+  }
+  return rest;
+}
+
 using KeyMap = std::map<std::string, std::pair<uint64_t, std::string>>;  // key -> (seq, data)
 
 // Every key of node `n` (after a ReadIndex barrier on that node).

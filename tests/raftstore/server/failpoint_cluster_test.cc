@@ -146,10 +146,7 @@ TEST_F(FailpointClusterTest, NodesRejoinAfterAPowerCutWithEveryAcknowledgedWrite
   ASSERT_TRUE(ArmFailpoints(N(leader), "apply-after=1*power-cut").ok());
   (void)Put(N(leader), "leader-cut", "x");  // outcome unknown: the leader dies answering it
   ASSERT_EQ(WaitExit(N(leader)), raftstore::failpoint::kCrashExitCode) << N(leader).log();
-  std::vector<int> others;
-  for (int id : ids) {
-    if (id != leader) others.push_back(id);
-  }
+  const std::vector<int> others = Except(ids, leader);
   const int fresh = WaitLeader(others, std::chrono::seconds(20));
   ASSERT_NE(fresh, 0) << "the two nodes left elected no leader";
   WriteAcked(fresh, "leader-down/", 10);
@@ -184,10 +181,7 @@ TEST_F(FailpointClusterTest, PartitionedLeaderServesNoStaleReadAndFollowsOnceHea
   ASSERT_NE(old, 0);
   metasrv::UpsertReply reply;
   ASSERT_TRUE(PutExactlyOnce(N(old), "k", "before", &reply).ok());
-  std::vector<int> others;
-  for (int id : ids) {
-    if (id != old) others.push_back(id);
-  }
+  const std::vector<int> others = Except(ids, old);
   ASSERT_TRUE(ArmFailpoints(N(old), PartitionSpec(others, true)).ok());
 
   // The majority agrees on a new leader once its election timeout passes.
