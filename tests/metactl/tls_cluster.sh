@@ -176,4 +176,17 @@ as reader "${G[$F]}" upsert --key cert/w --value by-login --user writer --passwo
 got=$(as writer "${G[$L]}" get --key cert/w --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"]["text"])')
 [ "$got" = by-login ] || fail "after the login write: got '$got'"
 pass "auth on: CN writer writes through a follower; CN reader reads, is refused a write naming it; CN client (no user) refused; --user wins over the CN"
+
+# A member removed and joined back with auth on: a root user named after its certificate's CN
+# (n$F) lets its --join (AddMember on the leader's client port, made with the node's own
+# certificate) in. The status polls go as CN reader.
+export METACTL_CERT=$C/reader.pem METACTL_KEY=$C/reader.key
+root() { "$METACTL" "$@" --grpc-api-address "${G[$L]}" --user root --password-file "$WORK/root.pw"; }
+root user add "n$F" --role root --new-password-file "$WORK/root.pw" >/dev/null || fail "user add n$F"
+root members remove --id "$F" >/dev/null || fail "members remove $F"
+kill "${PID[$F]}"; wait "${PID[$F]}" 2>/dev/null || true
+rm -rf "$WORK/m$F"
+start "$F" "$WORK/m$F" "127.0.0.1:${GP[$F]}" "127.0.0.1:${RP[$F]}" $(tls "n$F") --join "${G[$L]}"
+wait_for "node $F to join back as a voter with auth on" voters_are "${G[$L]}" "1,2,3"
+pass "auth on: a removed member joins back with --join, let in by its certificate's CN (a root user)"
 done_checks
