@@ -35,6 +35,16 @@ struct FileRecord {
   bool entry_synced = false;  // under Tracker::mu
 };
 
+// Atomic max / min (a file's writer and its syncer may race).
+void RaiseTo(std::atomic<uint64_t>& a, uint64_t v) {
+  for (uint64_t cur = a.load(); v > cur && !a.compare_exchange_weak(cur, v);) {
+  }
+}
+void LowerTo(std::atomic<uint64_t>& a, uint64_t v) {
+  for (uint64_t cur = a.load(); v < cur && !a.compare_exchange_weak(cur, v);) {
+  }
+}
+
 std::string Normal(const std::string& path) {
   std::string p = std::filesystem::path(path).lexically_normal().string();
   while (p.size() > 1 && p.back() == '/') p.pop_back();
@@ -80,14 +90,14 @@ class TrackedFile : public rocksdb::FSWritableFileOwnerWrapper {
   IOStatus PositionedAppend(const Slice& data, uint64_t offset, const IOOptions& o, IODebugContext* dbg) override {
     std::shared_lock gate(Tracker::Get().gate);
     IOStatus s = target()->PositionedAppend(data, offset, o, dbg);
-    if (s.ok()) Grow(offset + data.size());
+    if (s.ok()) RaiseTo(record_->written, offset + data.size());
     return s;
   }
   IOStatus PositionedAppend(const Slice& data, uint64_t offset, const IOOptions& o,
                             const rocksdb::DataVerificationInfo& v, IODebugContext* dbg) override {
     std::shared_lock gate(Tracker::Get().gate);
     IOStatus s = target()->PositionedAppend(data, offset, o, v, dbg);
-    if (s.ok()) Grow(offset + data.size());
+    if (s.ok()) RaiseTo(record_->written, offset + data.size());
     return s;
   }
   IOStatus Truncate(uint64_t size, const IOOptions& o, IODebugContext* dbg) override {
@@ -95,9 +105,7 @@ class TrackedFile : public rocksdb::FSWritableFileOwnerWrapper {
     IOStatus s = target()->Truncate(size, o, dbg);
     if (s.ok()) {
       record_->written = size;
-      uint64_t cur = record_->synced.load();
-      while (size < cur && !record_->synced.compare_exchange_weak(cur, size)) {
-      }
+      LowerTo(record_->synced, size);
     }
     return s;
   }
@@ -113,22 +121,13 @@ class TrackedFile : public rocksdb::FSWritableFileOwnerWrapper {
   }
 
  private:
-  void Grow(uint64_t end) {
-    uint64_t cur = record_->written.load();
-    while (end > cur && !record_->written.compare_exchange_weak(cur, end)) {
-    }
-  }
   // What was written before the sync started is on the disk once it returns OK.
   template <typename F>
   IOStatus Synced(F sync) {
     std::shared_lock gate(Tracker::Get().gate);
     const uint64_t covered = record_->written.load();
     IOStatus s = sync();
-    if (s.ok()) {
-      uint64_t cur = record_->synced.load();
-      while (covered > cur && !record_->synced.compare_exchange_weak(cur, covered)) {
-      }
-    }
+    if (s.ok()) RaiseTo(record_->synced, covered);
     return s;
   }
   std::shared_ptr<FileRecord> record_;
