@@ -50,7 +50,7 @@ check_location() {  # check_location NAME LOCATION OBJECTS_DIR PLAIN_LOCATION PL
   expect_refusal "$name: backup with a 0644 key file" "chmod 600 $T/key" \
     "$METACTL" backup "$loc" --data "$T/data" "$k"
   chmod 600 "$T/key"
-  "$METACTL" backup "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB "$k" \
+  "$METACTL" backup "$loc" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 1MiB "$k" \
     >"$r/backup.out" 2>&1 || { cat "$r/backup.out"; fail "$name: encrypted backup"; }
   [[ $(manifests_in "$objs") == 1 ]] || fail "$name: expected one manifest"
   ok "$name: encrypted backup"
@@ -99,9 +99,10 @@ check_location() {  # check_location NAME LOCATION OBJECTS_DIR PLAIN_LOCATION PL
   [[ $(manifests_in "$objs") == 1 ]] || fail "$name: a refused backup wrote a manifest"
   ok "$name: encrypted and unencrypted backups are not mixed"
 
-  # A flipped byte in a full 64 KiB block: only random.bin has any (the rest is smaller).
+  # A flipped byte in a full 1 MiB block: only random.bin (3 MB) has any. The metadata export
+  # (~114 KB) and known.txt are one partial block each, so the victim's file is known.
   local victim hex
-  victim=$(find "$objs/data" -type f -size +64k -print -quit)
+  victim=$(find "$objs/data" -type f -size +1024k -print -quit)
   [[ -n "$victim" ]] || fail "$name: no full block found"
   hex=$(basename "$victim" ._S3rver_object)
   flip_byte "$victim"
