@@ -45,7 +45,12 @@ class BackupCommand : public Command {
     grpc->excludes(raft);
     login_.Add(cmd_);  // --meta-grpc with auth enabled (docs/auth.md)
     cmd_->add_option("--data", data_dirs_, "data directory to back up (repeatable)");
-    cmd_->add_option("--block-size", block_size_text_, "block size (default 8MiB)");
+    cmd_->add_option("--block-size", block_size_text_,
+                     "average block size, a power of two; blocks are cut where the content "
+                     "says, from 1/4 to 4 times it (default 1MiB)");
+    cmd_->add_option("--compression", compression_text_,
+                     "none, zstd or zstd:LEVEL (1-19): blocks are stored compressed when that "
+                     "saves space (default zstd:3)");
     cmd_->add_flag("--full-scan", full_scan_,
                    "read every file, even those unchanged since the previous backup");
     cmd_->add_option("--workers", workers_, "threads hashing and writing blocks (default 4)")
@@ -87,6 +92,9 @@ class BackupCommand : public Command {
     auto bs = backup::ParseSize(block_size_text_);
     if (!bs.ok()) return BackupFail("backup", bs.status());
     o.block_size = *bs;
+    auto compression = backup::ParseCompression(compression_text_);
+    if (!compression.ok()) return BackupFail("backup", compression.status());
+    o.compression = *compression;
     o.data_dirs = data_dirs_;
     o.full_scan = full_scan_;
     o.break_lock = break_lock_;
@@ -142,6 +150,8 @@ class BackupCommand : public Command {
           {"metadata_filter", filter->Describe()},
           {"duration_ms", s.duration_ms()},
           {"objects_written", (*store)->counters().puts.load()},
+          {"new_stored_bytes", s.new_stored_bytes()},
+          {"blocks", backup::CountBlockRefs(*m)},
       };
       std::cout << j.dump() << std::endl;
     } else {
@@ -149,7 +159,8 @@ class BackupCommand : public Command {
       std::cout << "backup " << m->id() << " done: " << s.files() << " files ("
                 << s.files_read() << " read), " << HumanBytes(s.logical_bytes()) << " in "
                 << secs << " s; " << s.new_blocks() << " new blocks (" << HumanBytes(s.new_bytes())
-                << " stored), " << s.reused_blocks() << " already present";
+                << ", " << HumanBytes(s.new_stored_bytes()) << " stored), " << s.reused_blocks()
+                << " already present";
       if (m->has_metadata()) std::cout << "; metadata " << m->metadata().records() << " records" << filtered;
       std::cout << std::endl;
     }
@@ -161,7 +172,7 @@ class BackupCommand : public Command {
   LocationFlag location_;
   GrpcAddressFlag grpc_;
   client::CredentialFlags login_;
-  std::string raft_dir_, block_size_text_ = "8MiB";
+  std::string raft_dir_, block_size_text_ = "1MiB", compression_text_ = "zstd:3";
   std::vector<std::string> data_dirs_;
   bool full_scan_ = false, break_lock_ = false, json_ = false;
   int workers_ = 4;
@@ -216,7 +227,8 @@ class BackupsCommand : public Command {
                        {"new_blocks", s.new_blocks()},
                        {"metadata_records", recs},
                        {"has_metadata", m->has_metadata()},
-                       {"hostname", m->hostname()}});
+                       {"hostname", m->hostname()},
+                       {"new_stored_bytes", s.new_stored_bytes()}});
       } else {
         printf("%-16s  %-23s  %8llu  %12s  %12s  %10s\n", id.c_str(),
                backup::FormatTime(m->time_unix_ms()).c_str(),

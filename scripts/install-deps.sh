@@ -10,7 +10,8 @@ DEBIAN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev openssl libcurl4-openssl-dev libtinyxml2-dev
+  libssl-dev openssl libcurl4-openssl-dev libtinyxml2-dev libzstd-dev libcpp-httplib-dev
+  prometheus
   nodejs npm restic python3 procps time strace
 )
 DEBIAN_PACKAGES+=("$@")

@@ -46,6 +46,7 @@ void FillBlocks(const std::deque<Slot>& slots,
     auto* b = out->Add();
     b->set_sha256(std::string(reinterpret_cast<const char*>(s.sha.data()), s.sha.size()));
     b->set_size(s.size);
+    b->set_stored_size(s.stored_size);
   }
 }
 
@@ -98,11 +99,7 @@ Status CheckOptions(const BackupOptions& options) {
     return Status::InvalidArgument(
         "nothing to back up: give --meta-raft-dir, --meta-grpc and/or --data");
   }
-  if (options.block_size < 1024 || options.block_size > (1ULL << 30)) {
-    return Status::InvalidArgument("--block-size " + std::to_string(options.block_size) +
-                                   ": must be between 1KiB and 1GiB");
-  }
-  return Status::OK();
+  return ChunkSizesForAverage(options.block_size).status();
 }
 
 // The blocks already at the location, with their listed sizes.
@@ -141,7 +138,12 @@ PreviousFiles IndexPrevious(const std::optional<pb::Manifest>& parent, bool full
 pb::Manifest NewManifest(const BackupOptions& options, const std::optional<pb::Manifest>& parent) {
   pb::Manifest m;
   m.set_format_version(kManifestFormatVersion);
-  m.set_block_size(options.block_size);
+  const ChunkSizes sizes = *ChunkSizesForAverage(options.block_size);  // checked by CheckOptions
+  m.set_block_size(sizes.avg);
+  m.set_min_block_size(sizes.min);
+  m.set_max_block_size(sizes.max);
+  m.set_chunking(kChunkingName);
+  m.set_compression(CompressionName(options.compression));
   m.set_tool(options.tool);
   if (parent) m.set_parent_id(parent->id());
   char host[256] = {0};
@@ -188,7 +190,7 @@ ToRead MarkUnchanged(const pb::Manifest& m, const PreviousFiles& previous,
     if (unchanged) {
       for (const auto& b : it->second->blocks()) {
         auto at = existing.find(BlockHex(b));
-        if (at == existing.end() || at->second != b.size()) unchanged = false;
+        if (at == existing.end() || at->second != StoredSize(b)) unchanged = false;
       }
     }
     if (unchanged) {
@@ -240,18 +242,18 @@ struct ReadResult {
 };
 
 // Feeds the metadata export and every file marked needs_read through the pipeline.
-Status ReadChanged(BlockPipeline& pipe, const BackupOptions& options, const MetaExport& meta,
-                   std::vector<WorkItem>* items, Progress* progress, ReadResult* r) {
+Status ReadChanged(BlockPipeline& pipe, const BackupOptions& options, const Chunker& chunker,
+                   const MetaExport& meta, std::vector<WorkItem>* items, Progress* progress,
+                   ReadResult* r) {
   if (options.meta) {
-    auto n = FeedFile(meta.path, pipe, options.block_size, &r->meta_slots, progress);
+    auto n = FeedFile(meta.path, pipe, chunker, &r->meta_slots, progress);
     if (!n.ok()) return n.status().WithContext("metadata export");
     r->meta_size = *n;
   }
   for (auto& w : *items) {
     if (!w.needs_read) continue;
     RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
-    RS_ASSIGN_OR_RETURN(auto n, FeedFile(w.abs_path, pipe, options.block_size, &w.slots,
-                                         progress));
+    RS_ASSIGN_OR_RETURN(auto n, FeedFile(w.abs_path, pipe, chunker, &w.slots, progress));
     w.entry.set_size(n);  // what we read is what we restore, even if the file changed
     r->files_read++;
     progress->AddFile();
@@ -284,6 +286,7 @@ void FillManifest(const BackupOptions& options, const MetaExport& meta, ReadResu
   stats->set_logical_bytes(logical);
   stats->set_new_blocks(pipe.new_blocks());
   stats->set_new_bytes(pipe.new_bytes());
+  stats->set_new_stored_bytes(pipe.new_stored_bytes());
   stats->set_reused_blocks(pipe.reused_blocks());
   stats->set_files_read(read.files_read);
 }
@@ -348,9 +351,11 @@ Result<pb::Manifest> RunBackup(ObjectStore& store, const BackupOptions& options)
 
   Progress progress(options.progress, "backup", to_read.bytes, to_read.files);
   int inflight = options.inflight_blocks > 0 ? options.inflight_blocks : 2 * options.workers;
-  BlockPipeline pipe(store, &existing, options.workers, inflight, options.block_size);
+  const Chunker chunker(*ChunkSizesForAverage(options.block_size));
+  BlockPipeline pipe(store, &existing, options.workers, inflight, chunker.sizes().max,
+                     options.compression);
   ReadResult read;
-  Status feed_status = ReadChanged(pipe, options, meta, &items, &progress, &read);
+  Status feed_status = ReadChanged(pipe, options, chunker, meta, &items, &progress, &read);
   Status pipe_status = pipe.Finish();
   progress.Stop();
   RS_RETURN_IF_ERROR(pipe_status);

@@ -1,9 +1,10 @@
 // RunBackup: one backup of a raft dir's metadata and of data directories into an ObjectStore.
 //
 // Contract: content-addressed and incremental. Every file (and the metadata export) is cut into
-// fixed-size blocks stored once under data/<sha256>; a file unchanged since the previous backup
+// blocks at content-defined points (chunker.h), each compressed when that saves space
+// (block_codec.h) and stored once under data/<id>; a file unchanged since the previous backup
 // (same size and mtime, every block still present) is not read again unless full_scan. Memory is
-// bounded by inflight_blocks * block_size. The manifest is written last and only when every
+// bounded by inflight_blocks * 4 * block_size (the largest block). The manifest is written last and only when every
 // block is stored, so a failed or killed backup leaves no manifest (its blocks are re-used by
 // the next one). Holds a shared repository lock (locks/) while it runs.
 //
@@ -19,12 +20,13 @@
 #include <vector>
 
 #include "backup_manifest.pb.h"
+#include "raftstore/backup/block_codec.h"
+#include "raftstore/backup/chunker.h"
 #include "raftstore/backup/object_store.h"
 #include "raftstore/common/status.h"
 
 namespace raftstore::backup {
 
-inline constexpr uint64_t kDefaultBlockSize = 8ULL << 20;
 
 // "8MiB", "512KiB", "1M", "4096" -> bytes. Error names the text.
 raftstore::Result<uint64_t> ParseSize(const std::string& text);
@@ -38,7 +40,8 @@ struct MetaSource {
 struct BackupOptions {
   std::vector<std::string> data_dirs;
   std::optional<MetaSource> meta;
-  uint64_t block_size = kDefaultBlockSize;
+  uint64_t block_size = kDefaultAverageBlockSize;  // average (chunker.h)
+  Compression compression{kDefaultZstdLevel};
   bool full_scan = false;   // read every file even when unchanged since the previous backup
   bool break_lock = false;
   int workers = 4;          // threads hashing and writing blocks

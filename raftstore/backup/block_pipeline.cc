@@ -19,9 +19,10 @@ using raftstore::Result;
 using raftstore::Status;
 
 BlockPipeline::BlockPipeline(ObjectStore& store, ExistingBlocks* existing,
-                             int workers, int inflight, size_t block_size)
-    : store_(store), existing_(existing), block_size_(block_size),
-      queue_(std::max(workers, 1)) {
+                             int workers, int inflight, size_t max_block_size,
+                             Compression compression)
+    : store_(store), existing_(existing), block_size_(max_block_size),
+      compression_(compression), queue_(std::max(workers, 1)) {
   inflight = std::max({inflight, workers, 1});
   buffers_.resize(static_cast<size_t>(inflight));
   for (size_t i = 0; i < buffers_.size(); ++i) free_.push_back(i);
@@ -61,16 +62,23 @@ Status BlockPipeline::error() {
   return error_;
 }
 
-bool BlockPipeline::Claim(const std::string& hex, uint64_t size) {
+bool BlockPipeline::Claim(const std::string& hex, uint64_t size, uint64_t* stored_size) {
   std::lock_guard<std::mutex> g(mu_);
+  const uint64_t want = *stored_size != 0 ? *stored_size : size;
   auto it = existing_->find(hex);
-  if ((it != existing_->end() && it->second == size) || in_progress_.count(hex)) {
+  if (it != existing_->end() && (it->second == size || it->second == want)) {
+    reused_blocks_++;
+    *stored_size = it->second == size ? 0 : it->second;
+    return false;
+  }
+  if (in_progress_.count(hex)) {  // another worker writes the same content in this form
     reused_blocks_++;
     return false;
   }
   if (it != existing_->end()) {
-    spdlog::warn("block {}{} at {} is {} bytes where its content has {}: damaged, writing it again", kDataDir, hex,
-                 store_.Describe(), it->second, size);
+    spdlog::warn("block {}{} at {} is {} bytes where this backup stores {} ({} plain): damaged or "
+                 "compressed at another level, writing it again",
+                 kDataDir, hex, store_.Describe(), it->second, want, size);
   }
   in_progress_.insert(hex);
   return true;
@@ -81,17 +89,22 @@ Status BlockPipeline::Process(int idx, size_t len, Slot* slot) {
   slot->sha = store_.BlockId(data);
   slot->size = len;
   std::string hex = HexEncode(slot->sha.data(), slot->sha.size());
+  thread_local std::string compressed;
+  const bool packed = CompressBlock(compression_, data, &compressed);
+  std::string_view body = packed ? std::string_view(compressed) : data;
+  slot->stored_size = packed ? body.size() : 0;
   Status st;
-  if (Claim(hex, len) && error().ok()) {
+  if (Claim(hex, len, &slot->stored_size) && error().ok()) {
     PutOptions po;
-    po.sha256_hex = hex;
+    if (!packed) po.sha256_hex = hex;  // the digest of the body, when the body is the plaintext
     st = failpoint::Hit("backup-upload");
-    if (st.ok()) st = store_.Put(BlockKey(hex), data, po);
+    if (st.ok()) st = store_.Put(BlockKey(hex), body, po);
     std::lock_guard<std::mutex> g(mu_);
     if (st.ok()) {
-      (*existing_)[hex] = len;
+      (*existing_)[hex] = body.size();
       new_blocks_++;
       new_bytes_ += len;
+      new_stored_bytes_ += body.size();
     }
   }
   if (!st.ok()) {
@@ -106,8 +119,8 @@ Status BlockPipeline::Process(int idx, size_t len, Slot* slot) {
 
 namespace {
 
-// Fills buf with up to `want` bytes (short only at the end of the file).
-Result<size_t> ReadBlock(int fd, char* buf, size_t want, const std::string& path,
+// Reads until buf holds `want` bytes or the file ends; returns the bytes read.
+Result<size_t> ReadFully(int fd, char* buf, size_t want, const std::string& path,
                          uint64_t offset) {
   size_t have = 0;
   while (have < want) {
@@ -123,9 +136,47 @@ Result<size_t> ReadBlock(int fd, char* buf, size_t want, const std::string& path
   return have;
 }
 
+// The file read ahead into a window of 2 * max bytes, so that the chunker always sees a whole
+// largest block (or the end of the file) from where the next block starts.
+class ReadAhead {
+ public:
+  ReadAhead(int fd, const std::string& path, size_t max)
+      : fd_(fd), path_(path), max_(max), buf_(2 * max, '\0') {}
+
+  // Fills the window to at least max bytes past the start (fewer only at the end of the file).
+  Status Fill() {
+    if (eof_ || end_ - start_ >= max_) return Status::OK();
+    if (start_ > 0) {  // slide what is left (< max bytes) to the front
+      std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
+      offset_ += start_;
+      end_ -= start_;
+      start_ = 0;
+    }
+    RS_ASSIGN_OR_RETURN(size_t n, ReadFully(fd_, buf_.data() + end_, buf_.size() - end_, path_,
+                                            offset_ + end_));
+    eof_ = end_ + n < buf_.size();
+    end_ += n;
+    return Status::OK();
+  }
+  const unsigned char* data() const {
+    return reinterpret_cast<const unsigned char*>(buf_.data()) + start_;
+  }
+  size_t size() const { return end_ - start_; }
+  void Consume(size_t n) { start_ += n; }
+
+ private:
+  int fd_;
+  const std::string& path_;
+  size_t max_;
+  std::string buf_;
+  size_t start_ = 0, end_ = 0;
+  uint64_t offset_ = 0;  // file offset of buf_[0]
+  bool eof_ = false;
+};
+
 }  // namespace
 
-Result<uint64_t> FeedFile(const std::string& path, BlockPipeline& pipe, size_t block_size,
+Result<uint64_t> FeedFile(const std::string& path, BlockPipeline& pipe, const Chunker& chunker,
                           std::deque<Slot>* slots, Progress* progress) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME);
   if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -134,6 +185,7 @@ Result<uint64_t> FeedFile(const std::string& path, BlockPipeline& pipe, size_t b
                            ": check that the file is readable");
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  ReadAhead window(fd, path, chunker.sizes().max);
   uint64_t total = 0;
   Status st;
   for (;;) {
@@ -141,22 +193,20 @@ Result<uint64_t> FeedFile(const std::string& path, BlockPipeline& pipe, size_t b
       st = raftstore::InterruptedStatus();
       break;
     }
+    st = window.Fill();
+    if (!st.ok() || window.size() == 0) break;
+    const size_t len = chunker.Cut(window.data(), window.size());
     int idx = pipe.Acquire();
     if (idx < 0) {
       st = pipe.error();
       break;
     }
-    auto have = ReadBlock(fd, pipe.Buffer(idx), block_size, path, total);
-    if (!have.ok() || *have == 0) {
-      pipe.Release(idx);
-      st = have.status();
-      break;
-    }
+    std::memcpy(pipe.Buffer(idx), window.data(), len);
+    window.Consume(len);
     slots->emplace_back();
-    pipe.Submit(idx, *have, &slots->back());
-    total += *have;
-    if (progress) progress->AddBytes(*have);
-    if (*have < block_size) break;
+    pipe.Submit(idx, len, &slots->back());
+    total += len;
+    if (progress) progress->AddBytes(len);
   }
   ::close(fd);
   if (!st.ok()) return st;

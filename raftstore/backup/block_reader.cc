@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "raftstore/backup/block_codec.h"
 #include "raftstore/backup/hash.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/hex.h"
@@ -15,11 +16,12 @@ namespace pb = metasrv::backup;
 Result<std::string> FetchBlock(ObjectStore& store, const pb::BlockRef& b, const std::string& what,
                                uint64_t offset) {
   std::string hex = BlockHex(b);
-  auto data = store.Get(BlockKey(hex));
-  if (!data.ok()) {
-    return data.status().WithContext("block " + BlockKey(hex) + " of " + what + " (offset " +
-                                     std::to_string(offset) + ")");
-  }
+  const std::string where =
+      "block " + BlockKey(hex) + " of " + what + " (offset " + std::to_string(offset) + ")";
+  auto stored = store.Get(BlockKey(hex));
+  if (!stored.ok()) return stored.status().WithContext(where);
+  auto data = DecodeStoredBlock(std::move(*stored), b.size(), where);
+  if (!data.ok()) return data.status();
   Digest d = store.BlockId(*data);
   if (data->size() != b.size() ||
       std::memcmp(d.data(), b.sha256().data(), 32) != 0) {

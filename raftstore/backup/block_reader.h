@@ -15,7 +15,8 @@
 
 namespace raftstore::backup {
 
-// Fetches block `b` and checks its digest and size. `what` names its file and `offset` its
+// Fetches block `b`, decompresses it when it is stored compressed (block_codec.h), and checks
+// its digest and size. `what` names its file and `offset` its
 // place in it, for messages ("block data/<hex> of file a/b (offset 8388608): ...").
 raftstore::Result<std::string> FetchBlock(ObjectStore& store, const metasrv::backup::BlockRef& b,
                                           const std::string& what, uint64_t offset);

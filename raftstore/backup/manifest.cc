@@ -71,6 +71,11 @@ static Status CheckBlocks(const google::protobuf::RepeatedPtrField<pb::BlockRef>
   for (const auto& b : blocks) {
     if (b.sha256().size() != 32) return Status::Corruption(what + ": bad block digest");
     if (b.size() > UINT64_MAX - sum) return Status::Corruption(what + ": block sizes overflow");
+    // The rule of block_codec.h: a compressed object is strictly smaller than its block.
+    if (b.stored_size() >= b.size() && b.stored_size() != 0) {
+      return Status::Corruption(what + ": block stored size " + std::to_string(b.stored_size()) +
+                                " is not below its size " + std::to_string(b.size()));
+    }
     sum += b.size();
   }
   if (sum != size) {
@@ -144,10 +149,12 @@ Result<pb::Manifest> DecodeManifest(const std::string& bytes, const std::string&
   if (!f.ParseFromString(bytes)) {
     return Status::Corruption("manifest " + where + ": not a backup manifest (parse failed)");
   }
-  if (f.format_version() != kManifestFormatVersion) {
+  if (f.format_version() < kOldestManifestFormatVersion ||
+      f.format_version() > kManifestFormatVersion) {
     return Status::Corruption("manifest " + where + ": format version " +
                               std::to_string(f.format_version()) + " is not supported (this "
-                              "metactl reads version " + std::to_string(kManifestFormatVersion) +
+                              "metactl reads versions " + std::to_string(kOldestManifestFormatVersion) + " to " +
+                              std::to_string(kManifestFormatVersion) +
                               "): use a newer metactl");
   }
   Digest d = Sha256Digest(f.manifest());
@@ -207,6 +214,12 @@ Result<std::string> ResolveBackupId(ObjectStore& store, const std::string& id) {
 std::string DisplayPath(const pb::Manifest& m, const pb::FileEntry& f) {
   if (m.data_dirs_size() <= 1) return f.path();
   return m.data_dirs(static_cast<int>(f.dir_index())).name() + "/" + f.path();
+}
+
+uint64_t CountBlockRefs(const pb::Manifest& m) {
+  uint64_t n = m.has_metadata() ? static_cast<uint64_t>(m.metadata().blocks_size()) : 0;
+  for (const auto& f : m.files()) n += static_cast<uint64_t>(f.blocks_size());
+  return n;
 }
 
 }  // namespace raftstore::backup

@@ -11,7 +11,10 @@
 
 namespace raftstore::backup {
 
-inline constexpr uint32_t kManifestFormatVersion = 1;
+// Version 2 added content-defined chunking and compressed blocks (BlockRef.stored_size); a
+// version 1 manifest reads the same way (its blocks are all stored as they are).
+inline constexpr uint32_t kManifestFormatVersion = 2;
+inline constexpr uint32_t kOldestManifestFormatVersion = 1;
 inline constexpr const char* kManifestDir = "manifests/";
 inline constexpr const char* kDataDir = "data/";
 inline constexpr const char* kLockDir = "locks/";
@@ -37,6 +40,9 @@ raftstore::Result<metasrv::backup::Manifest> LoadManifest(ObjectStore& store,
 // `id` itself, or the newest backup's id when `id` is empty (`--latest`); NotFound when the
 // location has no backup.
 raftstore::Result<std::string> ResolveBackupId(ObjectStore& store, const std::string& id);
+
+// Block references in the backup (metadata and files; a block used twice counts twice).
+uint64_t CountBlockRefs(const metasrv::backup::Manifest& m);
 
 // Path of a file entry as restored: "<dir name>/<path>" when the backup has several data dirs.
 std::string DisplayPath(const metasrv::backup::Manifest& m, const metasrv::backup::FileEntry& f);

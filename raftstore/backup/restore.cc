@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "raftstore/backup/block_codec.h"
 #include "raftstore/backup/block_reader.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/common/disk_space.h"
@@ -46,9 +47,10 @@ BlockCheck CheckBlocks(const pb::Manifest& m, const std::map<std::string, uint64
     auto it = present.find(BlockHex(b));
     if (it == present.end()) {
       c.problems.push_back("block " + BlockKey(BlockHex(b)) + " of " + what + " is missing");
-    } else if (it->second != b.size()) {
+    } else if (!ListedSizeFits(b, it->second)) {
       c.problems.push_back("block " + BlockKey(BlockHex(b)) + " of " + what + " has size " +
-                           std::to_string(it->second) + ", expected " + std::to_string(b.size()));
+                           std::to_string(it->second) + ", expected " +
+                           std::to_string(StoredSize(b)));
     }
   };
   if (m.has_metadata()) {

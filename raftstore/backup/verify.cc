@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/backup/block_codec.h"
 #include "raftstore/backup/manifest.h"
 #include "raftstore/backup/verify.h"
 #include "raftstore/common/hex.h"
@@ -26,13 +27,13 @@ namespace pb = metasrv::backup;
 namespace {
 
 struct Use {
-  uint64_t size = 0;
+  pb::BlockRef ref;  // as the last manifest read names it (sizes: block_codec.h)
   std::vector<std::string> users;  // "backup X file Y" (first few)
 };
 
 void AddUse(std::map<std::string, Use>* uses, const pb::BlockRef& b, const std::string& who) {
   auto& u = (*uses)[BlockHex(b)];
-  u.size = b.size();
+  u.ref = b;
   if (u.users.size() < 3) u.users.push_back(who);
 }
 
@@ -78,9 +79,9 @@ Result<std::vector<std::string>> CheckPresent(ObjectStore& store, const Uses& us
     auto it = present.find(hex);
     if (it == present.end()) {
       rep->problems.push_back("block " + BlockKey(hex) + " is missing (used by " + UsersText(u) + ")");
-    } else if (it->second != u.size) {
+    } else if (!ListedSizeFits(u.ref, it->second)) {
       rep->problems.push_back("block " + BlockKey(hex) + " has size " + std::to_string(it->second) +
-                              ", expected " + std::to_string(u.size) + " (used by " +
+                              ", expected " + std::to_string(StoredSize(u.ref)) + " (used by " +
                               UsersText(u) + ")");
     } else {
       to_read.push_back(hex);
@@ -112,19 +113,24 @@ Status ReadBack(ObjectStore& store, const VerifyOptions& o, const Uses& uses,
     RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     progress.Add(1);
     const std::string& hex = to_read[i];
-    auto data = store.Get(BlockKey(hex));
+    const Use& use = uses.at(hex);
+    auto stored = store.Get(BlockKey(hex));
+    if (stored.ok()) bytes += stored->size();
+    auto data = stored.ok() ? DecodeStoredBlock(std::move(*stored), use.ref.size(),
+                                                "block " + BlockKey(hex))
+                            : Result<std::string>(stored.status());
     std::string problem;
     if (!data.ok()) {
-      // An encrypted block whose GCM tag fails lands here too: name the files using it.
-      problem = data.status().ToString() + " (used by " + UsersText(uses.at(hex)) + ")";
+      // An encrypted block whose GCM tag fails, or a compressed one that does not decompress,
+      // lands here too: name the files using it.
+      problem = data.status().ToString() + " (used by " + UsersText(use) + ")";
     } else {
-      bytes += data->size();
       blocks++;
       Digest d = store.BlockId(*data);
       std::string got = HexEncode(d.data(), d.size());
       if (got != hex) {
         problem = "block " + BlockKey(hex) + " is damaged: its content hashes to " + got +
-                  " (used by " + UsersText(uses.at(hex)) + ")";
+                  " (used by " + UsersText(use) + ")";
       }
     }
     if (!problem.empty()) {

@@ -56,7 +56,7 @@ check_location() {  # check_location NAME LOCATION OBJECTS_DIR PLAIN_LOCATION PL
   ok "$name: encrypted backup"
 
   # No plaintext at rest; the same grep finds it in an unencrypted backup of the same source.
-  "$METACTL" backup "$plain" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB >/dev/null 2>&1 \
+  "$METACTL" backup "$plain" --meta-raft-dir "$T/raft" --data "$T/data" --block-size 64KiB --compression none >/dev/null 2>&1 \
     || fail "$name: unencrypted backup"
   grep -rqaF -f "$T/patterns" "$plain_objs/data" || fail "$name: the plaintext grep finds nothing in an unencrypted backup"
   if grep -rlaF -f "$T/patterns" "$objs/data" "$objs/manifests"; then

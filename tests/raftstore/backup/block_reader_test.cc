@@ -11,7 +11,7 @@ namespace {
 
 class MetadataStreamTest : public BackupTest {
  protected:
-  // A backup whose metadata export is `text` (4 KiB blocks), at time `now_ms`.
+  // A backup whose metadata export is `text` (4 KiB average blocks), at time `now_ms`.
   pb::Manifest BackupWithMetadata(const std::string& text, int64_t now_ms) {
     BackupOptions o;
     o.block_size = 4096;
@@ -33,7 +33,7 @@ class MetadataStreamTest : public BackupTest {
 };
 
 TEST_F(MetadataStreamTest, ReadsTheExportAcrossBlocks) {
-  const std::string older = RandomBytes(5000, 7), newer = RandomBytes(4096 * 3 + 17, 8);
+  const std::string older = RandomBytes(5000, 7), newer = RandomBytes(4096 * 16 + 17, 8);
   BackupWithMetadata(older, 1'700'000'000'000);
   pb::Manifest m = BackupWithMetadata(newer, 1'700'000'100'000);
   ASSERT_GT(m.metadata().blocks_size(), 3);
@@ -50,7 +50,9 @@ TEST_F(MetadataStreamTest, ReadsTheExportAcrossBlocks) {
 }
 
 TEST_F(MetadataStreamTest, ADamagedBlockEndsTheStreamAndIsNamed) {
-  pb::Manifest m = BackupWithMetadata(RandomBytes(4096 * 3, 9), 1'700'000'000'000);
+  pb::Manifest m = BackupWithMetadata(RandomBytes(4096 * 16, 9), 1'700'000'000'000);
+  ASSERT_GT(m.metadata().blocks_size(), 2);
+  const uint64_t first = m.metadata().blocks(0).size();
   const std::string victim = BlockKey(BlockHex(m.metadata().blocks(1)));
   std::string bytes = ReadFile(repo_ + "/" + victim);
   bytes[10] ^= 1;
@@ -58,17 +60,18 @@ TEST_F(MetadataStreamTest, ADamagedBlockEndsTheStreamAndIsNamed) {
 
   auto s = MetadataStream::Open(*store_, m.id());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(ReadAll(**s).size(), 4096u);  // the first block only
+  EXPECT_EQ(ReadAll(**s).size(), first);  // the first block only
   EXPECT_EQ((*s)->status().code(), raftstore::Status::Code::kCorruption);
   EXPECT_NE((*s)->status().message().find("block " + victim + " of the metadata export of backup " +
-                                          m.id() + " (offset 4096): content does not match"),
+                                          m.id() + " (offset " + std::to_string(first) +
+                                          "): content does not match"),
             std::string::npos)
       << (*s)->status().message();
 
   fs::remove(repo_ + "/" + victim);
   auto gone = MetadataStream::Open(*store_, m.id());
   ASSERT_TRUE(gone.ok());
-  EXPECT_EQ(ReadAll(**gone).size(), 4096u);
+  EXPECT_EQ(ReadAll(**gone).size(), first);
   EXPECT_EQ((*gone)->status().code(), raftstore::Status::Code::kNotFound);
 }
 
