@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev openssl libcurl4-openssl-dev libtinyxml2-dev libzstd-dev libcpp-httplib-dev
-  prometheus
+  prometheus prometheus-cpp-dev
   nodejs npm restic python3 procps time strace
 )
 DEBIAN_PACKAGES+=("$@")

@@ -33,12 +33,6 @@ constexpr size_t kMaxKeyFileBytes = 64 * 1024;
 constexpr const char* kScheme = "aes-256-gcm+hmac-sha256-ids";
 constexpr const char* kKeyCheckText = "metasrv backup key check v1";
 
-std::string ModeText(mode_t m) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
-  return buf;
-}
-
 // HKDF-SHA256(ikm, salt, info) -> 32 bytes.
 Result<std::string> Hkdf(std::string_view ikm, std::string_view salt, const char* info) {
   EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
@@ -80,43 +74,12 @@ uint64_t PlainSize(uint64_t stored) {
 KeyMaterial::~KeyMaterial() { Wipe(&secret); }
 
 Result<KeyMaterial> ReadKeyFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Status::InvalidArgument("--encryption-key-file " + path + ": " + ErrnoText(errno));
-  }
-  struct stat st{};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::InvalidArgument("--encryption-key-file " + path + ": not a regular file");
-  }
-  if ((st.st_mode & 077) != 0) {
-    ::close(fd);
-    return Status::InvalidArgument("--encryption-key-file " + path + " is accessible by group or "
-                                   "others (mode " + ModeText(st.st_mode) + "): a backup key "
-                                   "must be private; run `chmod 600 " + path + "`");
-  }
+  RS_ASSIGN_OR_RETURN(std::string secret,
+                      ReadPrivateFile("--encryption-key-file", path, kMaxKeyFileBytes));
   KeyMaterial k;
   k.file = path;
-  k.secret.resize(kMaxKeyFileBytes + 1);
-  size_t have = 0;
-  while (have < k.secret.size()) {
-    ssize_t n = ::read(fd, k.secret.data() + have, k.secret.size() - have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::IOError("--encryption-key-file " + path + ": " + ErrnoText(err));
-    }
-    if (n == 0) break;
-    have += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (have > kMaxKeyFileBytes) {
-    return Status::InvalidArgument("--encryption-key-file " + path + " is larger than 64 KiB: "
-                                   "give a file of 32 random bytes or a passphrase");
-  }
-  k.secret.resize(have);
-  if (have == 32) return k;  // a raw key, used as it is
+  k.secret = std::move(secret);
+  if (k.secret.size() == 32) return k;  // a raw key, used as it is
   k.kind = KeyMaterial::Kind::kPassphrase;
   while (!k.secret.empty() && (k.secret.back() == '\n' || k.secret.back() == '\r')) {
     k.secret.pop_back();

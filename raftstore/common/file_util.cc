@@ -142,4 +142,43 @@ std::string ParentDir(const std::string& path) {
   return parent.empty() ? std::string(".") : parent.string();
 }
 
+Result<std::string> ReadPrivateFile(const std::string& flag, const std::string& path,
+                                    size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::InvalidArgument(flag + " " + path + ": " + ErrnoText(errno));
+  struct stat st{};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(flag + " " + path + ": not a regular file");
+  }
+  if ((st.st_mode & 077) != 0) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::InvalidArgument(flag + " " + path + " is accessible by group or others (mode " +
+                                   mode + "): it holds a secret and must be private; run `chmod "
+                                   "600 " + path + "`");
+  }
+  std::string data(max_bytes + 1, '\0');
+  size_t have = 0;
+  while (have < data.size()) {
+    ssize_t n = ::read(fd, data.data() + have, data.size() - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::IOError(flag + " " + path + ": " + ErrnoText(err));
+    }
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (have > max_bytes) {
+    return Status::InvalidArgument(flag + " " + path + " is larger than " +
+                                   std::to_string(max_bytes) + " bytes: is it the right file?");
+  }
+  data.resize(have);
+  return data;
+}
+
 }  // namespace raftstore

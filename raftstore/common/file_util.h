@@ -32,6 +32,12 @@ std::string ParentDir(const std::string& path);
 // errno as text, e.g. "No such file or directory".
 std::string ErrnoText(int err);
 
+// Reads a file that holds a secret (a key, a token), given by `flag` (for messages): refuses a
+// path that is not a regular file, is accessible by group or others (naming the chmod that
+// fixes it), or holds more than max_bytes. The caller wipes the result when it matters.
+Result<std::string> ReadPrivateFile(const std::string& flag, const std::string& path,
+                                    size_t max_bytes);
+
 // ---- Stage-then-rename: the one way to make a file or a directory appear whole under its name.
 // The new content is written under a temp name beside the target (same directory, so the same
 // filesystem), fsync()ed, renamed onto the target, and the directory is fsync()ed: a reader sees

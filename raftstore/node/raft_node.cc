@@ -266,6 +266,7 @@ Status RaftNode::HandleReady() {
   if (rd.soft_state) {
     const bool was_leader = leader_;
     new_leader = rd.soft_state->lead != 0 && rd.soft_state->lead != lead_;
+    if (new_leader) ++counters_.leader_changes;
     lead_ = rd.soft_state->lead;
     leader_ = rd.soft_state->state == raft::StateType::kLeader;
     became_leader = leader_ && !was_leader;
@@ -287,11 +288,18 @@ Status RaftNode::HandleReady() {
     ++counters_.persist_batches;
     counters_.entries_persisted += rd.entries.size();
     if (leader_) counters_.proposals += rd.entries.size();  // a leader's new entries are its own
+    counters_.ready_entries.Observe(static_cast<double>(rd.entries.size()));
   }
+  const uint64_t syncs_before = store_->synced_writes();
+  const auto persist_started = Clock::now();
   const bool leader_known = rd.hard_state && lead_ != 0 && rd.hard_state->vote == lead_;
   // The persist failpoints are for a Ready with entries: a test aims them at a write.
   if (!rd.entries.empty()) RS_FAILPOINT("persist-before-sync");
   RS_RETURN_IF_ERROR(store_->Persist(rd.entries, rd.hard_state, leader_known));
+  if (store_->synced_writes() != syncs_before) {
+    counters_.persist_seconds.Observe(
+        std::chrono::duration<double>(Clock::now() - persist_started).count());
+  }
   if (!rd.entries.empty()) RS_FAILPOINT("persist-after-sync");
   SendMessages(std::move(after_sync), &snapshot_failures);
   for (const auto& rs : rd.read_states) {
@@ -345,7 +353,9 @@ Status RaftNode::ApplyCommitted(const std::vector<raft::Entry>& entries) {
   }
   ++counters_.apply_batches;
   counters_.entries_applied += batch.size();
-  counters_.apply_us += std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+  const auto took = Clock::now() - started;
+  counters_.apply_us += std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+  counters_.apply_seconds.Observe(std::chrono::duration<double>(took).count());
   return Status::OK();
 }
 

@@ -44,6 +44,7 @@
 #include <string>
 #include <thread>
 
+#include "raftstore/common/latency_histogram.h"
 #include "raftstore/node/node_clock.h"
 #include "raftstore/node/snapshot_sender.h"
 #include "raftstore/node/transport.h"
@@ -87,6 +88,12 @@ struct WritePathCounters {
   uint64_t apply_batches = 0;      // state machine writes of committed entries (one per Ready)
   uint64_t entries_applied = 0;
   uint64_t apply_us = 0;           // time spent applying them, replies included, in microseconds
+  uint64_t leader_changes = 0;     // times this node saw a new leader (itself included)
+  // Distributions for metasrv's /metrics (docs/metrics.md): seconds per synced log write,
+  // seconds per apply batch, log entries per persisted Ready (the group-commit batch size).
+  Histogram persist_seconds{Histogram::kSecondsBounds};
+  Histogram apply_seconds{Histogram::kSecondsBounds};
+  Histogram ready_entries{Histogram::kCountBounds};
 };
 
 struct NodeStatusView {

@@ -113,6 +113,13 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
       ->check(HostPortFlag(PortZero::kAllow));
   app->add_option("--address-file", c->address_file,
                   "once serving, write the addresses listened on to FILE (atomically)");
+  app->add_option("--admin-address", c->admin_address,
+                  "serve HTTP /metrics, /healthz and /v1/status on HOST:PORT (off unless given; "
+                  "TLS with the --cert-file flags; docs/metrics.md)")
+      ->check(HostPortFlag(PortZero::kAllow));
+  app->add_option("--http-token-file", c->http_token_file,
+                  "file (mode 0600) holding the bearer token /v1/status needs (/healthz and "
+                  "/metrics need none)");
   app->add_flag("--single", c->single, "bootstrap a one-node cluster on first start");
   app->add_option("--join", c->join,
                   "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir")

@@ -17,6 +17,7 @@
 //   snapshot_progress_interval_ms = 5000  min_free_bytes = 134217728  auth_token_ttl = 600
 //   cert_file = "n1.pem"  key_file = "n1.key"  trusted_ca_file = "ca.pem"  client_cert_auth = true
 //   peer_cert_file = "n1.pem"  peer_key_file = "n1.key"  peer_trusted_ca_file = "ca.pem"
+//   admin_address = "127.0.0.1:9292"  http_token_file = "admin.token"
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,8 @@ struct ServerConfig {
   std::vector<std::string> join;  // client addresses of members, for a node joining a cluster
   std::string log_level = "info";
   std::string address_file;  // empty: none (listen.h: WriteAddressFile)
+  std::string admin_address;    // HTTP /metrics, /healthz, /v1/status (admin_http.h); "": off
+  std::string http_token_file;  // bearer token of the admin endpoint's non-public paths
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   uint64_t max_key_bytes = kDefaultMaxKeyBytes;
   uint64_t max_txn_ops = kDefaultMaxTxnOps;

@@ -162,10 +162,13 @@ std::string ReadyLine(uint64_t id, const std::string& grpc_api_address, const st
          raft_address;
 }
 
-Status WriteAddressFile(const std::string& path, const std::string& grpc_api_address, const std::string& raft_address) {
+Status WriteAddressFile(const std::string& path, const std::string& grpc_api_address, const std::string& raft_address,
+                        const std::string& admin_address) {
   StageOptions so;
   so.create_hint = "(--address-file: is its directory there and writable?)";
-  Status st = WriteFileStaged(path, "grpc_api_address=" + grpc_api_address + "\nraft_address=" + raft_address + "\n", so);
+  std::string text = "grpc_api_address=" + grpc_api_address + "\nraft_address=" + raft_address + "\n";
+  if (!admin_address.empty()) text += "admin_address=" + admin_address + "\n";
+  Status st = WriteFileStaged(path, text, so);
   return st.ok() ? st : st.WithContext("--address-file " + path);
 }
 

@@ -73,6 +73,8 @@ std::string ReadyLine(uint64_t id, const std::string& grpc_api_address, const st
 
 // Writes "grpc_api_address=HOST:PORT\nraft_address=HOST:PORT\n" to `path` (stage-then-rename,
 // common/file_util.h; addresses are no secret). Errors name the file.
-Status WriteAddressFile(const std::string& path, const std::string& grpc_api_address, const std::string& raft_address);
+// `admin_address` ("" when --admin-address is not given) adds a line admin_address=HOST:PORT.
+Status WriteAddressFile(const std::string& path, const std::string& grpc_api_address, const std::string& raft_address,
+                        const std::string& admin_address = "");
 
 }  // namespace raftstore::server

@@ -308,6 +308,12 @@ grpc::Status MetaService::Watch(grpc::ServerContext* ctx, const metasrv::WatchRe
 grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::ExportRequest* req,
                                  grpc::ServerWriter<metasrv::ExportChunk>* writer) {
   AUTHORIZE(ctx, Rpc::kExport);
+  ++exports_total_;
+  ++exports_active_;
+  struct Done {
+    std::atomic<uint64_t>& active;
+    ~Done() { --active; }
+  } done{exports_active_};
   const uint64_t chunk_lines = req->chunk_size() ? req->chunk_size() : UINT64_MAX;
   const uint64_t chunk_bytes = req->chunk_bytes() ? req->chunk_bytes() : kDefaultExportChunkBytes;
   uint64_t bytes = 0;  // in `chunk`
@@ -347,6 +353,11 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
 
 grpc::Status MetaService::Status(grpc::ServerContext* ctx, const metasrv::StatusRequest*, metasrv::StatusReply* reply) {
   AUTHORIZE(ctx, Rpc::kStatus);
+  RETURN_GRPC_IF_ERROR(FillStatus(reply));
+  return grpc::Status::OK;
+}
+
+raftstore::Status MetaService::FillStatus(metasrv::StatusReply* reply) const {
   node::NodeStatusView s = node_->GetStatus();
   reply->set_id(s.id);
   reply->set_raft_address(node_->options().raft_address);
@@ -374,7 +385,7 @@ grpc::Status MetaService::Status(grpc::ServerContext* ctx, const metasrv::Status
   for (uint64_t l : s.learners) reply->add_learners(l);
   uint64_t n = 0;
   auto view = node_->ReadView();
-  RETURN_GRPC_IF_ERROR(node_->state_machine().List(
+  RS_RETURN_IF_ERROR(node_->state_machine().List(
       "", node_->NowMs(), 0,
       [&](const std::string& key, const SeqV&) {
         n += Hidden(key) ? 0 : 1;
@@ -384,7 +395,7 @@ grpc::Status MetaService::Status(grpc::ServerContext* ctx, const metasrv::Status
   reply->set_num_keys(n);
   reply->set_data_version(RaftDir::DataVersion());
   reply->set_binary_version(METASRV_VERSION);
-  return grpc::Status::OK;
+  return raftstore::Status::OK();
 }
 
 grpc::Status MetaService::MemberList(grpc::ServerContext* ctx, const metasrv::MemberListRequest*,

@@ -71,6 +71,13 @@ class MetaService final : public metasrv::Meta::Service {
   // Ends Watch streams (called on shutdown, before the server waits for calls to finish).
   void Shutdown() { shutting_down_ = true; }
 
+  // What the Status RPC answers, without its auth check: for metasrv's admin HTTP endpoint
+  // (/v1/status), which has its own (admin_http.h). Counts the keys (a scan of the state machine).
+  raftstore::Status FillStatus(metasrv::StatusReply* reply) const;
+  // Export streams being sent now, and since start (for /metrics).
+  uint64_t exports_active() const { return exports_active_; }
+  uint64_t exports_total() const { return exports_total_; }
+
  private:
   // The leader to forward a write to; nullopt when the request must be answered here (this
   // node leads, it was forwarded already, or no leader address is known: then the local
@@ -115,6 +122,7 @@ class MetaService final : public metasrv::Meta::Service {
   Limits limits_;
   std::chrono::milliseconds timeout_;
   std::atomic<bool> shutting_down_{false};
+  std::atomic<uint64_t> exports_active_{0}, exports_total_{0};
 };
 
 }  // namespace raftstore::server

@@ -48,6 +48,7 @@
 #include "raftstore/rpc/tls.h"
 #include "raftstore/rpc/tls_probe.h"
 #include "raftstore/storage/raft_dir.h"
+#include "raftstore/server/admin_http.h"
 #include "raftstore/server/config.h"
 #include "raftstore/server/join.h"
 #include "raftstore/server/listen.h"
@@ -143,6 +144,22 @@ void ReloadTls(const server::ServerTls& tls) {
   }
 }
 
+// The admin HTTP endpoint when --admin-address is given (bound, like the gRPC ports, before the
+// raft dir is opened); cfg->admin_address becomes the address it got (port 0). Exits on failure.
+std::unique_ptr<server::AdminHttp> StartAdminOrExit(server::ServerConfig* cfg, const server::NodeSlot& slot,
+                                                    const server::MetaService& service, server::Servers& servers) {
+  if (cfg->admin_address.empty()) return nullptr;
+  auto started = server::AdminHttp::Start(*cfg, slot, service);
+  if (!started.ok()) {
+    servers.Shutdown(std::chrono::seconds(1));
+    ExitBeforeServing(started.status().code() == Status::Code::kUnavailable ? server::kExitCannotListen : 1,
+                      started.status());
+  }
+  cfg->admin_address = cfg->admin_address.substr(0, cfg->admin_address.rfind(':') + 1) +
+                       std::to_string((*started)->port());
+  return std::move(started).value();
+}
+
 // Binds the ports, opens the node (with the addresses bound), serves until SIGTERM/SIGINT
 // (joining the cluster first when asked), shuts down.
 int Run(server::ServerConfig cfg, const sigset_t& sigs) {
@@ -163,6 +180,7 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   }
   cfg.grpc_api_address = servers.grpc_api_address();
   cfg.raft_address = servers.raft_address();
+  std::unique_ptr<server::AdminHttp> admin = StartAdminOrExit(&cfg, slot, service, servers);
   auto opened = node::RaftNode::Open(cfg.ToNodeOptions());
   if (!opened.ok()) ExitBeforeServing(1, opened.status());
   std::unique_ptr<node::RaftNode> node = std::move(opened).value();
@@ -186,7 +204,9 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   spdlog::info("metasrv node {} serving on {} (raft {}), raft dir {}", cfg.id, cfg.grpc_api_address,
                cfg.raft_address, cfg.raft_dir);
   if (!cfg.address_file.empty()) {
-    if (Status st = server::WriteAddressFile(cfg.address_file, cfg.grpc_api_address, cfg.raft_address); !st.ok()) {
+    if (Status st = server::WriteAddressFile(cfg.address_file, cfg.grpc_api_address, cfg.raft_address,
+                                             cfg.admin_address);
+        !st.ok()) {
       servers.Shutdown(std::chrono::seconds(1));
       node->Stop();
       return Fail(st);
@@ -207,6 +227,7 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) ReloadTls(*tls);
   spdlog::info("signal {}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   service.Shutdown();
+  if (admin) admin->Stop();
   servers.Shutdown(std::chrono::seconds(2));
   node->Stop();
   spdlog::info("metasrv node {} stopped", cfg.id);

@@ -39,6 +39,9 @@ class NodeSlot {
     return node_.load(std::memory_order_acquire);
   }
 
+  // The node, or nullptr while it is not open yet (callers that must not wait: /healthz).
+  node::RaftNode* TryGet() const { return node_.load(std::memory_order_acquire); }
+
  private:
   mutable std::mutex mu_;
   mutable std::condition_variable set_;
