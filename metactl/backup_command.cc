@@ -1,5 +1,7 @@
 // metactl backup (one backup to a directory or s3://) and metactl backups (list them).
 #include "metactl/backup_flags.h"
+#include "metactl/backup_settings.h"
+#include "metactl/backup_summary.h"
 #include "metactl/client/credential_flags.h"
 #include "metactl/flag_aliases.h"
 #include "metactl/long_job.h"
@@ -36,92 +38,26 @@ class BackupCommand : public Command {
                               "Back up the metadata and data dirs as content-addressed blocks "
                               "to a directory or s3://bucket/prefix");
     location_.Add(cmd_, "--to");
-    auto* grpc = grpc_.Add(cmd_,
-                           "export the metadata from a live metasrv at HOST:PORT (its gRPC API "
-                           "address; repeatable)",
-                           "--meta-grpc");
-    auto* raft = cmd_->add_option("--meta-raft-dir", raft_dir_,
-                                  "export the metadata from a stopped raft dir");
-    grpc->excludes(raft);
-    login_.Add(cmd_);  // --meta-grpc with auth enabled (docs/auth.md)
-    cmd_->add_option("--data", data_dirs_, "data directory to back up (repeatable)");
-    cmd_->add_option("--block-size", block_size_text_,
-                     "average block size, a power of two; blocks are cut where the content "
-                     "says, from 1/4 to 4 times it (default 1MiB)");
-    cmd_->add_option("--compression", compression_text_,
-                     "none, zstd or zstd:LEVEL (1-19): blocks are stored compressed when that "
-                     "saves space (default zstd:3)");
-    cmd_->add_flag("--full-scan", full_scan_,
-                   "read every file, even those unchanged since the previous backup");
-    cmd_->add_option("--workers", workers_, "threads hashing and writing blocks (default 4)")
-        ->check(CLI::Range(1, 64));
-    cmd_->add_flag("--break-lock", break_lock_, "remove stale locks (not refreshed for 30 min)");
+    settings_.Add(cmd_);
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
-    prefixes_.Add(cmd_, "the metadata export");
     progress_.Add(cmd_);
-    AddS3Options(cmd_, &s3_);
-    AddEncryptionOption(cmd_, &key_file_);
     return cmd_;
   }
 
   int Run() override {
     auto location = location_.Get("backup");
     if (!location.ok()) return BackupFail("backup", location.status());
-    auto grpc = grpc_.Get("backup");
-    if (!grpc.ok()) {
-      std::cerr << grpc.status().message() << std::endl;  // as CLI11 reports --grpc-api-address
+    auto addrs = settings_.Addresses("backup");
+    if (!addrs.ok()) {
+      std::cerr << addrs.status().message() << std::endl;  // as CLI11 reports --grpc-api-address
       return kExitUsage;
     }
-    if (grpc_.alias_given() && !raft_dir_.empty()) {
-      return BackupFail("backup", Status::InvalidArgument("--meta-grpc excludes --meta-raft-dir: give one metadata source"));
-    }
-    const std::vector<std::string>& grpc_addrs = *grpc;
-    auto filter = prefixes_.Filter();
-    if (!filter.ok()) return BackupFail("backup", filter.status());
-    if (prefixes_.given() && raft_dir_.empty() && grpc_addrs.empty()) {
-      return BackupFail("backup", Status::InvalidArgument("--include-prefix/--exclude-prefix filter the metadata: "
-                                                          "give --grpc-api-address or --meta-raft-dir"));
-    }
-    ExportOptions export_options;
-    export_options.filter = *filter;
-    export_options.progress = progress_.Show();  // the metadata phase has its own line
-    export_options.progress_verb = "backup-metadata";
-    // The manifest's source says the metadata is filtered, and how (the restore plan shows it).
-    const std::string filtered = FilteredSuffix(*filter);
-    backup::BackupOptions o;
-    auto bs = backup::ParseSize(block_size_text_);
-    if (!bs.ok()) return BackupFail("backup", bs.status());
-    o.block_size = *bs;
-    auto compression = backup::ParseCompression(compression_text_);
-    if (!compression.ok()) return BackupFail("backup", compression.status());
-    o.compression = *compression;
-    o.data_dirs = data_dirs_;
-    o.full_scan = full_scan_;
-    o.break_lock = break_lock_;
-    o.workers = workers_;
-    o.progress = progress_.Show();
-    o.tool = "metactl";
-    if (!raft_dir_.empty()) {
-      std::string dir = std::filesystem::absolute(raft_dir_).lexically_normal().string();
-      o.meta = backup::MetaSource{"raft-dir:" + dir + filtered, [dir, export_options](std::ostream& out) -> raftstore::Result<uint64_t> {
-        auto st = ExportRaftDir(dir, out, export_options);
-        if (!st.ok()) return st.status();
-        return st->records;
-      }};
-    } else if (!grpc_addrs.empty()) {
-      auto addrs = grpc_addrs;
-      std::string list;
-      for (const auto& a : addrs) list += (list.empty() ? "" : ",") + a;
-      o.meta = backup::MetaSource{"grpc:" + list + filtered, [addrs, export_options](std::ostream& out) -> raftstore::Result<uint64_t> {
-        // The first address that answers streams its export (filtered by the server);
-        // ExportLive verifies the footer.
-        auto st = ExportLive(addrs, out, export_options, raftstore::client::kDefaultTimeoutSec,
-                             /*chunk_size=*/0);
-        if (!st.ok()) return st.status();
-        return st->records;
-      }};
-    }
-    auto store = OpenBackupLocation(*location, s3_, /*create_dir=*/true, key_file_, /*for_backup=*/true);
+    auto options = settings_.Options(*addrs, progress_.Show());
+    if (!options.ok()) return BackupFail("backup", options.status());
+    const backup::BackupOptions& o = *options;
+    const std::string filtered = *settings_.FilteredSuffixText();  // checked by Options()
+    auto store = OpenBackupLocation(*location, settings_.s3(), /*create_dir=*/true,
+                                    settings_.key_file(), /*for_backup=*/true);
     if (!store.ok()) return BackupFail("backup", store.status());
     raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: no manifest, lock released, exit 130
     auto m = backup::RunBackup(**store, o);
@@ -147,7 +83,7 @@ class BackupCommand : public Command {
           {"new_bytes", s.new_bytes()},
           {"reused_blocks", s.reused_blocks()},
           {"metadata_records", m->has_metadata() ? m->metadata().records() : 0},
-          {"metadata_filter", filter->Describe()},
+          {"metadata_filter", *settings_.FilterText()},
           {"duration_ms", s.duration_ms()},
           {"objects_written", (*store)->counters().puts.load()},
           {"new_stored_bytes", s.new_stored_bytes()},
@@ -170,16 +106,9 @@ class BackupCommand : public Command {
  private:
   CLI::App* cmd_ = nullptr;
   LocationFlag location_;
-  GrpcAddressFlag grpc_;
-  client::CredentialFlags login_;
-  std::string raft_dir_, block_size_text_ = "1MiB", compression_text_ = "zstd:3";
-  std::vector<std::string> data_dirs_;
-  bool full_scan_ = false, break_lock_ = false, json_ = false;
-  int workers_ = 4;
-  PrefixFlags prefixes_;
+  BackupSettings settings_;
+  bool json_ = false;
   ProgressFlag progress_;
-  backup::S3Settings s3_;
-  std::string key_file_;  // --encryption-key-file
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -218,17 +147,7 @@ class BackupsCommand : public Command {
       const auto& s = m->stats();
       uint64_t recs = m->has_metadata() ? m->metadata().records() : 0;
       if (json_) {
-        arr.push_back({{"id", id},
-                       {"time_unix_ms", m->time_unix_ms()},
-                       {"time", backup::FormatTime(m->time_unix_ms())},
-                       {"files", s.files()},
-                       {"logical_bytes", s.logical_bytes()},
-                       {"new_bytes", s.new_bytes()},
-                       {"new_blocks", s.new_blocks()},
-                       {"metadata_records", recs},
-                       {"has_metadata", m->has_metadata()},
-                       {"hostname", m->hostname()},
-                       {"new_stored_bytes", s.new_stored_bytes()}});
+        arr.push_back(BackupSummaryJson(*m));
       } else {
         printf("%-16s  %-23s  %8llu  %12s  %12s  %10s\n", id.c_str(),
                backup::FormatTime(m->time_unix_ms()).c_str(),

@@ -16,6 +16,7 @@ std::vector<std::unique_ptr<Command>> BackupCommands() {
   out.push_back(NewRestoreCommand());
   out.push_back(NewVerifyCommand());
   out.push_back(NewVacuumCommand());
+  out.push_back(NewAgentCommand());
   return out;
 }
 

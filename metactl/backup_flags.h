@@ -36,5 +36,6 @@ std::unique_ptr<Command> NewBackupsCommand();  // backups
 std::unique_ptr<Command> NewRestoreCommand();  // restore
 std::unique_ptr<Command> NewVerifyCommand();   // verify
 std::unique_ptr<Command> NewVacuumCommand();   // vacuum
+std::unique_ptr<Command> NewAgentCommand();    // agent (the backup service)
 
 }  // namespace metactl

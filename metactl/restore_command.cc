@@ -4,6 +4,7 @@
 #include "metactl/long_job.h"
 #include "metactl/prefix_flags.h"
 #include "metactl/restore_identity.h"
+#include "metactl/restore_options.h"
 
 #include <iostream>
 #include <limits>
@@ -24,9 +25,6 @@ namespace backup = raftstore::backup;
 using raftstore::HumanBytes;
 using raftstore::Status;
 using raftstore::transfer::ImportOptions;
-using raftstore::transfer::ImportStream;
-using raftstore::transfer::ParseInitialCluster;
-using raftstore::transfer::ValidateImportOptions;
 
 // What the real run did: only what was written is counted.
 std::string RestoreSummary(const backup::RestoreResult& r, const std::string& filtered) {
@@ -93,41 +91,23 @@ class RestoreCommand : public Command {
     }
     auto filter = prefixes_.Filter();
     if (!filter.ok()) return BackupFail("restore", filter.status());
-    if (prefixes_.given() && raft_dir_.empty()) {
-      return BackupFail("restore", Status::InvalidArgument("--include-prefix/--exclude-prefix filter the metadata: "
-                                                           "give --raft-dir"));
-    }
-    ImportOptions io;
-    io.filter = *filter;
-    io.raft_dir = raft_dir_;
-    io.force = force_;
-    io.progress = progress_.Show();  // the metadata import has its own line
-    if (node_id_ > 0) io.id = node_id_;
-    io.bump_seq = bump_seq_;
-    auto peers = ParseInitialCluster(initial_cluster_);
-    if (!peers.ok()) return BackupFail("restore", peers.status());
-    io.initial_cluster = std::move(*peers);
-    backup::RestoreOptions o;
-    o.backup_id = backup_id_;
-    o.latest = latest_;
-    o.raft_dir = raft_dir_;
-    o.data_to = data_to_;
-    o.confirm = confirm_;
-    o.force = force_;
-    o.workers = workers_;
-    o.progress = progress_.Show();
-    o.validate_import = [io] { return ValidateImportOptions(io); };
-    o.import_fn = [io](std::istream& in, const std::string& source) -> Status {
-      ImportOptions opts = io;
-      opts.source_name = source;
-      auto r = ImportStream(in, opts);
-      return r.ok() ? Status::OK() : r.status();
-    };
-    if (!raft_dir_.empty()) {
-      // Check the options before anything is read (also for the dry run).
-      Status st = ValidateImportOptions(io);
-      if (!st.ok()) return BackupFail("restore", st);
-    }
+    RestoreTargets t;
+    t.backup_id = backup_id_;
+    t.latest = latest_;
+    t.raft_dir = raft_dir_;
+    t.data_to = data_to_;
+    t.node_id = node_id_;
+    t.initial_cluster = initial_cluster_;
+    t.bump_seq = bump_seq_;
+    t.filter = *filter;
+    t.force = force_;
+    t.confirm = confirm_;
+    t.progress = progress_.Show();
+    t.workers = workers_;
+    auto built = MakeRestoreOptions(t);
+    if (!built.ok()) return BackupFail("restore", built.status());
+    backup::RestoreOptions& o = built->restore;
+    const ImportOptions& io = built->import;
     auto location = location_.Get("restore");
     if (!location.ok()) return BackupFail("restore", location.status());
     auto store = OpenBackupLocation(*location, s3_, false, key_file_, /*for_backup=*/false);

@@ -1,4 +1,5 @@
 // metactl verify (check a location) and metactl vacuum (delete old backups and unused blocks).
+#include "metactl/retention_flags.h"
 #include "metactl/backup_flags.h"
 #include "metactl/flag_aliases.h"
 #include "metactl/long_job.h"
@@ -104,11 +105,7 @@ class VacuumCommand : public Command {
                               "Delete old backups and the blocks no kept backup needs "
                               "(a dry run unless --confirm)");
     location_.Add(cmd_);
-    cmd_->add_option("--retention-days", retention_days_, "delete backups older than D days");
-    cmd_->add_option("--min-retention-days", min_retention_days_,
-                     "never delete a backup younger than D days");
-    cmd_->add_option("--max-backups", max_backups_, "keep at most N backups");
-    cmd_->add_option("--min-backups", min_backups_, "never keep fewer than N backups (default 1)");
+    retention_.Add(cmd_);
     cmd_->add_flag("--confirm", confirm_, "really delete (default: dry run)");
     cmd_->add_flag("--break-lock", break_lock_, "remove stale locks (not refreshed for 30 min)");
     cmd_->add_flag("--json", json_, "print the result as JSON on stdout (keys: docs/backup.md)");
@@ -119,10 +116,7 @@ class VacuumCommand : public Command {
 
   int Run() override {
     backup::VacuumOptions o;
-    o.policy.retention_days = retention_days_;
-    o.policy.min_retention_days = min_retention_days_;
-    o.policy.max_backups = max_backups_;
-    o.policy.min_backups = min_backups_;
+    o.policy = retention_.Policy();
     o.confirm = confirm_;
     o.break_lock = break_lock_;
     Status st = backup::ValidatePolicy(o.policy);
@@ -153,8 +147,7 @@ class VacuumCommand : public Command {
  private:
   CLI::App* cmd_ = nullptr;
   LocationFlag location_;
-  std::optional<double> retention_days_, min_retention_days_;
-  std::optional<int64_t> max_backups_, min_backups_;
+  RetentionFlags retention_;
   bool confirm_ = false, break_lock_ = false, json_ = false;
   backup::S3Settings s3_;
   std::string key_file_;  // --encryption-key-file

@@ -209,6 +209,7 @@ ToRead MarkUnchanged(const pb::Manifest& m, const PreviousFiles& previous,
 struct MetaExport {
   std::string path;
   uint64_t records = 0;
+  uint64_t last_applied = 0;
   MetaExport() = default;
   MetaExport(const MetaExport&) = delete;
   MetaExport& operator=(const MetaExport&) = delete;
@@ -231,7 +232,8 @@ Status ExportMetadata(const MetaSource& meta, MetaExport* out_export) {
   if (!rec.ok()) return rec.status().WithContext("export metadata from " + meta.description);
   out.flush();
   if (!out) return Status::IOError("write temp file " + out_export->path + ": disk full?");
-  out_export->records = *rec;
+  out_export->records = rec->records;
+  out_export->last_applied = rec->last_applied;
   return Status::OK();
 }
 
@@ -269,6 +271,7 @@ void FillManifest(const BackupOptions& options, const MetaExport& meta, ReadResu
     auto* md = m->mutable_metadata();
     md->set_source(options.meta->description);
     md->set_records(meta.records);
+    md->set_last_applied_index(meta.last_applied);
     md->set_size(read.meta_size);
     FillBlocks(read.meta_slots, md->mutable_blocks());
     logical += read.meta_size;
@@ -349,11 +352,18 @@ Result<pb::Manifest> RunBackup(ObjectStore& store, const BackupOptions& options)
     to_read.bytes += fs::file_size(meta.path, ec);
   }
 
+  if (BackupObserver* ob = options.observer) {
+    ob->prepare_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::steady_clock::now() - t0)
+                                               .count());
+    ob->bytes_total = to_read.bytes;
+    ob->transferring = true;
+  }
   Progress progress(options.progress, "backup", to_read.bytes, to_read.files);
   int inflight = options.inflight_blocks > 0 ? options.inflight_blocks : 2 * options.workers;
   const Chunker chunker(*ChunkSizesForAverage(options.block_size));
   BlockPipeline pipe(store, &existing, options.workers, inflight, chunker.sizes().max,
-                     options.compression);
+                     options.compression, options.observer);
   ReadResult read;
   Status feed_status = ReadChanged(pipe, options, chunker, meta, &items, &progress, &read);
   Status pipe_status = pipe.Finish();

@@ -12,6 +12,7 @@
 // on the raft-dir or gRPC code; metactl/backup_commands.cc provides it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -31,10 +32,25 @@ namespace raftstore::backup {
 // "8MiB", "512KiB", "1M", "4096" -> bytes. Error names the text.
 raftstore::Result<uint64_t> ParseSize(const std::string& text);
 
+struct MetaExported {
+  uint64_t records = 0;       // header included, footer excluded
+  uint64_t last_applied = 0;  // the export's LastApplied index (0: none)
+};
+
 struct MetaSource {
   std::string description;  // "raft-dir:/path" or "grpc:addr,...", + " (filtered: ...)" if so
-  // Writes the export (with footer) to `out`; returns the record count.
-  std::function<raftstore::Result<uint64_t>(std::ostream& out)> export_fn;
+  // Writes the export (with footer) to `out`.
+  std::function<raftstore::Result<MetaExported>(std::ostream& out)> export_fn;
+};
+
+// What a running backup reports as it goes (the agent's GET /backups/{id} and /metrics). Read
+// from any thread; RunBackup writes it. Times are microseconds: prepare is the wall time of
+// the metadata export and the walk of the data dirs; compress and upload are summed over the
+// worker threads (so together they may exceed the wall time of the transfer).
+struct BackupObserver {
+  std::atomic<bool> transferring{false};  // the export and walk are done, blocks are moving
+  std::atomic<uint64_t> bytes_done{0}, bytes_total{0};  // of what is read in this backup
+  std::atomic<uint64_t> prepare_us{0}, compress_us{0}, upload_us{0};
 };
 
 struct BackupOptions {
@@ -49,6 +65,7 @@ struct BackupOptions {
   bool progress = false;    // progress line on stderr (raftstore/common/progress.h)
   int64_t now_ms = 0;       // tests only: the backup's time (0: the clock)
   std::string tool = "metactl";
+  BackupObserver* observer = nullptr;  // optional; must outlive RunBackup
 };
 
 // Runs one backup; the returned manifest is the one written (its stats filled in).

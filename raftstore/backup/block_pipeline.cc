@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -18,11 +19,19 @@ namespace raftstore::backup {
 using raftstore::Result;
 using raftstore::Status;
 
+namespace {
+uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - t)
+                                   .count());
+}
+}  // namespace
+
 BlockPipeline::BlockPipeline(ObjectStore& store, ExistingBlocks* existing,
                              int workers, int inflight, size_t max_block_size,
-                             Compression compression)
+                             Compression compression, BackupObserver* observer)
     : store_(store), existing_(existing), block_size_(max_block_size),
-      compression_(compression), queue_(std::max(workers, 1)) {
+      compression_(compression), observer_(observer), queue_(std::max(workers, 1)) {
   inflight = std::max({inflight, workers, 1});
   buffers_.resize(static_cast<size_t>(inflight));
   for (size_t i = 0; i < buffers_.size(); ++i) free_.push_back(i);
@@ -39,6 +48,7 @@ int BlockPipeline::Acquire() {
 }
 
 void BlockPipeline::Submit(int idx, size_t len, Slot* slot) {
+  if (observer_) observer_->bytes_done += len;
   // Refused only after a failure; the buffer is then simply given back.
   if (!queue_.Submit([this, idx, len, slot] { return Process(idx, len, slot); })) Release(idx);
 }
@@ -90,7 +100,9 @@ Status BlockPipeline::Process(int idx, size_t len, Slot* slot) {
   slot->size = len;
   std::string hex = HexEncode(slot->sha.data(), slot->sha.size());
   thread_local std::string compressed;
+  const auto compress_started = std::chrono::steady_clock::now();
   const bool packed = CompressBlock(compression_, data, &compressed);
+  if (observer_) observer_->compress_us += MicrosSince(compress_started);
   std::string_view body = packed ? std::string_view(compressed) : data;
   slot->stored_size = packed ? body.size() : 0;
   Status st;
@@ -98,7 +110,9 @@ Status BlockPipeline::Process(int idx, size_t len, Slot* slot) {
     PutOptions po;
     if (!packed) po.sha256_hex = hex;  // the digest of the body, when the body is the plaintext
     st = failpoint::Hit("backup-upload");
+    const auto upload_started = std::chrono::steady_clock::now();
     if (st.ok()) st = store_.Put(BlockKey(hex), body, po);
+    if (observer_) observer_->upload_us += MicrosSince(upload_started);
     std::lock_guard<std::mutex> g(mu_);
     if (st.ok()) {
       (*existing_)[hex] = body.size();

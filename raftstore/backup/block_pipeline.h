@@ -21,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "raftstore/backup/backup.h"
 #include "raftstore/backup/block_codec.h"
 #include "raftstore/backup/chunker.h"
 #include "raftstore/backup/hash.h"
@@ -44,8 +45,10 @@ struct Slot {
 class BlockPipeline {
  public:
   // `max_block_size`: the size of each buffer (the chunker's max).
+  // `observer` (optional) gets the bytes handed over and the compress and upload times.
   BlockPipeline(ObjectStore& store, ExistingBlocks* existing, int workers,
-                int inflight, size_t max_block_size, Compression compression);
+                int inflight, size_t max_block_size, Compression compression,
+                BackupObserver* observer = nullptr);
   ~BlockPipeline() { (void)Finish(); }
 
   // Waits for a free buffer; returns its index, or -1 once the pipeline failed.
@@ -77,6 +80,7 @@ class BlockPipeline {
   std::vector<std::string> buffers_;
   size_t block_size_ = 0;
   Compression compression_;
+  BackupObserver* observer_;
   std::deque<size_t> free_;
   std::mutex mu_;
   std::condition_variable cv_free_;

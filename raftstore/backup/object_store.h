@@ -78,7 +78,7 @@ struct S3Settings {
   std::string secret_access_key;  // AWS_SECRET_ACCESS_KEY (flag: --s3-secret-access-key)
   std::string session_token;   // AWS_SESSION_TOKEN
   std::string addressing;      // "path", "virtual" or "" (path with a custom endpoint)
-  int max_attempts = 8;        // per request, with exponential backoff and jitter
+  int max_attempts = 8;        // per request, with exponential backoff and jitter (AWS_MAX_ATTEMPTS)
   int base_backoff_ms = 200;
 };
 

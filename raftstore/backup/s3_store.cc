@@ -73,6 +73,16 @@ class S3Store : public ObjectStore {
     if (s_.access_key_id.empty()) s_.access_key_id = Env("AWS_ACCESS_KEY_ID");
     if (s_.secret_access_key.empty()) s_.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
     if (s_.session_token.empty()) s_.session_token = Env("AWS_SESSION_TOKEN");
+    // The AWS SDKs' AWS_MAX_ATTEMPTS: attempts per request (first try included), 1 to 20.
+    if (const std::string attempts = Env("AWS_MAX_ATTEMPTS"); !attempts.empty()) {
+      char* end = nullptr;
+      const long n = std::strtol(attempts.c_str(), &end, 10);
+      if (*end != '\0' || n < 1 || n > 20) {
+        *status = Status::InvalidArgument("AWS_MAX_ATTEMPTS=" + attempts + ": give a number from 1 to 20");
+        return;
+      }
+      s_.max_attempts = static_cast<int>(n);
+    }
     bool custom_endpoint = !s_.endpoint.empty();
     if (!custom_endpoint) s_.endpoint = "https://s3." + s_.region + ".amazonaws.com";
     while (!s_.endpoint.empty() && s_.endpoint.back() == '/') s_.endpoint.pop_back();

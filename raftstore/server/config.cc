@@ -8,44 +8,11 @@
 #include "raftstore/common/endpoint.h"
 #include "raftstore/common/endpoint_flag.h"
 #include "raftstore/common/log_level.h"
+#include "raftstore/common/settings_file.h"
 
 namespace raftstore::server {
 
 namespace {
-
-// CLI11's TOML reader with metasrv's key names: a key foo_bar is the flag --foo-bar. Anything
-// that is not a setting is refused here, naming the file and the key as written.
-class SettingsFile : public CLI::ConfigTOML {
- public:
-  explicit SettingsFile(const CLI::App* app) : app_(app) {}
-
-  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
-    std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(input);
-    const std::string path = app_->get_config_ptr()->as<std::string>();
-    for (CLI::ConfigItem& item : items) {
-      const std::string key = item.fullname();
-      if (!item.parents.empty()) {
-        // A [section]: CLI11 marks its start and end with items named "++" and "--".
-        if (item.name == "++" || item.name == "--") continue;
-        throw CLI::ConfigError(path + ": unknown setting \"" + key + "\" (the file has no [sections])");
-      }
-      if (item.name.find('-') != std::string::npos) {
-        std::string underscored = item.name;
-        std::replace(underscored.begin(), underscored.end(), '-', '_');
-        throw CLI::ConfigError(path + ": unknown setting \"" + key + "\" (did you mean " + underscored + "?)");
-      }
-      std::replace(item.name.begin(), item.name.end(), '_', '-');
-      const CLI::Option* opt = app_->get_option_no_throw("--" + item.name);
-      if (opt == nullptr || !opt->get_configurable()) {
-        throw CLI::ConfigError(path + ": unknown setting \"" + key + "\"");
-      }
-    }
-    return items;
-  }
-
- private:
-  const CLI::App* app_;
-};
 
 void AddTlsSettings(CLI::App* app, ServerConfig* c) {
   const char* group = "TLS (docs/security.md)";
@@ -98,10 +65,7 @@ Limits ServerConfig::ToLimits() const {
 void AddSettings(CLI::App* app, ServerConfig* c) {
   // --help shows each setting's default.
   app->option_defaults()->always_capture_default();
-  app->set_config("--config", "", "TOML file with the same settings, keys as the flags with _ for - (flags win)")
-      ->configurable(false);
-  app->config_formatter(std::make_shared<SettingsFile>(app));
-  app->allow_config_extras(CLI::config_extras_mode::error);
+  AddSettingsFileOption(app);
   // CLI11 reads an unsigned number with strtoull, which takes "-1" as 2^64-1: refuse a sign.
   const auto& non_negative = CLI::NonNegativeNumber;
   app->add_option("--id", c->id, "this node's id (1 or more)")->check(non_negative);

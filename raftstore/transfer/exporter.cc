@@ -28,6 +28,9 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
   Status st = raftstore::ForEachRecord(**dir, nullptr, [&](const raftstore::Record& rec) {
     RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     if (!options.filter.Keep(rec)) return Status::OK();
+    if (const auto* la = std::get_if<raftstore::LastAppliedRec>(&rec.body); la && la->log_id) {
+      stats.last_applied = la->log_id->index;
+    }
     RS_RETURN_IF_ERROR(writer.Add(rec, &line));
     write_line();
     if (!out) return Status::IOError("write failed after " + std::to_string(stats.records) + " records");

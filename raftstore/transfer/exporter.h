@@ -28,6 +28,7 @@ struct ExportOptions {
 struct ExportStats {
   uint64_t records = 0;  // lines written, header included, footer excluded
   uint64_t bytes = 0;    // bytes written, footer included
+  uint64_t last_applied = 0;  // the LastApplied record's log index: the point the export shows
 };
 
 // Streams every record of the raft dir at `raft_dir` to `out` in DESIGN.md order.

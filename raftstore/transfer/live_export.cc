@@ -11,6 +11,12 @@
 
 namespace raftstore::transfer {
 
+namespace {
+// How every V004 StateMachineMeta line (LastApplied, LastMembership) starts, as the line codec
+// writes them (export_format/line_codec.h).
+constexpr std::string_view kStateMachineMetaLine = "[\"state_machine/0\",{\"StateMachineMeta\":";
+}  // namespace
+
 Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostream& out,
                                const ExportOptions& options, int timeout_sec,
                                uint32_t chunk_size) {
@@ -33,7 +39,14 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   Status st = (*client)->Export(req, [&](const std::string& line) -> Status {
     // Relayed, not interpreted: only the header and the footer are decoded.
     RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
-    RS_ASSIGN_OR_RETURN(auto kind, reader.Next(line, nullptr));
+    // Only the state machine's meta lines are decoded, for the LastApplied index (a backup
+    // records it); the rest pass through as they came.
+    const bool meta = line.rfind(kStateMachineMetaLine, 0) == 0;
+    raftstore::Record rec;
+    RS_ASSIGN_OR_RETURN(auto kind, reader.Next(line, meta ? &rec : nullptr));
+    if (const auto* la = std::get_if<raftstore::LastAppliedRec>(&rec.body); meta && la && la->log_id) {
+      stats.last_applied = la->log_id->index;
+    }
     const bool is_footer = kind == raftstore::ExportStreamReader::LineKind::kFooter;
     if (!is_footer || options.footer) {
       out << line << '\n';

@@ -3,6 +3,7 @@
 #
 #   serve DIR [flags]          a fresh DIR (pass --single): metasrv listens on port 0 and the
 #                              ports it got are read from its --address-file.
+#   serve_member DIR [flags]   a node started with --join: waits for its address file only.
 #   serve_seeded DIR SEED [flags]
 #                              a DIR that must record its own raft address (metactl import or
 #                              restore --initial-cluster) needs the port before metasrv starts:
@@ -47,6 +48,23 @@ _start() {
 serve() {
   local dir=$1; shift
   _start "$dir" 127.0.0.1:0 127.0.0.1:0 "$@" || { cat "$dir.log" >&2; fail "metasrv on $dir cannot listen on port 0"; }
+}
+
+# serve_member DIR FLAGS...: a node that joins (--join ADDR): started on port 0 like serve, but
+# waits only for its address file (it follows a leader). Sets SERVE_PID and SERVE_GRPC.
+serve_member() {
+  local dir=$1; shift
+  rm -f "$dir.addr"
+  "$METASRV" --raft-dir "$dir" --grpc-api-address 127.0.0.1:0 --raft-address 127.0.0.1:0 --address-file "$dir.addr" "$@" \
+    >/dev/null 2>"$dir.log" &
+  SERVE_PID=$!
+  for _ in $(seq 1 300); do
+    [ -s "$dir.addr" ] && break
+    kill -0 "$SERVE_PID" 2>/dev/null || { cat "$dir.log" >&2; fail "metasrv on $dir exited while starting"; }
+    sleep 0.1
+  done
+  [ -s "$dir.addr" ] || { cat "$dir.log" >&2; fail "metasrv on $dir wrote no address file in 30 s"; }
+  SERVE_GRPC=$(sed -n 's/^grpc_api_address=//p' "$dir.addr")
 }
 
 serve_seeded() {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Start/stop s3rver (an S3-compatible server) on 127.0.0.1 for the backup tests.
-#   s3server.sh start DIR BUCKET   -> starts it with data in DIR/store, bucket BUCKET created;
-#                                     prints the endpoint (http://127.0.0.1:PORT); pid in DIR/pid
+#   s3server.sh start DIR BUCKET [PORT]
+#                                  -> starts it with data in DIR/store, bucket BUCKET created;
+#                                     prints the endpoint (http://127.0.0.1:PORT); pid in DIR/pid.
+#                                     PORT (default 0: any free port) restarts a server stopped
+#                                     before on its old port, keeping DIR/store (an outage).
 #   s3server.sh stop DIR           -> stops the server started with DIR (by its pid only)
 # Credentials are s3rver's fixed ones: AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER.
 # Exit 77 (ctest "skipped") when s3rver is not installed: run scripts/install-test-servers.sh;
@@ -12,7 +15,7 @@ bin="$here/node_modules/s3rver/bin/s3rver.js"
 cmd="${1:-}"
 case "$cmd" in
   start)
-    dir="$2"; bucket="$3"
+    dir="$2"; bucket="$3"; want_port="${4:-0}"
     if [[ ! -f "$bin" ]] || ! command -v node >/dev/null; then
       echo "s3rver is not installed: run scripts/install-test-servers.sh" >&2
       # The test command (scripts/test.sh, CI) installs it, so there its absence is a failure.
@@ -23,7 +26,7 @@ case "$cmd" in
     # Port 0: the kernel picks a free port and s3rver prints it ("S3rver listening on A:P"), so
     # no other process can take the port between choosing and binding it.
     # Node 20's OpenSSL 3 needs the legacy provider for s3rver's continuation tokens.
-    NODE_OPTIONS=--openssl-legacy-provider node "$bin" -d "$dir/store" -a 127.0.0.1 -p 0 \
+    NODE_OPTIONS=--openssl-legacy-provider node "$bin" -d "$dir/store" -a 127.0.0.1 -p "$want_port" \
       --silent --configure-bucket "$bucket" >"$dir/log" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 300); do

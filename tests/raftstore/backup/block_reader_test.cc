@@ -16,9 +16,9 @@ class MetadataStreamTest : public BackupTest {
     BackupOptions o;
     o.block_size = 4096;
     o.now_ms = now_ms;
-    o.meta = MetaSource{"test", [text](std::ostream& out) -> raftstore::Result<uint64_t> {
+    o.meta = MetaSource{"test", [text](std::ostream& out) -> raftstore::Result<MetaExported> {
                           out << text;
-                          return uint64_t{1};
+                          return MetaExported{1, 0};
                         }};
     auto m = RunBackup(*store_, o);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
