@@ -35,8 +35,11 @@ class AgentCommand : public Command {
     cmd_ = app.add_subcommand("agent",
                               "Run the backup service: scheduled backups to LOCATION, retention, "
                               "an HTTP API and metrics (docs/backup-service.md)");
-    raftstore::AddSettingsFileOption(cmd_);
-    location_.Add(cmd_);
+    raftstore::AddSubcommandSettingsFile(cmd_, &config_file_);
+    // LOCATION as the first argument, or location = "..." in the --config file.
+    cmd_->add_option("location", location_arg_, "backup location: a directory or s3://bucket/prefix");
+    cmd_->add_option("--location", location_flag_, "the location, as the --config file's key `location`")
+        ->group("");  // hidden: the positional is the documented form
     settings_.Add(cmd_);
     cmd_->add_option("--interval", interval_text_,
                      "time between scheduled backups, e.g. 30m, 1h, 2s; 0 for none (backups on "
@@ -87,19 +90,32 @@ class AgentCommand : public Command {
 
  private:
   Result<agent::AgentOptions> BuildOptions() {
-    RS_ASSIGN_OR_RETURN(location_text_, location_.Get("agent"));
+    RS_RETURN_IF_ERROR(raftstore::ApplySettingsFile(cmd_, config_file_));
+    if (!location_arg_.empty() && !location_flag_.empty() && location_arg_ != location_flag_) {
+      return Status::InvalidArgument("the location is given twice (" + location_arg_ + " and --location " +
+                                     location_flag_ + "): give it once");
+    }
+    location_text_ = location_arg_.empty() ? location_flag_ : location_arg_;
+    if (location_text_.empty()) {
+      return Status::InvalidArgument("no backup location: give it as the first argument (metactl agent LOCATION) "
+                                     "or as location = \"...\" in the --config file");
+    }
     RS_ASSIGN_OR_RETURN(auto addrs, settings_.Addresses("agent"));
     // Checked once here, so a bad flag stops the agent at start rather than at each backup.
     RS_RETURN_IF_ERROR(settings_.Options(addrs, false).status());
     agent::AgentOptions o;
     o.location = location_text_;
     if (interval_text_ != "0") {
-      RS_ASSIGN_OR_RETURN(o.interval, client::ParseDuration(interval_text_));
+      auto interval = client::ParseDuration(interval_text_);
+      if (!interval.ok()) return interval.status().WithContext("--interval " + interval_text_);
+      o.interval = *interval;
     }
     o.jitter = jitter_;
     o.max_backoff = o.interval * 8;
     if (!max_backoff_text_.empty()) {
-      RS_ASSIGN_OR_RETURN(o.max_backoff, client::ParseDuration(max_backoff_text_));
+      auto backoff = client::ParseDuration(max_backoff_text_);
+      if (!backoff.ok()) return backoff.status().WithContext("--max-backoff " + max_backoff_text_);
+      o.max_backoff = *backoff;
     }
     if (retention_.given()) {
       RS_RETURN_IF_ERROR(backup::ValidatePolicy(retention_.Policy()));
@@ -166,7 +182,7 @@ class AgentCommand : public Command {
   }
 
   CLI::App* cmd_ = nullptr;
-  LocationFlag location_;
+  std::string config_file_, location_arg_, location_flag_;
   BackupSettings settings_;
   RetentionFlags retention_;
   std::string location_text_, interval_text_ = "1h", max_backoff_text_;

@@ -62,9 +62,15 @@ void Agent::JoinFinished() {
 
 void Agent::Schedule() {
   int failures = 0;
-  // The first backup soon after start (within the jitter), then every interval.
-  auto next = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(
-                                 options_.jitter * static_cast<double>(options_.interval.count()) / 2));
+  // The first backup soon after start (at a random point within jitter * interval), then every
+  // interval.
+  std::chrono::milliseconds first{0};
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    std::uniform_real_distribution<double> dist(0, options_.jitter * static_cast<double>(options_.interval.count()));
+    first = std::chrono::milliseconds(static_cast<int64_t>(dist(rng_)));
+  }
+  auto next = Clock::now() + first;
   for (;;) {
     {
       std::unique_lock<std::mutex> lk(mu_);

@@ -7,12 +7,23 @@
 // (CLI::ConfigError while parsing); a value of the wrong type is an error naming the setting.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
+
+#include "raftstore/common/status.h"
 
 namespace raftstore {
 
 // Declares --config on `app` with the checks above. Call before the other options are added
 // or after: the checks look options up when the file is read.
 void AddSettingsFileOption(CLI::App* app);
+
+// The same for a subcommand (`metactl agent`): CLI11 reads --config only for the top-level app,
+// so the subcommand declares --config FILE (into *path) and, after parsing, ApplySettingsFile
+// gives every option the command line left unset its value from the file, through the option's
+// own checks. InvalidArgument naming the file and the key for an unknown key or a bad value.
+void AddSubcommandSettingsFile(CLI::App* cmd, std::string* path);
+Status ApplySettingsFile(CLI::App* cmd, const std::string& path);
 
 }  // namespace raftstore

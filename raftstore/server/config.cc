@@ -85,6 +85,24 @@ void AddSettings(CLI::App* app, ServerConfig* c) {
                   "file (mode 0600) holding the bearer token /v1/status needs (/healthz and "
                   "/metrics need none)");
   app->add_flag("--single", c->single, "bootstrap a one-node cluster on first start");
+  const char* restore = "Restore at start (docs/backup-service.md)";
+  app->add_option("--restore-from", c->restore_from,
+                  "seed an empty raft dir from the newest backup (or --restore-point) at this "
+                  "directory or s3://bucket/prefix before starting (S3 settings: AWS_* env)")
+      ->group(restore);
+  app->add_option("--restore-point", c->restore_point, "backup id to restore, or latest")->group(restore);
+  app->add_option("--restore-version", c->restore_version,
+                  "restore again (replacing the dir) only when this is above the version the "
+                  "raft dir recorded at its last restore")
+      ->check(CLI::PositiveNumber)
+      ->group(restore);
+  app->add_option("--restore-encryption-key-file", c->restore_encryption_key_file,
+                  "key file of an encrypted backup location (mode 0600)")
+      ->group(restore);
+  app->add_option("--initial-cluster", c->initial_cluster,
+                  "ID=HOST:PORT[,GRPC_HOST:GRPC_PORT]: one member of the restored cluster; repeat per "
+                  "member (as metactl import; with --restore-from)")
+      ->group(restore);
   app->add_option("--join", c->join,
                   "join the cluster at HOST:PORT (client address; repeatable) from an empty raft dir")
       ->check(HostPortFlag());
@@ -160,7 +178,27 @@ Status Validate(const ServerConfig& c) {
                                    std::to_string(c.max_request_bytes) +
                                    ": no request could carry such a value; raise --max-request-bytes too");
   }
+  RS_RETURN_IF_ERROR(CheckRestoreFlags(c));
   return CheckTlsFlags(c);
+}
+
+Status CheckRestoreFlags(const ServerConfig& c) {
+  if (c.restore_from.empty()) {
+    if (!c.initial_cluster.empty()) {
+      return Status::InvalidArgument("--initial-cluster seeds a raft dir restored with --restore-from: give "
+                                     "--restore-from LOCATION (or seed the dir with metactl import --initial-cluster)");
+    }
+    return Status::OK();
+  }
+  if (c.single || !c.join.empty()) {
+    return Status::InvalidArgument("--restore-from excludes --single and --join: the restored dir holds the "
+                                   "membership --initial-cluster gives");
+  }
+  if (c.initial_cluster.empty()) {
+    return Status::InvalidArgument("--restore-from needs --initial-cluster ID=HOST:PORT once per member "
+                                   "(the restored dir seeds a new cluster, as metactl import does)");
+  }
+  return Status::OK();
 }
 
 }  // namespace raftstore::server

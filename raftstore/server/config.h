@@ -18,6 +18,8 @@
 //   cert_file = "n1.pem"  key_file = "n1.key"  trusted_ca_file = "ca.pem"  client_cert_auth = true
 //   peer_cert_file = "n1.pem"  peer_key_file = "n1.key"  peer_trusted_ca_file = "ca.pem"
 //   admin_address = "127.0.0.1:9292"  http_token_file = "admin.token"
+//   restore_from = "s3://bkt/meta"  restore_point = "latest"  restore_version = 1
+//   initial_cluster = ["1=10.0.0.1:28103", "2=10.0.0.2:28103", "3=10.0.0.3:28103"]
 #pragma once
 
 #include <cstdint>
@@ -46,6 +48,10 @@ struct ServerConfig {
   std::string address_file;  // empty: none (listen.h: WriteAddressFile)
   std::string admin_address;    // HTTP /metrics, /healthz, /v1/status (admin_http.h); "": off
   std::string http_token_file;  // bearer token of the admin endpoint's non-public paths
+  // Seeding the raft dir from a backup at start (restore_at_start.h); off unless restore_from.
+  std::string restore_from, restore_point = "latest", restore_encryption_key_file;
+  uint64_t restore_version = 1;
+  std::vector<std::string> initial_cluster;
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   uint64_t max_key_bytes = kDefaultMaxKeyBytes;
   uint64_t max_txn_ops = kDefaultMaxTxnOps;
@@ -96,5 +102,9 @@ Status Validate(const ServerConfig& config);
 //  - one port for both (--raft-address = --grpc-api-address): one TLS setting serves both, so
 //    the peer files must be the client API's and --client-cert-auth on, or neither has TLS.
 Status CheckTlsFlags(const ServerConfig& config);
+
+// --restore-from with --initial-cluster (and neither --single nor --join); --initial-cluster
+// only with --restore-from.
+Status CheckRestoreFlags(const ServerConfig& config);
 
 }  // namespace raftstore::server

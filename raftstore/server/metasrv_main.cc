@@ -50,6 +50,7 @@
 #include "raftstore/storage/raft_dir.h"
 #include "raftstore/server/admin_http.h"
 #include "raftstore/server/config.h"
+#include "raftstore/server/restore_at_start.h"
 #include "raftstore/server/join.h"
 #include "raftstore/server/listen.h"
 #include "raftstore/server/meta_service.h"
@@ -160,6 +161,27 @@ std::unique_ptr<server::AdminHttp> StartAdminOrExit(server::ServerConfig* cfg, c
   return std::move(started).value();
 }
 
+// --restore-from: seeds the raft dir from a backup before it is opened (restore_at_start.h).
+// Exits on failure, leaving the raft dir as it was.
+void RestoreAtStartOrExit(const server::ServerConfig& cfg) {
+  if (cfg.restore_from.empty()) return;
+  auto restored = server::RestoreAtStart({.raft_dir = cfg.raft_dir,
+                                          .location = cfg.restore_from,
+                                          .restore_point = cfg.restore_point,
+                                          .version = cfg.restore_version,
+                                          .key_file = cfg.restore_encryption_key_file,
+                                          .id = cfg.id,
+                                          .initial_cluster = cfg.initial_cluster});
+  if (!restored.ok()) ExitBeforeServing(1, restored.status());
+  if (restored->restored) {
+    spdlog::info("restored backup {} ({} records) from {} into {} (restore version {})", restored->backup_id,
+                 restored->records, cfg.restore_from, cfg.raft_dir, restored->version);
+  } else {
+    spdlog::info("raft dir {} was restored from backup {} at restore version {}: not restoring again",
+                 cfg.raft_dir, restored->backup_id, restored->version);
+  }
+}
+
 // Binds the ports, opens the node (with the addresses bound), serves until SIGTERM/SIGINT
 // (joining the cluster first when asked), shuts down.
 int Run(server::ServerConfig cfg, const sigset_t& sigs) {
@@ -181,6 +203,7 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
   cfg.grpc_api_address = servers.grpc_api_address();
   cfg.raft_address = servers.raft_address();
   std::unique_ptr<server::AdminHttp> admin = StartAdminOrExit(&cfg, slot, service, servers);
+  RestoreAtStartOrExit(cfg);
   auto opened = node::RaftNode::Open(cfg.ToNodeOptions());
   if (!opened.ok()) ExitBeforeServing(1, opened.status());
   std::unique_ptr<node::RaftNode> node = std::move(opened).value();

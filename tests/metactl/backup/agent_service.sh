@@ -213,4 +213,21 @@ ok_d=$(grep -c "metactl agent: backup .* done:" "$T/d.log" || true)
 [[ $n_after == $(( n_before + ok_d )) ]] || fail "$n_after manifests after $ok_d successful backups on top of $n_before: the failed one left one?"
 "$METACTL" verify "$LOC" >/dev/null || fail "verify after the outage"
 ok "a scheduled backup failing mid-way (s3rver stopped): FAILED with its error, failure count up, healthz 503; after s3rver is back the next try succeeds; no manifest for the failed one"
+# --config: the settings of the flags in a TOML file; mistakes stop the agent at start.
+printf 'location = "%s"\ninterval = "soon"\n' "$T/cfg-repo" >"$T/bad-value.toml"
+printf 'location = "%s"\ncolour = "red"\n' "$T/cfg-repo" >"$T/bad-key.toml"
+rc=0; "$METACTL" agent --config "$T/bad-value.toml" --data "$T/data" 2>"$T/cfg.err" || rc=$?
+[[ $rc == 2 ]] && grep -q -- "--interval soon" "$T/cfg.err" || { cat "$T/cfg.err"; fail "a bad interval in the file: exit $rc"; }
+rc=0; "$METACTL" agent --config "$T/bad-key.toml" --data "$T/data" 2>"$T/cfg.err" || rc=$?
+[[ $rc == 2 ]] && grep -q "$T/bad-key.toml: unknown setting \"colour\"" "$T/cfg.err" || { cat "$T/cfg.err"; fail "an unknown key: exit $rc"; }
+printf 'location = "%s"\ninterval = "1s"\nhttp_address = "127.0.0.1:0"\naddress_file = "%s"\nmax_backups = 1\n' \
+  "$T/cfg-repo" "$T/cfg.addr" >"$T/agent.toml"
+"$METACTL" agent --config "$T/agent.toml" --data "$T/data" 2>"$T/cfg.log" &
+CFG_PID=$!
+for _ in $(seq 1 100); do [[ -s "$T/cfg.addr" ]] && break; sleep 0.1; done
+H=http://$(sed -n 's/^http_address=//p' "$T/cfg.addr")
+wait_metric_at_least backup_count_total 2 30
+kill -TERM "$CFG_PID"; wait "$CFG_PID" || fail "the configured agent did not exit 0"
+[[ $(ls "$T/cfg-repo/manifests" | wc -l) == 1 ]] || fail "max_backups = 1 from the file was not applied"
+ok "--config: the file's settings apply (location, interval, HTTP, retention); a bad value or key stops the agent naming it"
 echo "agent_service: all checks passed in $(( SECONDS - start )) s"
