@@ -130,16 +130,7 @@ class AgentCommand : public Command {
     o.backup_options = [settings, addrs](const raftstore::KeyFilter* filter) {
       return settings->Options(addrs, /*progress=*/false, filter);
     };
-    o.restore_options = [](const agent::RestoreRequest& r) -> Result<backup::RestoreOptions> {
-      RestoreTargets t;
-      t.latest = r.backup_id == "latest";
-      t.backup_id = t.latest ? "" : r.backup_id;
-      t.raft_dir = r.raft_dir;
-      t.data_to = r.data_to;
-      t.node_id = r.node_id;
-      t.initial_cluster = r.initial_cluster;
-      t.force = r.force;
-      t.confirm = r.confirm;
+    o.restore_options = [](const RestoreTargets& t) -> Result<backup::RestoreOptions> {
       RS_ASSIGN_OR_RETURN(auto built, MakeRestoreOptions(t));
       return std::move(built.restore);
     };

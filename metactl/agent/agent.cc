@@ -194,17 +194,17 @@ void Agent::Record(const backup::BackupObserver& ob, double seconds, bool ok) {
   stats_.upload.Observe(upload);
 }
 
-Result<std::shared_ptr<Run>> Agent::StartRestore(const RestoreRequest& request) {
-  RS_ASSIGN_OR_RETURN(backup::RestoreOptions o, options_.restore_options(request));
+Result<std::shared_ptr<Run>> Agent::StartRestore(const RestoreTargets& targets) {
+  RS_ASSIGN_OR_RETURN(backup::RestoreOptions o, options_.restore_options(targets));
   JoinFinished();
+  const std::string id = targets.latest ? "latest" : targets.backup_id;
   std::lock_guard<std::mutex> g(mu_);
-  auto& slot = restores_[request.backup_id];
+  auto& slot = restores_[id];
   if (slot && !slot->finished()) {
-    return Status::Busy("a restore of backup " + request.backup_id + " is running: wait for it "
-                        "(GET /backups/" + request.backup_id + "/restore)");
+    return Status::Busy("a restore of backup " + id + " is running: wait for it (GET /backups/" + id + "/restore)");
   }
   if (stopping_) return Status::Aborted("the agent is stopping");
-  slot = std::make_shared<Run>(request.backup_id, request.confirm ? "restore" : "restore-dry-run");
+  slot = std::make_shared<Run>(id, targets.confirm ? "restore" : "restore-dry-run");
   auto run = slot;
   workers_.emplace_back(std::thread([this, run, o] { ExecuteRestore(run, o); }), run);
   return run;

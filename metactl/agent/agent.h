@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "metactl/agent/agent_runs.h"
+#include "metactl/restore_options.h"
 #include "raftstore/backup/backup.h"
 #include "raftstore/backup/object_store.h"
 #include "raftstore/backup/restore.h"
@@ -40,15 +41,6 @@
 
 namespace metactl::agent {
 
-// A restore asked for over the API (POST /backups/{id}/restore); fields as `metactl restore`.
-struct RestoreRequest {
-  std::string backup_id;  // a backup at the location, or "latest"
-  std::string raft_dir, data_to;
-  uint64_t node_id = 0;
-  std::vector<std::string> initial_cluster;
-  bool confirm = false, force = false;
-};
-
 struct AgentOptions {
   std::string location;  // for messages and logs
   // Opens the location (with its S3 and encryption settings) for one backup or restore.
@@ -57,8 +49,8 @@ struct AgentOptions {
   std::function<raftstore::Result<raftstore::backup::BackupOptions>(
       const raftstore::KeyFilter* filter)>
       backup_options;
-  // The options of one restore (import functions included).
-  std::function<raftstore::Result<raftstore::backup::RestoreOptions>(const RestoreRequest&)>
+  // The options of one restore (import functions included): MakeRestoreOptions.
+  std::function<raftstore::Result<raftstore::backup::RestoreOptions>(const RestoreTargets&)>
       restore_options;
   std::optional<raftstore::backup::VacuumPolicy> retention;
   std::chrono::milliseconds interval{0};  // 0: no schedule, backups on request only
@@ -93,8 +85,9 @@ class Agent {
   raftstore::Result<std::shared_ptr<Run>> StartBackup(const std::string& id,
                                                       const raftstore::KeyFilter* filter,
                                                       const std::string& trigger);
-  // Starts a restore of request.backup_id on its own thread (one per backup id at a time).
-  raftstore::Result<std::shared_ptr<Run>> StartRestore(const RestoreRequest& request);
+  // Starts a restore of `targets` (backup_id, or latest) on its own thread, one per backup at
+  // a time; its run is named by the backup id ("latest" for latest).
+  raftstore::Result<std::shared_ptr<Run>> StartRestore(const RestoreTargets& targets);
 
   const RunTable& backups() const { return backups_; }
   std::shared_ptr<Run> RestoreOf(const std::string& backup_id) const;

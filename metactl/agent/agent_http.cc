@@ -46,9 +46,11 @@ Result<std::vector<std::string>> Strings(const nlohmann::json& j, const char* ke
   return out;
 }
 
-Result<RestoreRequest> ParseRestore(const std::string& id, const nlohmann::json& j) {
-  RestoreRequest r;
-  r.backup_id = id;
+// The targets of POST /backups/{id}/restore ({id} "latest": the newest backup).
+Result<RestoreTargets> ParseRestore(const std::string& id, const nlohmann::json& j) {
+  RestoreTargets r;
+  r.latest = id == "latest";
+  r.backup_id = r.latest ? "" : id;
   for (const auto& [k, v] : j.items()) {
     if (k == "raft_dir" || k == "data_to") {
       if (!v.is_string()) return Status::InvalidArgument("\"" + k + "\" must be a string");
@@ -56,7 +58,7 @@ Result<RestoreRequest> ParseRestore(const std::string& id, const nlohmann::json&
     } else if (k == "confirm" || k == "force") {
       if (!v.is_boolean()) return Status::InvalidArgument("\"" + k + "\" must be true or false");
       (k == "confirm" ? r.confirm : r.force) = v.get<bool>();
-    } else if (k == "node_id") {
+    } else if (k == "node_id") {  // 0: keep the backed-up node's id, as metactl restore
       if (!v.is_number_unsigned()) return Status::InvalidArgument("\"node_id\" must be a positive integer");
       r.node_id = v.get<uint64_t>();
     } else if (k == "initial_cluster") {

@@ -11,6 +11,7 @@
 #    certificate.
 . "$(dirname "$0")/lib.sh"
 : "${METASRV:?METASRV must point at the metasrv binary (ctest sets it)}"
+. "$(dirname "$0")/serve.sh"
 command -v promtool >/dev/null || fail "promtool not found: scripts/install-deps.sh installs Debian's prometheus"
 declare -A PID G A
 trap 'for p in "${PID[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
@@ -18,19 +19,11 @@ export TMPDIR=$WORK
 TOKEN=$WORK/admin.token
 head -c 24 /dev/urandom | base64 >"$TOKEN" && chmod 600 "$TOKEN"
 
-start() {  # start N DIR FLAGS...
+start() {  # start N DIR FLAGS...: node N on port 0 with --admin-address; sets PID, G and A.
   local n=$1 dir=$2; shift 2
-  rm -f "$dir.addr"
-  "$METASRV" --id "$n" --raft-dir "$dir" --grpc-api-address 127.0.0.1:0 --raft-address 127.0.0.1:0 \
-    --admin-address 127.0.0.1:0 --address-file "$dir.addr" --raft-tick-ms 50 "$@" >/dev/null 2>"$dir.log" &
-  PID[$n]=$!
-  for _ in $(seq 1 300); do
-    [ -s "$dir.addr" ] && break
-    kill -0 "${PID[$n]}" 2>/dev/null || { cat "$dir.log" >&2; fail "node $n exited while starting"; }
-    sleep 0.1
-  done
-  [ -s "$dir.addr" ] || { cat "$dir.log" >&2; fail "node $n wrote no address file"; }
-  G[$n]=$(sed -n 's/^grpc_api_address=//p' "$dir.addr")
+  serve_member "$dir" --id "$n" --admin-address 127.0.0.1:0 --raft-tick-ms 50 "$@"
+  PID[$n]=$SERVE_PID
+  G[$n]=$SERVE_GRPC
   A[$n]=$(sed -n 's/^admin_address=//p' "$dir.addr")
   [ -n "${A[$n]}" ] || fail "node $n: no admin_address in its address file"
 }

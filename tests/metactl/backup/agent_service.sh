@@ -230,4 +230,23 @@ wait_metric_at_least backup_count_total 2 30
 kill -TERM "$CFG_PID"; wait "$CFG_PID" || fail "the configured agent did not exit 0"
 [[ $(ls "$T/cfg-repo/manifests" | wc -l) == 1 ]] || fail "max_backups = 1 from the file was not applied"
 ok "--config: the file's settings apply (location, interval, HTTP, retention); a bad value or key stops the agent naming it"
+# TLS on the HTTP API: HTTPS with the agent's certificate; a client certificate is required.
+C=$T/certs
+bash "$(dirname "$0")/../../tls/make_certs.sh" "$C" >/dev/null
+rm -f "$T/tls.addr"
+"$METACTL" agent "$T/cfg-repo" --data "$T/data" --interval 0 --http-address 127.0.0.1:0 --address-file "$T/tls.addr" \
+  --http-cert-file "$C/n1.pem" --http-key-file "$C/n1.key" --http-trusted-ca-file "$C/ca.pem" --http-client-cert-auth \
+  2>"$T/tls.log" &
+TLS_PID=$!
+CLEANUPS+=("kill $TLS_PID 2>/dev/null; wait $TLS_PID 2>/dev/null")
+for _ in $(seq 1 100); do [[ -s "$T/tls.addr" ]] && break; sleep 0.1; done
+HT=$(sed -n 's/^http_address=//p' "$T/tls.addr")
+curl -sf --cacert "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" "https://$HT/healthz" >/dev/null ||
+  { cat "$T/tls.log"; fail "HTTPS /healthz with a client certificate"; }
+curl -sf --cacert "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" "https://$HT/metrics" | promtool check metrics ||
+  fail "/metrics over HTTPS"
+if curl -sf --cacert "$C/ca.pem" "https://$HT/healthz" >/dev/null 2>&1; then fail "HTTPS without a client certificate was let in"; fi
+if curl -sf "http://$HT/healthz" >/dev/null 2>&1; then fail "plain HTTP answered on the TLS API"; fi
+kill -TERM "$TLS_PID"; wait "$TLS_PID" || fail "the TLS agent did not exit 0"
+ok "--http-cert-file ... --http-client-cert-auth: the API is HTTPS and wants a client certificate"
 echo "agent_service: all checks passed in $(( SECONDS - start )) s"

@@ -28,6 +28,16 @@ logical=$(json_field "$out" logical_bytes); stored=$(json_field "$out" new_store
 cmp "$T/live-1.jsonl" "$T/restored.jsonl" || fail "restored metadata differs from the live export"
 ok "200k keys: export of $logical bytes stored compressed in $stored bytes; restores byte-identical"
 
+# A flipped byte in a compressed block: verify --read-data names the block and the metadata.
+victim=$(find "$repo/data" -type f -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
+cp "$victim" "$T/victim.orig"
+flip_byte "$victim"
+if "$METACTL" verify "$repo" --read-data >"$T/verify.txt" 2>&1; then fail "verify --read-data missed a flipped byte in a compressed block"; fi
+grep -q "$(basename "$victim").*(used by backup .* metadata)" "$T/verify.txt" || { cat "$T/verify.txt"; fail "verify does not name the block and the metadata"; }
+cp "$T/victim.orig" "$victim"
+"$METACTL" verify "$repo" --read-data >/dev/null || fail "verify after the repair"
+ok "a flipped byte in a compressed block is found by verify --read-data, naming the block and the metadata"
+
 "$METACTL" upsert --grpc-api-address "$G" --key cdc/one-more --value "one write" >/dev/null || fail "upsert"
 out=$("$METACTL" backup "$repo" --grpc-api-address "$G" --json) || fail "second backup"
 echo "backup 2: $out"
