@@ -21,7 +21,7 @@ head -c 24 /dev/urandom | base64 >"$TOKEN" && chmod 600 "$TOKEN"
 
 start() {  # start N DIR FLAGS...: node N on port 0 with --admin-address; sets PID, G and A.
   local n=$1 dir=$2; shift 2
-  serve_member "$dir" --id "$n" --admin-address 127.0.0.1:0 --raft-tick-ms 50 "$@"
+  serve_member "$dir" 127.0.0.1:0 127.0.0.1:0 --id "$n" --admin-address 127.0.0.1:0 --raft-tick-ms 50 "$@"
   PID[$n]=$SERVE_PID
   G[$n]=$SERVE_GRPC
   A[$n]=$(sed -n 's/^admin_address=//p' "$dir.addr")

@@ -3,7 +3,8 @@
 #
 #   serve DIR [flags]          a fresh DIR (pass --single): metasrv listens on port 0 and the
 #                              ports it got are read from its --address-file.
-#   serve_member DIR [flags]   a node started with --join: waits for its address file only.
+#   serve_member DIR GRPC RAFT [flags]
+#                              a cluster member (--join, a restart): waits for its address file only.
 #   serve_seeded DIR SEED [flags]
 #                              a DIR that must record its own raft address (metactl import or
 #                              restore --initial-cluster) needs the port before metasrv starts:
@@ -50,12 +51,13 @@ serve() {
   _start "$dir" 127.0.0.1:0 127.0.0.1:0 "$@" || { cat "$dir.log" >&2; fail "metasrv on $dir cannot listen on port 0"; }
 }
 
-# serve_member DIR FLAGS...: a node that joins (--join ADDR): started on port 0 like serve, but
-# waits only for its address file (it follows a leader). Sets SERVE_PID and SERVE_GRPC.
+# serve_member DIR GRPC RAFT FLAGS...: a node of a cluster (--join, or a restart at its old
+# addresses): waits only for its address file (it may follow a leader, or wait for one). Sets
+# SERVE_PID and SERVE_GRPC.
 serve_member() {
-  local dir=$1; shift
+  local dir=$1 g=$2 r=$3; shift 3
   rm -f "$dir.addr"
-  "$METASRV" --raft-dir "$dir" --grpc-api-address 127.0.0.1:0 --raft-address 127.0.0.1:0 --address-file "$dir.addr" "$@" \
+  "$METASRV" --raft-dir "$dir" --grpc-api-address "$g" --raft-address "$r" --address-file "$dir.addr" "$@" \
     >/dev/null 2>"$dir.log" &
   SERVE_PID=$!
   for _ in $(seq 1 300); do

@@ -15,6 +15,7 @@
 #     that names no user is refused; a --user login wins over the certificate.
 . "$(dirname "$0")/lib.sh"
 : "${METASRV:?METASRV must point at the metasrv binary (ctest sets it)}"
+. "$(dirname "$0")/serve.sh"
 declare -A PID G
 trap 'for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 # metasrv's private copies of its TLS files go under $TMPDIR; a node killed with -9 leaves them:
@@ -33,17 +34,9 @@ tls() {
 # start N DIR GRPC RAFT FLAGS...: starts node N in the background; waits for its address file.
 start() {
   local n=$1 dir=$2 g=$3 r=$4; shift 4
-  rm -f "$dir.addr"
-  "$METASRV" --id "$n" --raft-dir "$dir" --grpc-api-address "$g" --raft-address "$r" --address-file "$dir.addr" \
-    --raft-tick-ms 50 "$@" >/dev/null 2>"$dir.log" &
-  PID[$n]=$!
-  for _ in $(seq 1 300); do
-    [ -s "$dir.addr" ] && break
-    kill -0 "${PID[$n]}" 2>/dev/null || { cat "$dir.log" >&2; fail "node $n exited while starting"; }
-    sleep 0.1
-  done
-  [ -s "$dir.addr" ] || { cat "$dir.log" >&2; fail "node $n wrote no address file"; }
-  G[$n]=$(sed -n 's/^grpc_api_address=//p' "$dir.addr")
+  serve_member "$dir" "$g" "$r" --id "$n" --raft-tick-ms 50 "$@"
+  PID[$n]=$SERVE_PID
+  G[$n]=$SERVE_GRPC
 }
 # status_field ADDR KEY
 status_field() {

@@ -26,9 +26,9 @@ LOC=s3://bkt/svc
 
 serve "$T/n1" --id 1 --single --raft-tick-ms 50; P1=$SERVE_PID; G1=$SERVE_GRPC
 CLEANUPS+=("kill $P1 2>/dev/null; wait $P1 2>/dev/null")
-serve_member "$T/n2" --id 2 --join "$G1" --raft-tick-ms 50; P2=$SERVE_PID; G2=$SERVE_GRPC
+serve_member "$T/n2" 127.0.0.1:0 127.0.0.1:0 --id 2 --join "$G1" --raft-tick-ms 50; P2=$SERVE_PID; G2=$SERVE_GRPC
 CLEANUPS+=("kill $P2 2>/dev/null; wait $P2 2>/dev/null")
-serve_member "$T/n3" --id 3 --join "$G1" --raft-tick-ms 50; P3=$SERVE_PID; G3=$SERVE_GRPC
+serve_member "$T/n3" 127.0.0.1:0 127.0.0.1:0 --id 3 --join "$G1" --raft-tick-ms 50; P3=$SERVE_PID; G3=$SERVE_GRPC
 CLEANUPS+=("kill $P3 2>/dev/null; wait $P3 2>/dev/null")
 for _ in $(seq 1 150); do
   "$METACTL" status --grpc-api-address "$G1" --json 2>/dev/null | grep -q '"voters":\[1,2,3\]' && break
