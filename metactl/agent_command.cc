@@ -123,9 +123,9 @@ class AgentCommand : public Command {
     }
     const std::string location = location_text_;
     const BackupSettings* settings = &settings_;
-    o.open_store = [location, settings]() {
-      return OpenBackupLocation(location, settings->s3(), /*create_dir=*/true, settings->key_file(),
-                                /*for_backup=*/true);
+    o.open_store = [location, settings](bool for_backup) {
+      return OpenBackupLocation(location, settings->s3(), /*create_dir=*/for_backup, settings->key_file(),
+                                for_backup);
     };
     o.backup_options = [settings, addrs](const raftstore::KeyFilter* filter) {
       return settings->Options(addrs, /*progress=*/false, filter);

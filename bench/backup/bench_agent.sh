@@ -6,7 +6,9 @@
 #     and with --compression none: the duration split into prepare (metadata export and walk),
 #     compression and upload (both summed over the 4 worker threads), from the agent's
 #     /metrics; the sizes before and after compression, and the ratio.
-#  2. The impact of a live backup: metasrv's write throughput (../shared/bench/write-bench.js,
+#  2. One upsert, then the next backup: the new blocks and bytes it writes (content-defined
+#     chunking; the goal is <= 2 MB after one write to a 1M-key store).
+#  3. The impact of a live backup: metasrv's write throughput (../shared/bench/write-bench.js,
 #     BENCH_CLIENTS clients, BENCH_SECONDS s) without a backup, then while a full backup runs.
 #
 #   bench/backup/bench_agent.sh                       (from the repo root, after scripts/build.sh)
@@ -36,10 +38,10 @@ for i in 1 2 3 4; do head -c $(( half * 1024 * 1024 / 4 )) /dev/urandom >"$W/dat
 truncate -s $(( half * 1024 * 1024 )) "$W/data/text.jsonl"
 sync
 
-# agent NAME FLAGS...: an API-only agent; sets H.
+# agent NAME FLAGS...: an API-only agent backing up to $W/loc-NAME (or $W/loc-$LOC_OF); sets H.
 agent() {
   local name=$1; shift
-  "$METACTL" agent "$W/loc-$name" --grpc-api-address "$ADDR" --data "$W/data" --interval 0 \
+  "$METACTL" agent "$W/loc-${LOC_OF:-$name}" --grpc-api-address "$ADDR" --data "$W/data" --interval 0 \
     --http-address 127.0.0.1:0 --address-file "$W/$name.addr" "$@" 2>"$W/$name.log" &
   PIDS+=($!)
   for _ in $(seq 1 100); do [ -s "$W/$name.addr" ] && break; sleep 0.1; done
@@ -76,6 +78,18 @@ for c in zstd:3 none; do
 c, w, p, z, u, l, s = '$c', $(echo "${wall[$c]}"), ${prep[$c]}, ${comp[$c]}, ${up[$c]}, ${logical[$c]}, ${stored[$c]}
 print('| %s | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.2f |' % (c, w, p, z, u, l / 2**20, s / 2**20, s / l))"
 done
+
+# Incremental: one upsert to the store, then the next backup (zstd:3 location, content-defined
+# blocks). Goal (issue 15): <= 2 MB of new blocks after one write to a 1M-key store.
+LOC_OF=zstd agent incr --compression zstd:3
+H_INCR=$H
+"$METACTL" upsert --grpc-api-address "$ADDR" --key bench/one-more --value "one write" >/dev/null
+backup_once after-one-write >/dev/null
+curl -sf "$H_INCR/backups/after-one-write" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["result"]
+print("\nafter one upsert: %d new blocks of %d, %.2f MB new (%.2f MB stored after zstd), %d blocks reused"
+      % (r["new_blocks"], r["blocks"], r["new_bytes"] / 1e6, r["new_stored_bytes"] / 1e6, r["reused_blocks"]))'
 
 echo
 echo "write throughput of metasrv ($CLIENTS clients, $SECS s), without and during a full backup:"

@@ -129,7 +129,7 @@ void Agent::ExecuteBackup(std::shared_ptr<Run> run, backup::BackupOptions o) {
     run->Fail(st);
     Record(run->observer, std::chrono::duration<double>(Clock::now() - t0).count(), false);
   };
-  auto store = options_.open_store();
+  auto store = options_.open_store(/*for_backup=*/true);
   if (!store.ok()) return fail(store.status());
   // TRANSFERRING once the export and walk are done (the observer says so), polled by the API.
   std::atomic<bool> done{false};
@@ -211,7 +211,7 @@ Result<std::shared_ptr<Run>> Agent::StartRestore(const RestoreTargets& targets) 
 }
 
 void Agent::ExecuteRestore(std::shared_ptr<Run> run, backup::RestoreOptions o) {
-  auto store = options_.open_store();
+  auto store = options_.open_store(/*for_backup=*/false);
   if (!store.ok()) return run->Fail(store.status());
   o.on_plan = [run](const backup::RestoreResult& plan) {
     run->observer.bytes_total = plan.bytes;

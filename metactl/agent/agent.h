@@ -43,8 +43,11 @@ namespace metactl::agent {
 
 struct AgentOptions {
   std::string location;  // for messages and logs
-  // Opens the location (with its S3 and encryption settings) for one backup or restore.
-  std::function<raftstore::Result<std::unique_ptr<raftstore::backup::ObjectStore>>()> open_store;
+  // Opens the location (with its S3 and encryption settings). `for_backup`: a backup may create
+  // the directory and make a fresh location encrypted; a listing or a restore only reads (a
+  // location with nothing yet is NotFound).
+  std::function<raftstore::Result<std::unique_ptr<raftstore::backup::ObjectStore>>(bool for_backup)>
+      open_store;
   // The options of one backup; `filter` (nullable) replaces the configured prefix filter.
   std::function<raftstore::Result<raftstore::backup::BackupOptions>(
       const raftstore::KeyFilter* filter)>

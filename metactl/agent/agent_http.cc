@@ -75,7 +75,11 @@ Result<RestoreTargets> ParseRestore(const std::string& id, const nlohmann::json&
 }
 
 void ListBackups(Agent& agent, httplib::Response& res, bool latest_only) {
-  auto store = agent.options().open_store();
+  auto store = agent.options().open_store(/*for_backup=*/false);
+  // A directory location is made by the first backup: before it, there is nothing to list.
+  if (!store.ok() && store.status().code() == Status::Code::kNotFound && !latest_only) {
+    return SendJson(res, nlohmann::ordered_json::array());
+  }
   if (!store.ok()) return SendStatus(res, store.status());
   auto ids = backup::ListBackupIds(**store);
   if (!ids.ok()) return SendStatus(res, ids.status());

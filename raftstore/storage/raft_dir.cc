@@ -16,6 +16,7 @@
 #include "raftstore/storage/keys.h"
 #include "raftstore/storage/power_cut_env.h"
 #include "raftstore/storage/rocks_access.h"
+#include "raftstore/storage/rocks_logger.h"
 #include "raftstore/storage/upgrade.h"
 
 namespace fs = std::filesystem;
@@ -92,8 +93,8 @@ bool IsLockError(const rocksdb::Status& s) {
 rocksdb::Options RocksOptions(const RaftDirOptions& options) {
   rocksdb::Options ro;
   ro.create_if_missing = options.create_if_missing;
-  ro.keep_log_file_num = 2;
-  ro.max_log_file_size = 4 << 20;
+  // RocksDB's info log goes to spdlog, not to a LOG file on the raft dir's disk (rocks_logger.h).
+  ro.info_log = storage_internal::NewSpdlogRocksLogger();
   ro.max_manifest_file_size = 64 << 20;
   // A failpoint build tracks what is synced, so that a test can cut the power (power_cut_env.h).
   if (failpoint::Compiled()) ro.env = storage_internal::PowerCutEnv();

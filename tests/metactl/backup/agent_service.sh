@@ -234,7 +234,7 @@ ok "--config: the file's settings apply (location, interval, HTTP, retention); a
 C=$T/certs
 bash "$(dirname "$0")/../../tls/make_certs.sh" "$C" >/dev/null
 rm -f "$T/tls.addr"
-"$METACTL" agent "$T/cfg-repo" --data "$T/data" --interval 0 --http-address 127.0.0.1:0 --address-file "$T/tls.addr" \
+"$METACTL" agent "$T/tls-repo" --data "$T/data" --interval 0 --http-address 127.0.0.1:0 --address-file "$T/tls.addr" \
   --http-cert-file "$C/n1.pem" --http-key-file "$C/n1.key" --http-trusted-ca-file "$C/ca.pem" --http-client-cert-auth \
   2>"$T/tls.log" &
 TLS_PID=$!
@@ -246,7 +246,11 @@ curl -sf --cacert "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" "http
 curl -sf --cacert "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" "https://$HT/metrics" | promtool check metrics ||
   fail "/metrics over HTTPS"
 if curl -sf --cacert "$C/ca.pem" "https://$HT/healthz" >/dev/null 2>&1; then fail "HTTPS without a client certificate was let in"; fi
+TLS_CURL=(curl -s --cacert "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key")
+[[ $("${TLS_CURL[@]}" "https://$HT/backup/list") == "[]" ]] || fail "/backup/list of a location with no backup yet is not []"
+[[ $("${TLS_CURL[@]}" -o /dev/null -w '%{http_code}' "https://$HT/backup/latest") == 404 ]] || fail "/backup/latest with no backup is not 404"
+[[ ! -e "$T/tls-repo" ]] || fail "listing a location created it"
 if curl -sf "http://$HT/healthz" >/dev/null 2>&1; then fail "plain HTTP answered on the TLS API"; fi
 kill -TERM "$TLS_PID"; wait "$TLS_PID" || fail "the TLS agent did not exit 0"
-ok "--http-cert-file ... --http-client-cert-auth: the API is HTTPS and wants a client certificate"
+ok "--http-cert-file ... --http-client-cert-auth: the API is HTTPS and wants a client certificate; a location with no backup lists [] and is not created by listing"
 echo "agent_service: all checks passed in $(( SECONDS - start )) s"

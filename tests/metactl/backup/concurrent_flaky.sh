@@ -73,10 +73,13 @@ vacuum_beside() {
 two_backups() {
   local loc=$1 wait_locks=$2
   local p1 p2 rc1=0 rc2=0 id1 id2
-  "$METACTL" backup "$loc" --meta-raft-dir "$T/r1" --data "$T/d1" --block-size $BS \
-    --workers 2 --json >"$T/b1.out" 2>"$T/b1.err" & p1=$!
-  "$METACTL" backup "$loc" --meta-raft-dir "$T/r2" --data "$T/d2" --block-size $BS \
-    --workers 2 --json >"$T/b2.out" 2>"$T/b2.err" & p2=$!
+  # Each block upload waits 20 ms (failpoint): ~300 blocks on 2 workers hold each lock for
+  # seconds, so both are seen held together however late one process starts (without it,
+  # compressed 16 KiB blocks let one backup end before a slow start of the other).
+  METASRV_FAILPOINTS="backup-upload=delay(20)" "$METACTL" backup "$loc" --meta-raft-dir "$T/r1" --data "$T/d1" \
+    --block-size $BS --workers 2 --json >"$T/b1.out" 2>"$T/b1.err" & p1=$!
+  METASRV_FAILPOINTS="backup-upload=delay(20)" "$METACTL" backup "$loc" --meta-raft-dir "$T/r2" --data "$T/d2" \
+    --block-size $BS --workers 2 --json >"$T/b2.out" 2>"$T/b2.err" & p2=$!
   # Both locks taken (bounded: 30 s for two process starts on a loaded machine).
   for _ in $(seq 1 600); do $wait_locks && break; sleep 0.05; done
   $wait_locks || fail "the two backups did not both take their lock: $(cat "$T/b1.err" "$T/b2.err")"
