@@ -22,9 +22,10 @@ class SpdlogRocksLogger : public rocksdb::Logger {
 
  private:
   static void Write(rocksdb::InfoLogLevel level, const char* format, va_list ap) {
-    const spdlog::level::level_enum to = level >= rocksdb::InfoLogLevel::ERROR_LEVEL  ? spdlog::level::err
-                                         : level == rocksdb::InfoLogLevel::WARN_LEVEL ? spdlog::level::warn
-                                                                                      : spdlog::level::debug;
+    // The errors that matter reach us as Status values too; RocksDB's WARN lines are mostly
+    // notes (e.g. "SST file opened without unique ID" after every bulk import).
+    const spdlog::level::level_enum to = level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::warn
+                                                                                     : spdlog::level::debug;
     if (!spdlog::should_log(to)) return;
     char buf[1024];
     va_list copy;

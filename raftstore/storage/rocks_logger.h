@@ -8,8 +8,9 @@
 // sink, a full disk fails only the writes that matter, each with a Status. It also keeps the
 // raft dir free of files nobody asked for.
 //
-// Levels: RocksDB's WARN and above go to spdlog's warn/error; INFO (chatty: every flush and
-// compaction) and below to debug.
+// Levels: RocksDB's ERROR and FATAL go to spdlog's warn (the failure itself reaches the caller as
+// a Status); WARN (notes such as "SST file opened without unique ID" after a bulk import), INFO
+// (every flush and compaction) and below go to debug.
 #pragma once
 
 #include <memory>
