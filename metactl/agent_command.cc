@@ -27,8 +27,6 @@ namespace backup = raftstore::backup;
 using raftstore::Result;
 using raftstore::Status;
 
-constexpr size_t kMaxTokenBytes = 4096;
-
 class AgentCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
@@ -146,14 +144,12 @@ class AgentCommand : public Command {
     h.ca_file = http_ca_file_;
     h.client_cert_auth = http_client_cert_auth_;
     if (!http_token_file_.empty()) {
-      RS_ASSIGN_OR_RETURN(h.token, raftstore::ReadPrivateFile("--http-token-file", http_token_file_, kMaxTokenBytes));
-      while (!h.token.empty() && (h.token.back() == '\n' || h.token.back() == '\r')) h.token.pop_back();
-      if (h.token.empty()) return Status::InvalidArgument("--http-token-file " + http_token_file_ + " is empty");
-    }
+    RS_ASSIGN_OR_RETURN(h.token, raftstore::http::ReadTokenFile(http_token_file_));
+  }
     RS_ASSIGN_OR_RETURN(auto server, raftstore::http::HttpServer::Create(std::move(h)));
     agent::RegisterAgentRoutes(*server, agent);
     RS_RETURN_IF_ERROR(server->Start());
-    http_address_ = http_address_.substr(0, http_address_.rfind(':') + 1) + std::to_string(server->port());
+    http_address_ = server->address();
     if (!address_file_.empty()) {
       raftstore::StageOptions so;
       so.create_hint = "(--address-file: is its directory there and writable?)";

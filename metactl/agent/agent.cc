@@ -131,15 +131,7 @@ void Agent::ExecuteBackup(std::shared_ptr<Run> run, backup::BackupOptions o) {
   };
   auto store = options_.open_store(/*for_backup=*/true);
   if (!store.ok()) return fail(store.status());
-  // TRANSFERRING once the export and walk are done (the observer says so), polled by the API.
-  std::atomic<bool> done{false};
-  std::thread watch([&] {
-    while (!done && !run->observer.transferring) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (run->observer.transferring) run->Transferring();
-  });
   auto m = backup::RunBackup(**store, o);
-  done = true;
-  watch.join();
   if (!m.ok()) return fail(m.status().WithContext("backup to " + (*store)->Describe() + " (no manifest was written)"));
   nlohmann::ordered_json summary = BackupSummaryJson(*m);
   uint64_t location_bytes = 0;
@@ -215,7 +207,7 @@ void Agent::ExecuteRestore(std::shared_ptr<Run> run, backup::RestoreOptions o) {
   if (!store.ok()) return run->Fail(store.status());
   o.on_plan = [run](const backup::RestoreResult& plan) {
     run->observer.bytes_total = plan.bytes;
-    run->Transferring();
+    run->observer.transferring = true;
     return Status::OK();
   };
   auto r = backup::RunRestore(**store, o);

@@ -48,6 +48,11 @@ void Run::Fail(const Status& st) {
 
 RunState Run::state() const {
   std::lock_guard<std::mutex> g(mu_);
+  return StateLocked();
+}
+
+RunState Run::StateLocked() const {
+  if (state_ == RunState::kStarted && observer.transferring) return RunState::kTransferring;
   return state_;
 }
 
@@ -59,7 +64,7 @@ bool Run::finished() const {
 nlohmann::ordered_json Run::ToJson() const {
   std::lock_guard<std::mutex> g(mu_);
   nlohmann::ordered_json j = {{"id", id_},
-                              {"status", RunStateName(state_)},
+                              {"status", RunStateName(StateLocked())},
                               {"trigger", trigger_},
                               {"bytes_done", observer.bytes_done.load()},
                               {"bytes_total", observer.bytes_total.load()},

@@ -32,10 +32,10 @@ class Run {
 
   const std::string& id() const { return id_; }
   const std::string& trigger() const { return trigger_; }
-  // A backup's progress (RunBackup writes it); a restore sets bytes_total from its plan.
+  // A backup's progress (RunBackup writes it); a restore sets bytes_total and transferring
+  // from its plan. An unfinished run is TRANSFERRING once observer.transferring is set.
   raftstore::backup::BackupObserver observer;
 
-  void Transferring() { SetState(RunState::kTransferring); }
   // `result`: what the API shows of the outcome (the backup's summary, the restore's counts).
   void Succeed(nlohmann::ordered_json result);
   void Fail(const raftstore::Status& st);
@@ -48,11 +48,12 @@ class Run {
 
  private:
   void SetState(RunState s);
+  RunState StateLocked() const;  // mu_ held
 
   const std::string id_, trigger_;
   const int64_t started_ms_ = NowUnixMs();
   mutable std::mutex mu_;
-  RunState state_ = RunState::kStarted;
+  RunState state_ = RunState::kStarted;  // kStarted until finished: state() derives TRANSFERRING
   int64_t finished_ms_ = 0;
   std::string error_;
   nlohmann::ordered_json result_;

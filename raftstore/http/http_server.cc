@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "raftstore/common/endpoint.h"
+#include "raftstore/common/file_util.h"
 
 namespace raftstore::http {
 
@@ -74,6 +75,18 @@ Status HttpServer::Start() {
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return Status::OK();
+}
+
+std::string HttpServer::address() const {
+  return options_.address.substr(0, options_.address.rfind(':') + 1) + std::to_string(port_);
+}
+
+Result<std::string> ReadTokenFile(const std::string& path) {
+  constexpr size_t kMaxTokenBytes = 4096;
+  RS_ASSIGN_OR_RETURN(std::string token, ReadPrivateFile("--http-token-file", path, kMaxTokenBytes));
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) return Status::InvalidArgument("--http-token-file " + path + " is empty");
+  return token;
 }
 
 void HttpServer::Stop() {

@@ -48,6 +48,8 @@ class HttpServer {
   void Stop();
 
   int port() const { return port_; }
+  // The address as given, with the port it got (port 0 given: the free port picked).
+  std::string address() const;
   std::string scheme() const { return options_.cert_file.empty() ? "http" : "https"; }
 
  private:
@@ -60,6 +62,10 @@ class HttpServer {
   int port_ = 0;
   std::thread thread_;
 };
+
+// The bearer token in `path` (--http-token-file): ReadPrivateFile's checks (a regular file, mode
+// 0600, at most 4 KiB), trailing newlines dropped; InvalidArgument naming the file when empty.
+Result<std::string> ReadTokenFile(const std::string& path);
 
 // Sets `status` and the body {"error": message} (application/json).
 void JsonError(httplib::Response& res, int status, const std::string& message);

@@ -15,8 +15,6 @@ using raftstore::Status;
 
 namespace {
 
-constexpr size_t kMaxTokenBytes = 4096;
-
 // Bytes of the files under the raft dir (RocksDB's SSTs, WAL, manifests).
 uint64_t DirBytes(const std::string& dir) {
   uint64_t total = 0;
@@ -41,12 +39,7 @@ Result<std::unique_ptr<AdminHttp>> AdminHttp::Start(const ServerConfig& cfg, con
   o.ca_file = cfg.trusted_ca_file;
   o.client_cert_auth = cfg.client_cert_auth;
   if (!cfg.http_token_file.empty()) {
-    RS_ASSIGN_OR_RETURN(o.token, ReadPrivateFile("--http-token-file", cfg.http_token_file,
-                                                 kMaxTokenBytes));
-    while (!o.token.empty() && (o.token.back() == '\n' || o.token.back() == '\r')) o.token.pop_back();
-    if (o.token.empty()) {
-      return Status::InvalidArgument("--http-token-file " + cfg.http_token_file + " is empty");
-    }
+    RS_ASSIGN_OR_RETURN(o.token, http::ReadTokenFile(cfg.http_token_file));
   }
   std::unique_ptr<AdminHttp> a(new AdminHttp(slot, service));
   RS_ASSIGN_OR_RETURN(a->server_, http::HttpServer::Create(std::move(o)));

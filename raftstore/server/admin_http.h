@@ -31,7 +31,7 @@ class AdminHttp {
   // read `slot` and `service`, which must outlive this object.
   static Result<std::unique_ptr<AdminHttp>> Start(const ServerConfig& cfg, const NodeSlot& slot,
                                                   const MetaService& service);
-  int port() const { return server_->port(); }
+  std::string address() const { return server_->address(); }
   void Stop() { server_->Stop(); }
 
  private:

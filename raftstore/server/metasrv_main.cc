@@ -156,8 +156,7 @@ std::unique_ptr<server::AdminHttp> StartAdminOrExit(server::ServerConfig* cfg, c
     ExitBeforeServing(started.status().code() == Status::Code::kUnavailable ? server::kExitCannotListen : 1,
                       started.status());
   }
-  cfg->admin_address = cfg->admin_address.substr(0, cfg->admin_address.rfind(':') + 1) +
-                       std::to_string((*started)->port());
+  cfg->admin_address = (*started)->address();
   return std::move(started).value();
 }
 

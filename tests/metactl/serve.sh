@@ -19,8 +19,9 @@
 
 _free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-# _start DIR GRPC RAFT [flags]: returns 0 once leader, 3 if metasrv exited 3, else fails.
-_start() {
+# _launch DIR GRPC RAFT [flags]: starts metasrv and waits for its address file; returns 0 then
+# (SERVE_PID and SERVE_GRPC set), 3 if metasrv exited 3, else fails.
+_launch() {
   local dir=$1 g=$2 r=$3; shift 3
   rm -f "$dir.addr"
   "$METASRV" --raft-dir "$dir" --grpc-api-address "$g" --raft-address "$r" --address-file "$dir.addr" "$@" \
@@ -39,6 +40,12 @@ _start() {
   done
   [ -s "$dir.addr" ] || { cat "$dir.log" >&2; fail "metasrv on $dir wrote no address file in 30 s"; }
   SERVE_GRPC=$(sed -n 's/^grpc_api_address=//p' "$dir.addr")
+}
+
+# _start DIR GRPC RAFT [flags]: returns 0 once leader, 3 if metasrv exited 3, else fails.
+_start() {
+  local dir=$1
+  _launch "$@" || return $?
   for _ in $(seq 1 150); do
     "$METACTL" status --grpc-api-address "$SERVE_GRPC" 2>/dev/null | grep -Eq "^role: +leader$" && return 0
     sleep 0.2
@@ -55,18 +62,7 @@ serve() {
 # addresses): waits only for its address file (it may follow a leader, or wait for one). Sets
 # SERVE_PID and SERVE_GRPC.
 serve_member() {
-  local dir=$1 g=$2 r=$3; shift 3
-  rm -f "$dir.addr"
-  "$METASRV" --raft-dir "$dir" --grpc-api-address "$g" --raft-address "$r" --address-file "$dir.addr" "$@" \
-    >/dev/null 2>"$dir.log" &
-  SERVE_PID=$!
-  for _ in $(seq 1 300); do
-    [ -s "$dir.addr" ] && break
-    kill -0 "$SERVE_PID" 2>/dev/null || { cat "$dir.log" >&2; fail "metasrv on $dir exited while starting"; }
-    sleep 0.1
-  done
-  [ -s "$dir.addr" ] || { cat "$dir.log" >&2; fail "metasrv on $dir wrote no address file in 30 s"; }
-  SERVE_GRPC=$(sed -n 's/^grpc_api_address=//p' "$dir.addr")
+  _launch "$@" || { cat "$1.log" >&2; fail "metasrv on $1 cannot listen (exit 3)"; }
 }
 
 serve_seeded() {
