@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "raftstore/export_format/export_stream.h"
+#include "raftstore/export_format/export_chunk_writer.h"
 #include "raftstore/export_format/line_codec.h"
 
 using namespace raftstore;
@@ -63,20 +63,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::ios::sync_with_stdio(false);
-  std::vector<char> buf(1 << 20);
-  std::cout.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));
-  ExportStreamWriter writer(args.footer);
-  std::string line;
-  auto write_line = [&] {
-    line.push_back('\n');
-    std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));
-  };
+  ExportChunkWriter writer({.footer = args.footer}, [](std::string& chunk) -> Status {
+    std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    return std::cout ? Status::OK() : Status::IOError("write to stdout failed");
+  });
   auto emit = [&](const Record& r) {
-    if (Status st = writer.Add(r, &line); !st.ok()) {
+    if (Status st = writer.Add(r); !st.ok()) {
       fprintf(stderr, "gen_keys: %s\n", st.message().c_str());
       std::exit(1);
     }
-    write_line();
   };
 
   // Each key i gets seq i+1; keys are sorted so the stream is in export order.
@@ -114,7 +109,10 @@ int main(int argc, char** argv) {
     if (expires(seq)) v.meta->expire_at = (base_ms + seq * 1000) / 1000;
     emit(Record{kTreeStateMachine, KvRec{key, std::move(v)}});
   }
-  if (writer.Finish(&line)) write_line();
+  if (Status st = writer.Finish(); !st.ok()) {
+    fprintf(stderr, "gen_keys: %s\n", st.message().c_str());
+    return 1;
+  }
   std::cout.flush();
   return std::cout ? 0 : 1;
 }

@@ -1,12 +1,16 @@
 #include "metactl/import_command.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <limits>
 
 #include <spdlog/spdlog.h>
 
+#include "raftstore/common/fd_in_streambuf.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/transfer/importer.h"
 
@@ -82,12 +86,13 @@ int ImportCommand::Run() {
   }
   Result<ImportStats> stats = Status::Internal("not run");
   raftstore::InterruptScope interruptible;  // SIGINT/SIGTERM: staging dir removed, exit 130
+  // Read through FdInStreamBuf: a read that waits on a stalled pipe still sees SIGINT/SIGTERM.
+  int fd = STDIN_FILENO;
   if (db_.empty()) {
     options.source_name = "stdin";
-    stats = ImportStream(std::cin, options);
   } else {
-    std::ifstream in(db_, std::ios::binary);
-    if (!in) {
+    fd = ::open(db_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
       spdlog::error("cannot open --db {}: {}", db_, std::strerror(errno));
       return kExitFailure;
     }
@@ -95,8 +100,13 @@ int ImportCommand::Run() {
     std::error_code ec;
     options.source_size = std::filesystem::file_size(db_, ec);  // progress: bytes read of this
     if (ec) options.source_size = 0;
+  }
+  {
+    raftstore::FdInStreamBuf buffer(fd);
+    std::istream in(&buffer);
     stats = ImportStream(in, options);
   }
+  if (fd != STDIN_FILENO) ::close(fd);
   if (!stats.ok() && raftstore::Interrupted()) {
     return ReportInterrupted("import", "removed the staging dir; raft dir " + raft_dir_ + " left unchanged");
   }

@@ -404,10 +404,10 @@ Status MetaClient::List(const metasrv::ListRequest& req,
   return Status::OK();
 }
 
-Status MetaClient::Export(const metasrv::ExportRequest& req,
-                          const std::function<Status(const std::string&)>& on_line) {
+Status MetaClient::ExportChunks(metasrv::ExportRequest req, const std::function<Status(std::string&)>& on_chunk) {
   grpc::ClientContext ctx;
   const bool want_filtered = req.include_prefixes_size() > 0 || req.exclude_prefixes_size() > 0;
+  req.set_as_data(true);
   RS_RETURN_IF_ERROR(AddToken(ctx));
   auto reader = stub_->Export(&ctx, req);
   // A signal unblocks a Read() waiting on a slow server (common/interrupt.h).
@@ -416,6 +416,7 @@ Status MetaClient::Export(const metasrv::ExportRequest& req,
   {
     Watchdog dog(&ctx, timeout_);
     metasrv::ExportChunk chunk;
+    std::string joined;  // a server older than as_data sends lines: joined into data here
     while (failed.ok() && reader->Read(&chunk)) {
       if (want_filtered && !chunk.filtered()) {
         failed = Status::Aborted("the server does not filter its Export by key prefix (a metasrv older "
@@ -425,9 +426,12 @@ Status MetaClient::Export(const metasrv::ExportRequest& req,
         break;
       }
       dog.Pause();
-      for (const auto& line : chunk.lines()) {
-        failed = on_line(line);
-        if (!failed.ok()) break;
+      if (chunk.lines_size() > 0) {
+        joined.clear();
+        for (const auto& line : chunk.lines()) joined.append(line).push_back('\n');
+        failed = on_chunk(joined);
+      } else if (!chunk.data().empty()) {
+        failed = on_chunk(*chunk.mutable_data());
       }
       dog.Resume();
     }
@@ -441,6 +445,21 @@ Status MetaClient::Export(const metasrv::ExportRequest& req,
   if (!failed.ok()) return failed;
   if (!st.ok()) return Error(st, "Export", timeout_);
   return Status::OK();
+}
+
+Status MetaClient::Export(const metasrv::ExportRequest& req,
+                          const std::function<Status(const std::string&)>& on_line) {
+  std::string line;
+  return ExportChunks(req, [&](std::string& chunk) -> Status {
+    for (size_t at = 0; at < chunk.size();) {
+      const size_t end = chunk.find('\n', at);
+      if (end == std::string::npos) return Status::Corruption("an export chunk ends inside a line: the server is broken");
+      line.assign(chunk, at, end - at);
+      RS_RETURN_IF_ERROR(on_line(line));
+      at = end + 1;
+    }
+    return Status::OK();
+  });
 }
 
 Status MetaClient::Watch(const metasrv::WatchRequest& req,

@@ -110,6 +110,11 @@ class MetaClient {
   // confirm that it applied them: a server older than the prefix filters sends everything.
   raftstore::Status Export(const metasrv::ExportRequest& req,
                            const std::function<raftstore::Status(const std::string&)>& on_line);
+  // The same a chunk at a time: `on_chunk` gets whole lines, each ending in '\n', as they came
+  // (it may move from the string). Asks for ExportRequest.as_data; lines from an older server
+  // are joined the same way.
+  raftstore::Status ExportChunks(metasrv::ExportRequest req,
+                                 const std::function<raftstore::Status(std::string&)>& on_chunk);
 
   // Calls `on_event` for every event until `stop` becomes true (polled every 100 ms; the
   // stream is then cancelled and OK is returned), `on_event` returns false, or the stream fails.

@@ -21,6 +21,7 @@
 //   import-before-swap, restore-before-swap   the staged raft dir / files, before the swap
 //   backup-upload                             each block a backup writes to its location
 //   export-send-chunk                         each chunk of a live export, before it is sent
+//   export-write-chunk                        each chunk of a stopped-dir export, before it is written
 //   raft-send-to-N, raft-receive-from-N       raft messages to / from node N (error: dropped,
 //                                             delay: late), snapshot streams included: arming
 //                                             both for a set of peers partitions this node

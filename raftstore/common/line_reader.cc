@@ -9,6 +9,7 @@ LineReader::LineReader(std::istream& in, uint64_t max_line_bytes, size_t block_b
 
 bool LineReader::Fill() {
   if (eof_ || in_.bad()) return false;
+  if (before_read_) before_read_();
   // What the stream has now, at least one byte (peek waits for it), not a whole block: from a
   // pipe whose writer pauses, the lines that arrived are handed out at once (a reader that
   // checks for SIGINT per line sees it) instead of waiting until a block is full.
@@ -17,6 +18,13 @@ bool LineReader::Fill() {
     return false;
   }
   len_ = static_cast<size_t>(in_.readsome(buf_.data(), static_cast<std::streamsize>(buf_.size())));
+  // The first readsome gives only what peek() put in the stream's own buffer (8 KiB for an
+  // ifstream); the next ones what the file or pipe has beyond it (FIONREAD), up to the block.
+  while (len_ < buf_.size()) {
+    const auto more = in_.readsome(buf_.data() + len_, static_cast<std::streamsize>(buf_.size() - len_));
+    if (more <= 0) break;
+    len_ += static_cast<size_t>(more);
+  }
   pos_ = 0;
   bytes_read_ += len_;
   return len_ > 0;

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ class LineReader {
   // written (import's memory bound: a line costs at most ~2x its size).
   void ReleaseLine();
 
+  // Called by Next() before each read of the stream, which may wait (a pipe whose writer
+  // pauses): a caller that batches lines hands over what it has first.
+  void OnBeforeRead(std::function<void()> before_read) { before_read_ = std::move(before_read); }
+
   uint64_t bytes_read() const { return bytes_read_; }  // from the stream so far (progress)
   uint64_t max_line_bytes() const { return max_line_bytes_; }
 
@@ -58,6 +63,7 @@ class LineReader {
   std::string carry_;         // a line that spans blocks, gathered here
   uint64_t bytes_read_ = 0;
   bool eof_ = false;
+  std::function<void()> before_read_;
 };
 
 }  // namespace raftstore

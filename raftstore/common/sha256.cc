@@ -22,6 +22,12 @@ Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
 
 Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
 
+void Sha256::Reset() {
+  if (EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
+  }
+}
+
 void Sha256::Update(std::string_view data) {
   EVP_DigestUpdate(impl_->ctx, data.data(), data.size());
 }

@@ -1,6 +1,8 @@
 #include "raftstore/export_format/export_stream.h"
 
+#include <thread>
 #include <variant>
+#include <vector>
 
 #include "raftstore/common/line_reader.h"
 #include "raftstore/export_format/line_codec.h"
@@ -43,19 +45,35 @@ Status Decode(std::string_view line, bool terminated, Record* out) {
 
 // ---------------------------------------------------------------------------------------------
 
-Status ExportStreamWriter::Add(const Record& record, std::string* line) {
+Status ExportStreamWriter::CheckOrder(const Record& record) const {
   const bool is_header = std::holds_alternative<HeaderRec>(record.body);
   if (finished_) return Status::Internal("export stream: a record after the footer");
   if (std::holds_alternative<FooterRec>(record.body)) {
     return Status::Internal("export stream: the footer is written by Finish(), not Add()");
   }
-  if (is_header != (digest_.records() == 0)) {
+  if (is_header != (encoded_ == 0)) {
     return Status::Internal(is_header ? "export stream: a second header"
                                       : std::string("export stream: the first record must be the header, not ") +
                                             RecordKindName(record.body));
   }
+  return Status::OK();
+}
+
+Status ExportStreamWriter::Add(const Record& record, std::string* line) {
+  RS_RETURN_IF_ERROR(CheckOrder(record));
   EncodeLine(record, line);
+  ++encoded_;
   digest_.AddLine(*line);
+  return Status::OK();
+}
+
+Status ExportStreamWriter::Append(const Record& record, std::string* chunk) {
+  RS_RETURN_IF_ERROR(CheckOrder(record));
+  const size_t start = chunk->size();
+  AppendLine(record, chunk);
+  chunk->push_back('\n');
+  appended_bytes_ += chunk->size() - start;
+  ++encoded_;
   return Status::OK();
 }
 
@@ -65,7 +83,9 @@ bool ExportStreamWriter::Finish(std::string* line) {
     return false;  // a second call must not finish the digest twice
   }
   finished_ = true;
-  *line = EncodeLine(Record{kTreeFooter, digest_.Finish()});
+  FooterRec footer = digest_.Finish();
+  footer.records = encoded_;  // Append()'s lines are counted here, Add()'s by the digest too
+  *line = EncodeLine(Record{kTreeFooter, std::move(footer)});
   return true;
 }
 
@@ -73,6 +93,13 @@ bool ExportStreamWriter::Finish(std::string* line) {
 
 Result<ExportStreamReader::LineKind> ExportStreamReader::Next(std::string_view line, Record* record,
                                                               bool terminated) {
+  Result<LineKind> kind = Count(line, record, terminated);
+  shown_ = {lines_, bytes_};
+  return kind;
+}
+
+Result<ExportStreamReader::LineKind> ExportStreamReader::Count(std::string_view line, Record* record,
+                                                               bool terminated) {
   ++lines_;
   bytes_ += line.size() + (terminated ? 1 : 0);
   Result<LineKind> kind = Take(line, record, terminated);
@@ -133,30 +160,109 @@ Status ExportStreamReader::Finish() {
   return Status::OK();
 }
 
-Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit) {
+// A run of decoded records, in line order, and where each one ends; the last batch of a
+// stream also carries how the reading ended.
+struct ExportStreamReader::Batch {
+  std::vector<Record> records;
+  std::vector<Position> at;  // at[i]: the position after records[i]'s line
+  uint64_t line_bytes = 0;   // of the lines decoded into `records`
+  bool last = false;
+  Status end;                // when last: Finish()'s outcome, or the error that stopped the reading
+};
+
+namespace {
+// A batch is handed over at this many bytes of lines or records, and before every read that may
+// wait; this many batches may wait for `visit`.
+constexpr uint64_t kBatchLineBytes = 1 << 20;
+constexpr size_t kBatchRecords = 4096;
+constexpr size_t kBatchesAhead = 4;
+}  // namespace
+
+void ExportStreamReader::ReadBatches(std::istream& in, BoundedQueue<Batch>* out, BoundedQueue<Batch>* visited) {
+  Batch batch;
+  bool stopped = false;  // `visit` failed: the queue is closed
+  auto hand_over = [&] {
+    if (batch.records.empty() || stopped) return;
+    stopped = !out->Push(std::move(batch));
+    // A visited batch is emptied here, on the thread that allocated its records: glibc's
+    // malloc frees another thread's blocks under that thread's arena lock, and both threads
+    // then wait on it for every record.
+    if (!visited->TryPop(&batch)) batch = Batch{};
+    batch.records.clear();
+    batch.at.clear();
+    batch.line_bytes = 0;
+  };
   LineReader reader(in, options_.max_line_bytes);
+  reader.OnBeforeRead(hand_over);
   std::string_view line;
   bool terminated = true;
-  Record record;
-  for (;;) {
-    switch (reader.Next(&line, &terminated)) {
-      case LineReader::Outcome::kLine: break;
-      case LineReader::Outcome::kEnd: return Finish();
-      case LineReader::Outcome::kReadError:
-        return Status::IOError("read failed after line " + std::to_string(lines_));
-      case LineReader::Outcome::kLineTooLong:
-        return Status::InvalidArgument(
-            "line " + std::to_string(lines_ + 1) + ": longer than the limit of " +
-            std::to_string(options_.max_line_bytes) +
-            " bytes; if the stream is genuine (a value that large), raise the limit with --max-line-bytes");
+  Status end;
+  while (!stopped) {
+    const LineReader::Outcome outcome = reader.Next(&line, &terminated);
+    if (outcome == LineReader::Outcome::kEnd) {
+      end = Finish();
+      break;
     }
-    Result<LineKind> kind = Next(line, &record, terminated);
+    if (outcome == LineReader::Outcome::kReadError) {
+      end = Status::IOError("read failed after line " + std::to_string(lines_));
+      break;
+    }
+    if (outcome == LineReader::Outcome::kLineTooLong) {
+      end = Status::InvalidArgument(
+          "line " + std::to_string(lines_ + 1) + ": longer than the limit of " + std::to_string(options_.max_line_bytes) +
+          " bytes; if the stream is genuine (a value that large), raise the limit with --max-line-bytes");
+      break;
+    }
+    Record record;
+    Result<LineKind> kind = Count(line, &record, terminated);
+    const uint64_t line_bytes = line.size();
     reader.ReleaseLine();  // decoded (and hashed): only the record is needed from here
-    if (!kind.ok()) return kind.status();
+    if (!kind.ok()) {
+      end = kind.status();
+      break;
+    }
     if (*kind != LineKind::kRecord) continue;
-    Status st = visit(record);
-    if (!st.ok()) return st.WithContext("line " + std::to_string(lines_));
+    batch.records.push_back(std::move(record));
+    batch.at.push_back({lines_, bytes_});
+    batch.line_bytes += line_bytes;
+    if (batch.line_bytes >= kBatchLineBytes || batch.records.size() >= kBatchRecords) hand_over();
   }
+  if (stopped) return;
+  batch.last = true;
+  batch.end = std::move(end);
+  out->Push(std::move(batch));
+}
+
+Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit) {
+  BoundedQueue<Batch> batches(kBatchesAhead);
+  // Visited batches go back to the reading thread. Never full: a batch is made only when none
+  // came back, so no more than kBatchesAhead + 2 exist.
+  BoundedQueue<Batch> visited(kBatchesAhead + 2);
+  std::thread reading([&] { ReadBatches(in, &batches, &visited); });
+  Status outcome;
+  bool visited_all = true;
+  Batch batch;
+  while (visited_all && batches.Pop(&batch)) {
+    for (size_t i = 0; i < batch.records.size(); ++i) {
+      shown_ = batch.at[i];
+      Status st = visit(batch.records[i]);
+      if (!st.ok()) {
+        outcome = st.WithContext("line " + std::to_string(shown_.lines));
+        visited_all = false;
+        break;
+      }
+    }
+    if (visited_all && batch.last) {
+      outcome = std::move(batch.end);
+      break;
+    }
+    if (visited_all) visited.TryPush(std::move(batch));
+  }
+  batches.Close();  // a reading thread still pushing stops
+  reading.join();
+  // After a failed `visit`, lines() stays at its record; otherwise it is where the reading ended.
+  if (visited_all) shown_ = {lines_, bytes_};
+  return outcome;
 }
 
 }  // namespace raftstore

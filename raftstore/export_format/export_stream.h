@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "raftstore/common/bounded_queue.h"
 #include "raftstore/export_format/footer.h"
 #include "raftstore/export_format/record.h"
 #include "raftstore/common/status.h"
@@ -41,15 +42,33 @@ class ExportStreamWriter {
   // Encodes `record` as the next line into *line (its old content is replaced).
   Status Add(const Record& record, std::string* line);
 
+  // The same split in two, for a caller that hashes on another thread (export_chunk_writer.h):
+  // Append() encodes the next line and appends it, with its '\n', to *chunk; every byte it
+  // appends must then reach Hash(), in order, before Finish(). Hash() may run on another thread
+  // than Append(), never at the same time as Finish(). Do not mix with Add() in one stream.
+  Status Append(const Record& record, std::string* chunk);
+  void Hash(std::string_view bytes) {
+    digest_.AddBytes(bytes);
+    hashed_bytes_ += bytes.size();
+  }
+
+  // Whether Hash() was given as many bytes as Append() made (check before Finish()).
+  bool hashed_all() const { return hashed_bytes_ == appended_bytes_; }
+
   // Ends the stream: true with the footer line in *line, false (and *line untouched) when the
-  // writer has no footer. Call once, after the last Add().
+  // writer has no footer. Call once, after the last Add() (or Hash()).
   bool Finish(std::string* line);
 
-  uint64_t records() const { return digest_.records(); }  // lines given by Add()
+  uint64_t records() const { return encoded_; }  // lines given by Add() or Append()
 
  private:
+  Status CheckOrder(const Record& record) const;
+
   bool footer_;
   bool finished_ = false;
+  uint64_t encoded_ = 0;         // lines made by Add() or Append()
+  uint64_t appended_bytes_ = 0;  // by Append()
+  uint64_t hashed_bytes_ = 0;    // by Hash()
   StreamDigest digest_;
 };
 
@@ -111,10 +130,18 @@ class ExportStreamReader {
   // `visit` on every decoded record (header included, footer not), then Finish(). An error of
   // `visit` gets "line N: " too; a failed read is IOError "read failed after line N"; a line
   // over Options::max_line_bytes is InvalidArgument "line N: longer than the limit ...".
+  //
+  // Reading, hashing and decoding run on a second thread, a batch of records ahead of `visit`,
+  // which runs on the calling thread, in line order. The outcome is the sequential one: the
+  // first error by line wins, whether it is the reader's or `visit`'s, and nothing after a
+  // failed `visit` is visited. While `visit` runs, lines() and bytes() are those of the record
+  // it was given. Records are handed over before every read that may wait (a pipe whose
+  // writer pauses): `visit` sees each line as soon as it arrived. Memory: a few batches of at
+  // most ~1 MiB of lines (or one longer line) are decoded ahead.
   Status ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit);
 
-  uint64_t lines() const { return lines_; }                 // lines taken, footer included
-  uint64_t bytes() const { return bytes_; }                 // bytes of those lines, newlines included
+  uint64_t lines() const { return shown_.lines; }  // lines taken, footer included
+  uint64_t bytes() const { return shown_.bytes; }  // bytes of those lines, newlines included
   uint64_t records() const { return digest_.records(); }  // lines before the footer
   bool footer_seen() const { return footer_seen_; }
   // After a footer line (not on line 1): the footer as read and the one computed from the lines
@@ -124,12 +151,25 @@ class ExportStreamReader {
   const FooterRec& computed_footer() const { return computed_footer_; }
 
  private:
+  // Where the stream is: after a line (Next()), or at the record `visit` was given (ReadAll()).
+  struct Position {
+    uint64_t lines = 0;
+    uint64_t bytes = 0;
+  };
+  struct Batch;
+
+  // Next() without publishing the position: ReadAll()'s reading thread uses it.
+  Result<LineKind> Count(std::string_view line, Record* record, bool terminated);
   Result<LineKind> Take(std::string_view line, Record* record, bool terminated);
+  // ReadAll()'s reading thread: every line of `in` into batches; the last one carries the end.
+  // `visited` brings batches back for reuse.
+  void ReadBatches(std::istream& in, BoundedQueue<Batch>* out, BoundedQueue<Batch>* visited);
 
   Options options_;
   StreamDigest digest_;
-  uint64_t lines_ = 0;
+  uint64_t lines_ = 0;  // read so far (by the reading thread during ReadAll())
   uint64_t bytes_ = 0;
+  Position shown_;      // what lines() and bytes() say
   bool footer_seen_ = false;
   FooterRec footer_, computed_footer_;
 };

@@ -162,15 +162,26 @@ bool AppendPlainString(std::string* out, const std::string& s) {
   return true;
 }
 
+// The bytes as a JSON array of numbers, written through a pointer into room reserved once (up
+// to 4 bytes of text per byte): a push_back per byte was most of an export's encoding time.
 void AppendBytes(std::string* out, const std::string& data) {
   static const ByteText kText;
-  out->push_back('[');
-  for (size_t i = 0; i < data.size(); ++i) {
-    if (i != 0) out->push_back(',');
-    const auto b = static_cast<unsigned char>(data[i]);
-    out->append(kText.text[b], kText.len[b]);
+  const size_t start = out->size();
+  out->resize(start + 2 + 4 * data.size());
+  char* p = out->data() + start;
+  *p++ = '[';
+  // In locals: through `data` the compiler would reload them after every char store.
+  const auto* src = reinterpret_cast<const unsigned char*>(data.data());
+  const size_t n = data.size();
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char b = src[i];
+    std::memcpy(p, kText.text[b], 4);  // the digits, then bytes the next write covers
+    p += kText.len[b];
+    *p++ = ',';
   }
-  out->push_back(']');
+  if (!data.empty()) --p;  // the last comma
+  *p++ = ']';
+  out->resize(static_cast<size_t>(p - out->data()));
 }
 
 void AppendMeta(std::string* out, const std::optional<KvMeta>& meta) {
@@ -190,7 +201,7 @@ void AppendMeta(std::string* out, const std::optional<KvMeta>& meta) {
 
 bool EncodeKv(const KvRec& r, std::string* line) {
   // Roughly 4 bytes of text per byte of value, plus the key and the frame.
-  line->reserve(64 + r.key.size() + 4 * r.value.data.size());
+  line->reserve(line->size() + 64 + r.key.size() + 4 * r.value.data.size());
   line->append("{\"GenericKV\":{\"key\":");
   if (!AppendPlainString(line, r.key)) return false;
   line->append(",\"value\":{\"seq\":");
@@ -238,15 +249,23 @@ bool TryDecodeFastLine(std::string_view line, Record* out) {
   return false;
 }
 
-bool TryEncodeFastLine(const Record& record, std::string* line) {
+bool TryAppendFastLine(const Record& record, std::string* chunk) {
   const auto* kv = std::get_if<KvRec>(&record.body);
   const auto* expire = std::get_if<ExpireRec>(&record.body);
   if (kv == nullptr && expire == nullptr) return false;
+  const size_t start = chunk->size();
+  chunk->push_back('[');
+  if (AppendPlainString(chunk, record.tree)) {
+    chunk->push_back(',');
+    if (kv != nullptr ? EncodeKv(*kv, chunk) : EncodeExpire(*expire, chunk)) return true;
+  }
+  chunk->resize(start);
+  return false;
+}
+
+bool TryEncodeFastLine(const Record& record, std::string* line) {
   line->clear();
-  line->push_back('[');
-  if (!AppendPlainString(line, record.tree)) return false;
-  line->push_back(',');
-  return kv != nullptr ? EncodeKv(*kv, line) : EncodeExpire(*expire, line);
+  return TryAppendFastLine(record, line);
 }
 
 }  // namespace raftstore

@@ -34,4 +34,7 @@ bool TryDecodeFastLine(std::string_view line, Record* out);
 
 bool TryEncodeFastLine(const Record& record, std::string* line);
 
+// The same, appended to *chunk; false leaves *chunk as it was.
+bool TryAppendFastLine(const Record& record, std::string* chunk);
+
 }  // namespace raftstore

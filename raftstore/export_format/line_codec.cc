@@ -280,6 +280,11 @@ void EncodeLine(const Record& record, std::string* line) {
   *line = EncodeLineWithDom(record);
 }
 
+void AppendLine(const Record& record, std::string* chunk) {
+  if (TryAppendFastLine(record, chunk)) return;
+  chunk->append(EncodeLineWithDom(record));
+}
+
 std::string EncodeLineWithDom(const Record& record) {
   Json line = Json::array();
   line.push_back(record.tree);

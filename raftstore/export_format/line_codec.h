@@ -22,6 +22,8 @@ Result<Record> DecodeLine(std::string_view line);
 std::string EncodeLine(const Record& record);
 // The same into *line (its old content replaced, its capacity reused).
 void EncodeLine(const Record& record, std::string* line);
+// The same appended to *chunk (no newline added).
+void AppendLine(const Record& record, std::string* chunk);
 
 // The DOM paths alone, without the fast path: for the differential test only.
 Result<Record> DecodeLineWithDom(std::string_view line);

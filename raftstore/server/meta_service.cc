@@ -7,7 +7,7 @@
 
 #include "raftstore/common/deadline.h"
 #include "raftstore/common/failpoint.h"
-#include "raftstore/export_format/export_stream.h"
+#include "raftstore/export_format/export_chunk_writer.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
 #include "raftstore/server/leader_route.h"
@@ -126,9 +126,6 @@ grpc::Status MetaService::List(grpc::ServerContext* ctx, const metasrv::ListRequ
 }
 
 namespace {
-// An export chunk holds about this many bytes of lines (ExportRequest.chunk_bytes = 0): large
-// enough that per-message costs vanish, small enough that neither side holds much of the export.
-constexpr uint64_t kDefaultExportChunkBytes = 1 << 20;
 constexpr char kForwardedBy[] = "x-metasrv-forwarded-by";
 
 // Whether another node forwarded this request here (it carries kForwardedBy).
@@ -314,40 +311,43 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
     std::atomic<uint64_t>& active;
     ~Done() { --active; }
   } done{exports_active_};
-  const uint64_t chunk_lines = req->chunk_size() ? req->chunk_size() : UINT64_MAX;
-  const uint64_t chunk_bytes = req->chunk_bytes() ? req->chunk_bytes() : kDefaultExportChunkBytes;
-  uint64_t bytes = 0;  // in `chunk`
   Result<KeyFilter> filter = ToKeyFilter(*req);
   if (!filter.ok()) return ToGrpc(filter.status());
-  ExportStreamWriter stream;  // always with the footer: metactl verifies it, and drops it for --no-footer
-  std::string line;
-  metasrv::ExportChunk chunk;
-  chunk.set_filtered(!filter->empty());  // tells the client this server applied the prefixes
   bool gone = false;
-  // ForEachRecord reads one RocksDB snapshot: one point in time while writes go on. A
-  // blocking Write() is the flow control: the next chunk is made only when this one is taken.
-  auto view = node_->ReadView();
-  raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](const Record& rec) {
-    if (!filter->Keep(rec)) return raftstore::Status::OK();  // not written: the footer skips it too
-    RS_RETURN_IF_ERROR(stream.Add(rec, &line));
-    bytes += line.size();
-    chunk.add_lines(std::move(line));
-    if (bytes >= chunk_bytes || static_cast<uint64_t>(chunk.lines_size()) >= chunk_lines) {
-      bytes = 0;
-      RS_FAILPOINT("export-send-chunk");
-      if (ctx->IsCancelled() || !writer->Write(chunk)) {
-        gone = true;
-        return raftstore::Status::Aborted("client went away");
+  // Encoded on this thread; hashed and sent on the writer's output thread. A blocking Write()
+  // is the flow control: the writer stops encoding when two chunks wait to be sent.
+  ExportChunkWriter::Options options;  // always with the footer: metactl verifies it, and drops it for --no-footer
+  options.chunk_bytes = req->chunk_bytes() ? req->chunk_bytes() : ExportChunkWriter::kDefaultChunkBytes;
+  if (req->chunk_size()) options.chunk_lines = req->chunk_size();
+  metasrv::ExportChunk chunk;
+  ExportChunkWriter stream(options, [&](std::string& lines) -> raftstore::Status {
+    chunk.Clear();
+    chunk.set_filtered(!filter->empty());  // tells the client this server applied the prefixes
+    if (req->as_data()) {
+      chunk.set_data(std::move(lines));
+    } else {  // a client older than as_data: one string per line, without its '\n'
+      for (size_t at = 0; at < lines.size();) {
+        const size_t end = lines.find('\n', at);
+        chunk.add_lines(lines.substr(at, end - at));
+        at = end + 1;
       }
-      chunk.Clear();
-      chunk.set_filtered(!filter->empty());
+    }
+    RS_FAILPOINT("export-send-chunk");
+    if (ctx->IsCancelled() || !writer->Write(chunk)) {
+      gone = true;
+      return raftstore::Status::Aborted("client went away");
     }
     return raftstore::Status::OK();
   });
+  // ForEachRecord reads one RocksDB snapshot: one point in time while writes go on.
+  auto view = node_->ReadView();
+  raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](const Record& rec) {
+    if (!filter->Keep(rec)) return raftstore::Status::OK();  // not written: the footer skips it too
+    return stream.Add(rec);
+  });
+  if (st.ok()) st = stream.Finish();
   if (gone) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   RETURN_GRPC_IF_ERROR(st);
-  if (stream.Finish(&line)) chunk.add_lines(std::move(line));
-  writer->Write(chunk);
   return grpc::Status::OK;
 }
 

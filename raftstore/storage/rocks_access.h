@@ -72,6 +72,8 @@ void PutJsonOrDelete(rocksdb::WriteBatch* b, const std::string& key, const std::
   else b->Delete(key);
 }
 
+constexpr size_t kScanReadaheadBytes = 2 << 20;
+
 // Iterates the keys in [start, end) in order at `view` (null: one iterator's view), calling
 // fn(key, value) until it returns false. `fill_cache` false for full scans, which would evict
 // what a running server needs.
@@ -83,6 +85,8 @@ Status ScanRange(const RaftDir& dir, const ReadView* view, std::string_view star
   ro.snapshot = Access::Snap(view);
   ro.iterate_upper_bound = &upper;
   ro.fill_cache = fill_cache;
+  // A full scan reads its tables front to back: 2 MiB reads instead of a pread per 4 KiB block.
+  if (!fill_cache) ro.readahead_size = kScanReadaheadBytes;
   std::unique_ptr<rocksdb::Iterator> it(Access::Db(dir)->NewIterator(ro));
   for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid(); it->Next()) {
     if (!fn(std::string_view(it->key().data(), it->key().size()),

@@ -16,6 +16,13 @@
 //   - LastApplied beyond the last log entry when the log is not purged up to it
 //   - a LastMembership that names a node without a Nodes record
 //
+// The expire index is checked against the keys with a multiset digest first: the (key, seq)
+// pairs the Expire entries name and those of the keys with an expire_at are summed as
+// SHA-256-based 128-bit values while the stream is read. Equal sums mean every entry names a
+// key that holds its seq (a false match has probability ~2^-128); then nothing is read back.
+// Otherwise (a key with expire_at but no entry is allowed, or the stream is broken) every entry
+// is looked up among the written keys, which finds the exact entry and line to name.
+//
 // How duplicates are found, exactly and in constant memory: a V004 export lists each kind in
 // ascending order (keys by bytes, node ids, expire keys by (time_ms, seq), sequence names), so
 // a duplicate is the record just before it: each record is compared with the previous one of
@@ -88,8 +95,9 @@ class ImportChecks {
     uint64_t prev_line = 0;
     bool ascending = true;
   };
-  template <typename Id>
-  Status CheckOnce(Order<Id>* order, const Id& id, const Record& record, uint64_t line, const std::string& what,
+  // `what()` names the record in a message; called only when there is one to write.
+  template <typename Id, typename Describe>
+  Status CheckOnce(Order<Id>* order, const Id& id, const Record& record, uint64_t line, const Describe& what,
                    const char* plural);
 
   Status CheckSingleton(const Record& record, uint64_t line);
@@ -106,6 +114,19 @@ class ImportChecks {
   Order<uint64_t> nodes_;
   Order<std::pair<uint64_t, uint64_t>> expires_;
   Order<std::string> sequences_;
+
+  // An order-free digest of a multiset of (key, seq) pairs (the header comment's expire check).
+  class KeySeqSum {
+   public:
+    void Add(const std::string& key, uint64_t seq);
+    bool operator==(const KeySeqSum& other) const = default;
+
+   private:
+    uint64_t count_ = 0;
+    uint64_t sum_[2] = {0, 0};
+  };
+  KeySeqSum expire_pairs_;  // named by the Expire entries
+  KeySeqSum ttl_pairs_;     // of the keys with an expire_at
 
   // The lines of the Expire records, as runs of consecutive lines: one run in a V004 export.
   // Valid while the expire records ascend: the n-th entry of the written index is then the

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raftstore/client/meta_client.h"
+#include "raftstore/common/background_sink.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/export_format/export_stream.h"
@@ -36,29 +37,42 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   for (const std::string& p : options.filter.prefixes()) {
     *(options.filter.mode() == KeyFilter::Mode::kInclude ? req.add_include_prefixes() : req.add_exclude_prefixes()) = p;
   }
-  Status st = (*client)->Export(req, [&](const std::string& line) -> Status {
-    // Relayed, not interpreted: only the header and the footer are decoded.
+  // Received on this thread; verified and written on the sink's thread, while the next chunk
+  // crosses the network. A chunk is whole lines (MetaClient::ExportChunks).
+  BackgroundSink verify_and_write(2, [&](std::string& chunk) -> Status {
     RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
-    // Only the state machine's meta lines are decoded, for the LastApplied index (a backup
-    // records it); the rest pass through as they came.
-    const bool meta = line.rfind(kStateMachineMetaLine, 0) == 0;
-    raftstore::Record rec;
-    RS_ASSIGN_OR_RETURN(auto kind, reader.Next(line, meta ? &rec : nullptr));
-    if (const auto* la = std::get_if<raftstore::LastAppliedRec>(&rec.body); meta && la && la->log_id) {
-      stats.last_applied = la->log_id->index;
+    size_t write_to = chunk.size();  // all of it, unless it ends with a footer to leave out
+    for (size_t at = 0; at < chunk.size();) {
+      size_t end = chunk.find('\n', at);
+      if (end == std::string::npos) return Status::Corruption("the server sent a chunk that ends inside a line");
+      const std::string_view line(chunk.data() + at, end - at);
+      // Relayed, not interpreted: only the header, the footer and the state machine's meta
+      // lines are decoded, the last for the LastApplied index (a backup records it).
+      const bool meta = line.starts_with(kStateMachineMetaLine);
+      raftstore::Record rec;
+      RS_ASSIGN_OR_RETURN(auto kind, reader.Next(line, meta ? &rec : nullptr));
+      if (const auto* la = std::get_if<raftstore::LastAppliedRec>(&rec.body); meta && la && la->log_id) {
+        stats.last_applied = la->log_id->index;
+      }
+      if (kind == raftstore::ExportStreamReader::LineKind::kFooter) {
+        if (!options.footer) write_to = at;
+      } else {
+        stats.records += 1;
+        progress.Add(1);
+      }
+      at = end + 1;
     }
-    const bool is_footer = kind == raftstore::ExportStreamReader::LineKind::kFooter;
-    if (!is_footer || options.footer) {
-      out << line << '\n';
-      stats.bytes += line.size() + 1;
-    }
-    if (!is_footer) {
-      stats.records += 1;
-      progress.Add(1);
-    }
+    out.write(chunk.data(), static_cast<std::streamsize>(write_to));
+    stats.bytes += write_to;
     if (!out) return Status::IOError("writing the export failed (disk full or closed pipe?)");
     return Status::OK();
   });
+  Status st = (*client)->ExportChunks(req, [&](std::string& chunk) {
+    std::string mine = verify_and_write.Spare();
+    mine.swap(chunk);  // the client's buffer gets a spare one back
+    return verify_and_write.Push(std::move(mine));
+  });
+  if (st.ok()) st = verify_and_write.Finish();
   if (!st.ok()) return st.WithContext(where);
   RS_RETURN_IF_ERROR(reader.Finish().WithContext(where));
   out.flush();

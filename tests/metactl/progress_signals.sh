@@ -57,10 +57,10 @@ pass "--progress=sometimes: usage error"
 # ---------------------------------------------------------------- SIGINT
 # The signal must come while the job is working, whatever the machine's speed: each job runs
 # under strace, which delays every read, pread64, write and writev it makes by 1 ms, so it is
-# mid-run when the first progress line shows. Reads of the raft dir are what bound an export
-# (RocksDB preads each of its ~6000 blocks: 6 s or more), the stream's reads an import; the
-# export's own writes are too few to (1 MiB each). The assertions are about what the signal
-# leaves, not about time.
+# mid-run when the first progress line shows. The stream's reads bound an import; an export
+# reads its raft dir in 2 MiB blocks and writes 1 MiB chunks, too few to slow it, so it also
+# waits 50 ms before each chunk it writes (the export-write-chunk failpoint). The assertions
+# are about what the signal leaves, not about time.
 command -v strace >/dev/null || { [ "${METASRV_TEST_REQUIRE_SERVERS:-0}" = 1 ] && fail "strace is missing (scripts/install-deps.sh installs it)"; echo "SKIP: no strace"; exit 77; }
 
 # Starts "$@" slowed (above) in the background (stderr to $WORK/err), waits until its stderr
@@ -92,7 +92,8 @@ finish_job() {
   wait "$JOB" || RC=$?
 }
 
-interrupt_when '^export ' "$METACTL" export --raft-dir "$WORK/src" --db "$WORK/out.jsonl" --progress=always
+METASRV_FAILPOINTS='export-write-chunk=delay(50)' \
+  interrupt_when '^export ' "$METACTL" export --raft-dir "$WORK/src" --db "$WORK/out.jsonl" --progress=always
 finish_job
 [ "$RC" = 130 ] || { cat "$WORK/err"; fail "export: exit $RC after SIGINT, expected 130"; }
 grep -q "^metactl export: interrupted: removed $WORK/out.jsonl.part; $WORK/out.jsonl not written\$" "$WORK/err" ||

@@ -43,6 +43,7 @@ class FakeWritten : public WrittenRecords {
     return false;
   }
   Result<std::optional<SeqV>> ReadKv(const std::string& key) override {
+    ++kv_reads;
     auto it = kvs.find(key);
     if (it == kvs.end()) return std::optional<SeqV>();
     return std::optional<SeqV>(it->second);
@@ -57,9 +58,14 @@ class FakeWritten : public WrittenRecords {
   std::map<std::pair<uint64_t, uint64_t>, ExpireRec> expires;
   std::map<std::string, uint64_t> sequences;
   int lookups = 0;
+  int kv_reads = 0;
 };
 
 Record Kv(const std::string& key, uint64_t seq) { return Record{"state_machine/0", KvRec{key, SeqV{seq, {}, "v"}}}; }
+// A key with a TTL (meta.expire_at), as the Expire index names it.
+Record KvTtl(const std::string& key, uint64_t seq) {
+  return Record{"state_machine/0", KvRec{key, SeqV{seq, raftstore::KvMeta{.expire_at = 100, .proposed_at_ms = {}}, "v"}}};
+}
 Record Seq(uint64_t v) { return Record{"state_machine/0", SequenceRec{"generic-kv", v}}; }
 Record Node(uint64_t id) { return Record{"state_machine/0", NodeRec{id, {}}}; }
 Record Expire(uint64_t time_ms, uint64_t seq, const std::string& key) {
@@ -154,6 +160,21 @@ TEST(ImportChecks, ExpireEntryMustMatchAKey) {
   // Expire records split by other lines (V002 order) still map to their lines.
   EXPECT_EQ(Checked({Seq(9), Expire(10, 2, "a"), Kv("a", 2), Expire(11, 5, "b")}).status.message(),
             "line 4: expire index entry (time_ms 11, seq 5) names key \"b\", which the stream does not hold");
+}
+
+TEST(ImportChecks, AnExpireIndexThatMatchesTheTtlKeysIsNotReadBack) {
+  // Every entry names a key with a TTL and its seq, and every such key has an entry: the
+  // digests agree and no key is read back.
+  Checked matching({Seq(9), Expire(10, 2, "a"), Expire(20, 5, "c"), KvTtl("a", 2), Kv("b", 3), KvTtl("c", 5)});
+  EXPECT_TRUE(matching.status.ok()) << matching.status.message();
+  EXPECT_EQ(matching.written.kv_reads, 0);
+  // A key with a TTL but no entry is allowed: the digests differ, every entry is looked up.
+  Checked extra_ttl({Seq(9), Expire(10, 2, "a"), KvTtl("a", 2), KvTtl("b", 3)});
+  EXPECT_TRUE(extra_ttl.status.ok()) << extra_ttl.status.message();
+  EXPECT_EQ(extra_ttl.written.kv_reads, 1);
+  // An entry with another seq than its TTL key: looked up, and named exactly.
+  EXPECT_EQ(Checked({Seq(9), Expire(10, 2, "a"), KvTtl("a", 4)}).status.message(),
+            "line 2: expire index entry (time_ms 10, seq 2) names key \"a\", which has seq 4, not 2");
 }
 
 TEST(ImportChecks, LastAppliedBeyondTheLog) {

@@ -1,0 +1,173 @@
+// The chunked export writer (export_chunk_writer.h) against the line-at-a-time writer: the same
+// bytes and footer whatever the chunking; chunks end after whole lines at the limits; a failing
+// sink stops the export. And ReadAll's second thread (export_stream.h): the sequential outcome.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "raftstore/export_format/export_chunk_writer.h"
+#include "raftstore/export_format/export_stream.h"
+#include "raftstore/export_format/line_codec.h"
+
+using namespace raftstore;
+
+namespace {
+
+// A header and `n` keys of `value_bytes` bytes each.
+std::vector<Record> Records(int n, size_t value_bytes = 100) {
+  std::vector<Record> records{MakeHeader(), Record{kTreeStateMachine, SequenceRec{"generic-kv", 1u + n}}};
+  for (int i = 0; i < n; ++i) {
+    SeqV v{static_cast<uint64_t>(i + 1), KvMeta{}, std::string(value_bytes, static_cast<char>(i))};
+    records.push_back(Record{kTreeStateMachine, KvRec{"k/" + std::to_string(100000 + i), v}});
+  }
+  return records;
+}
+
+std::string LineAtATime(const std::vector<Record>& records, bool footer) {
+  ExportStreamWriter writer(footer);
+  std::string out, line;
+  for (const Record& r : records) {
+    EXPECT_TRUE(writer.Add(r, &line).ok());
+    out += line + "\n";
+  }
+  if (writer.Finish(&line)) out += line + "\n";
+  return out;
+}
+
+struct Chunked {
+  std::vector<std::string> chunks;
+  Status status;
+  std::string Joined() const {
+    std::string all;
+    for (const auto& c : chunks) all += c;
+    return all;
+  }
+};
+
+Chunked Chunk(const std::vector<Record>& records, ExportChunkWriter::Options options) {
+  Chunked out;
+  ExportChunkWriter writer(options, [&](std::string& chunk) {
+    out.chunks.push_back(std::move(chunk));  // the sink may move from it
+    return Status::OK();
+  });
+  for (const Record& r : records) {
+    out.status = writer.Add(r);
+    if (!out.status.ok()) return out;
+  }
+  out.status = writer.Finish();
+  return out;
+}
+
+}  // namespace
+
+TEST(ExportChunkWriter, SameBytesAndFooterAsTheLineWriterWhateverTheChunking) {
+  const auto records = Records(3000);
+  for (bool footer : {true, false}) {
+    const std::string want = LineAtATime(records, footer);
+    for (uint64_t bytes : {1ull, 4096ull, 100000ull, 1ull << 20, 1ull << 30}) {
+      Chunked got = Chunk(records, {.footer = footer, .chunk_bytes = bytes});
+      ASSERT_TRUE(got.status.ok()) << got.status.message();
+      EXPECT_EQ(got.Joined(), want) << "chunk_bytes " << bytes << " footer " << footer;
+    }
+  }
+}
+
+TEST(ExportChunkWriter, ChunksEndAfterWholeLinesAtTheLimits) {
+  const auto records = Records(500);
+  Chunked by_bytes = Chunk(records, {.chunk_bytes = 10000});
+  ASSERT_TRUE(by_bytes.status.ok());
+  ASSERT_GT(by_bytes.chunks.size(), 5u);
+  for (size_t i = 0; i + 1 < by_bytes.chunks.size(); ++i) {
+    const std::string& c = by_bytes.chunks[i];
+    ASSERT_EQ(c.back(), '\n') << "chunk " << i;
+    const uint64_t lines = std::count(c.begin(), c.end(), '\n');
+    const uint64_t text = c.size() - lines;  // without newlines, as chunk_bytes counts
+    const size_t last_start = c.rfind('\n', c.size() - 2) + 1;
+    EXPECT_GE(text, 10000u) << "chunk " << i;
+    EXPECT_LT(text - (c.size() - last_start - 1), 10000u) << "chunk " << i << " would have reached it one line earlier";
+  }
+  Chunked by_lines = Chunk(records, {.chunk_lines = 7});
+  ASSERT_TRUE(by_lines.status.ok());
+  for (size_t i = 0; i + 1 < by_lines.chunks.size(); ++i) {
+    EXPECT_EQ(std::count(by_lines.chunks[i].begin(), by_lines.chunks[i].end(), '\n'), 7) << "chunk " << i;
+  }
+  // The footer goes out with the last lines: 502 lines = 71 chunks of 7 and 5 lines + footer.
+  EXPECT_EQ(std::count(by_lines.chunks.back().begin(), by_lines.chunks.back().end(), '\n'), 6);
+}
+
+TEST(ExportChunkWriter, ASinkErrorStopsTheExport) {
+  const auto records = Records(20000);
+  int calls = 0;
+  Status st;
+  {
+    ExportChunkWriter writer({.chunk_bytes = 4096}, [&](std::string&) {
+      return ++calls == 3 ? Status::IOError("disk full") : Status::OK();
+    });
+    size_t added = 0;
+    for (const Record& r : records) {
+      st = writer.Add(r);
+      if (!st.ok()) break;
+      ++added;
+    }
+    if (st.ok()) st = writer.Finish();
+    EXPECT_LT(added, records.size()) << "Add went on after the sink failed";
+  }
+  EXPECT_EQ(st.message(), "disk full");
+  EXPECT_EQ(calls, 3);  // nothing is written after the failed chunk
+}
+
+TEST(ExportChunkWriter, RefusesRecordsOutOfOrderLikeTheLineWriter) {
+  ExportChunkWriter writer({}, [](std::string&) { return Status::OK(); });
+  EXPECT_EQ(writer.Add(Record{kTreeRaftLog, NodeIdRec{1}}).code(), Status::Code::kInternal);
+}
+
+// ReadAll decodes on a second thread; what `visit` sees and what it returns is as if it did not.
+TEST(ExportStreamReaderAhead, VisitSeesEveryRecordInOrderWithItsLineAndBytes) {
+  const auto records = Records(20000, 300);  // ~25 batches of 1 MiB of lines
+  std::istringstream in(LineAtATime(records, true));
+  ExportStreamReader reader;
+  uint64_t visited = 0, bytes = 0;
+  Status st = reader.ReadAll(in, [&](const Record& r) {
+    ++visited;
+    EXPECT_EQ(reader.lines(), visited);
+    EXPECT_EQ(r, records[visited - 1]);
+    bytes += EncodeLine(r).size() + 1;
+    EXPECT_EQ(reader.bytes(), bytes);
+    return Status::OK();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(visited, records.size());
+  EXPECT_EQ(reader.lines(), records.size() + 1);  // the footer too, once done
+  EXPECT_TRUE(reader.footer_seen());
+}
+
+TEST(ExportStreamReaderAhead, TheFirstErrorByLineWinsWhoeverFindsIt) {
+  std::string text = LineAtATime(Records(20000, 300), true);
+  // A broken line far down the stream, which the reading thread reaches before `visit` fails.
+  const size_t at = text.find("\"k/119000\"");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 1] = '\x01';  // a control byte inside a key string: the line does not decode
+  {
+    std::istringstream in(text);
+    ExportStreamReader reader;
+    Status st = reader.ReadAll(in, [&](const Record&) {
+      return reader.lines() == 100 ? Status::Aborted("visit stops at line 100") : Status::OK();
+    });
+    EXPECT_EQ(st.message(), "line 100: visit stops at line 100");
+    EXPECT_EQ(reader.lines(), 100u);
+  }
+  {
+    std::istringstream in(text);
+    ExportStreamReader reader;
+    uint64_t visited = 0;
+    Status st = reader.ReadAll(in, [&](const Record&) {
+      ++visited;
+      return Status::OK();
+    });
+    EXPECT_EQ(st.code(), Status::Code::kCorruption);
+    EXPECT_EQ(st.message().rfind("line 19003: ", 0), 0u) << st.message();
+    EXPECT_EQ(visited, 19002u);  // every line before the broken one, none after
+  }
+}
