@@ -30,15 +30,11 @@ Status CheckHeader(const Record& rec) {
 }
 
 Status Decode(std::string_view line, bool terminated, Record* out) {
-  Result<Record> rec = DecodeLine(line);
-  if (!rec.ok()) {
-    if (!terminated) {
-      return rec.status().WithContext("last line is cut short (no newline): the stream was truncated");
-    }
-    return rec.status();
+  Status st = DecodeLine(line, out);
+  if (!st.ok() && !terminated) {
+    return st.WithContext("last line is cut short (no newline): the stream was truncated");
   }
-  *out = std::move(*rec);
-  return Status::OK();
+  return st;
 }
 
 }  // namespace
@@ -160,16 +156,6 @@ Status ExportStreamReader::Finish() {
   return Status::OK();
 }
 
-// A run of decoded records, in line order, and where each one ends; the last batch of a
-// stream also carries how the reading ended.
-struct ExportStreamReader::Batch {
-  std::vector<Record> records;
-  std::vector<Position> at;  // at[i]: the position after records[i]'s line
-  uint64_t line_bytes = 0;   // of the lines decoded into `records`
-  bool last = false;
-  Status end;                // when last: Finish()'s outcome, or the error that stopped the reading
-};
-
 namespace {
 // A batch is handed over at this many bytes of lines or records, and before every read that may
 // wait; this many batches may wait for `visit`.
@@ -178,19 +164,43 @@ constexpr size_t kBatchRecords = 4096;
 constexpr size_t kBatchesAhead = 4;
 }  // namespace
 
+// A run of decoded records, in line order, and where each one ends; the last batch of a
+// stream also carries how the reading ended.
+struct ExportStreamReader::Batch {
+  // records[0, size): decoded in order; the slots beyond are kept, with their memory, for the
+  // next use of the batch.
+  std::vector<Record> records;
+  size_t size = 0;
+  std::vector<Position> at;  // at[i]: the position after records[i]'s line
+  uint64_t line_bytes = 0;   // of the lines decoded into `records`
+  bool last = false;
+  Status end;                // when last: Finish()'s outcome, or the error that stopped the reading
+
+  Record* NextSlot() {
+    if (size == records.size()) records.emplace_back();
+    return &records[size];
+  }
+  void Clear() {
+    // A batch that held a line longer than a batch gives its memory back: kept slots must not
+    // hold on to a huge value (import's memory bound).
+    if (line_bytes > 2 * kBatchLineBytes) std::vector<Record>().swap(records);
+    size = 0;
+    at.clear();
+    line_bytes = 0;
+  }
+};
+
 void ExportStreamReader::ReadBatches(std::istream& in, BoundedQueue<Batch>* out, BoundedQueue<Batch>* visited) {
   Batch batch;
   bool stopped = false;  // `visit` failed: the queue is closed
   auto hand_over = [&] {
-    if (batch.records.empty() || stopped) return;
+    if (batch.size == 0 || stopped) return;
     stopped = !out->Push(std::move(batch));
-    // A visited batch is emptied here, on the thread that allocated its records: glibc's
-    // malloc frees another thread's blocks under that thread's arena lock, and both threads
-    // then wait on it for every record.
+    // Visited batches come back, their records decoded into again: nothing is allocated per
+    // line, and nothing allocated here is freed on the other thread (glibc's malloc frees
+    // another thread's blocks under that thread's arena lock, which both threads then wait on).
     if (!visited->TryPop(&batch)) batch = Batch{};
-    batch.records.clear();
-    batch.at.clear();
-    batch.line_bytes = 0;
+    batch.Clear();
   };
   LineReader reader(in, options_.max_line_bytes);
   reader.OnBeforeRead(hand_over);
@@ -213,19 +223,18 @@ void ExportStreamReader::ReadBatches(std::istream& in, BoundedQueue<Batch>* out,
           " bytes; if the stream is genuine (a value that large), raise the limit with --max-line-bytes");
       break;
     }
-    Record record;
-    Result<LineKind> kind = Count(line, &record, terminated);
+    Result<LineKind> kind = Count(line, batch.NextSlot(), terminated);
     const uint64_t line_bytes = line.size();
     reader.ReleaseLine();  // decoded (and hashed): only the record is needed from here
     if (!kind.ok()) {
       end = kind.status();
       break;
     }
-    if (*kind != LineKind::kRecord) continue;
-    batch.records.push_back(std::move(record));
+    if (*kind != LineKind::kRecord) continue;  // the footer: its slot is not taken
+    ++batch.size;
     batch.at.push_back({lines_, bytes_});
     batch.line_bytes += line_bytes;
-    if (batch.line_bytes >= kBatchLineBytes || batch.records.size() >= kBatchRecords) hand_over();
+    if (batch.line_bytes >= kBatchLineBytes || batch.size >= kBatchRecords) hand_over();
   }
   if (stopped) return;
   batch.last = true;
@@ -243,7 +252,7 @@ Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(
   bool visited_all = true;
   Batch batch;
   while (visited_all && batches.Pop(&batch)) {
-    for (size_t i = 0; i < batch.records.size(); ++i) {
+    for (size_t i = 0; i < batch.size; ++i) {
       shown_ = batch.at[i];
       Status st = visit(batch.records[i]);
       if (!st.ok()) {

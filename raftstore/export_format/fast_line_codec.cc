@@ -229,23 +229,24 @@ bool EncodeExpire(const ExpireRec& r, std::string* line) {
 
 }  // namespace
 
+namespace {
+// Decodes into *out's body, reusing its strings when it already holds a `Rec` (a reader that
+// decodes line after line into the same records allocates nothing per line).
+template <typename Rec, typename Decode>
+bool DecodeInto(Scanner& s, Record* out, Decode decode) {
+  Rec* r = std::get_if<Rec>(&out->body);
+  if (r == nullptr) r = &out->body.template emplace<Rec>();
+  if (!decode(s, r)) return false;
+  out->tree.assign(kSmTree);
+  return true;
+}
+}  // namespace
+
 bool TryDecodeFastLine(std::string_view line, Record* out) {
   Scanner s(line);
   if (!s.Lit("[\"") || !s.Lit(kSmTree) || !s.Lit("\",{\"")) return false;
-  if (s.Lit("GenericKV\":")) {
-    KvRec r;
-    if (!DecodeKv(s, &r)) return false;
-    out->tree.assign(kSmTree);
-    out->body = std::move(r);
-    return true;
-  }
-  if (s.Lit("Expire\":")) {
-    ExpireRec r;
-    if (!DecodeExpire(s, &r)) return false;
-    out->tree.assign(kSmTree);
-    out->body = std::move(r);
-    return true;
-  }
+  if (s.Lit("GenericKV\":")) return DecodeInto<KvRec>(s, out, DecodeKv);
+  if (s.Lit("Expire\":")) return DecodeInto<ExpireRec>(s, out, DecodeExpire);
   return false;
 }
 

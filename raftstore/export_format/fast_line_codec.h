@@ -15,7 +15,8 @@
 //     and give the same Record. For anything else (another kind, another field order,
 //     whitespace, an escape in a string, a number that is not a plain unsigned integer, an
 //     error of any kind) it returns false and leaves the decision, value or error message, to
-//     the DOM decoder. So it never reports an error itself: every message a user sees is the
+//     the DOM decoder; *out is then unspecified. It reuses the strings of *out when *out already
+//     holds a record of the line's kind. So it never reports an error itself: every message a user sees is the
 //     DOM decoder's, with its field names.
 //   - TryEncodeFastLine(rec, &line) returns true only when it wrote exactly what the DOM
 //     encoder writes for `rec` (same bytes); false (and *line unspecified) for any record it

@@ -234,6 +234,12 @@ Result<Record> DecodeLine(std::string_view line) {
   return DecodeLineWithDom(line);
 }
 
+Status DecodeLine(std::string_view line, Record* out) {
+  if (TryDecodeFastLine(line, out)) return Status::OK();
+  RS_ASSIGN_OR_RETURN(*out, DecodeLineWithDom(line));
+  return Status::OK();
+}
+
 Result<Record> DecodeLineWithDom(std::string_view line) {
   Json j;
   try {

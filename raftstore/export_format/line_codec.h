@@ -17,6 +17,8 @@ namespace raftstore {
 // Both directions try the DOM-free fast path first (fast_line_codec.h: GenericKV and Expire
 // lines) and use nlohmann's DOM for everything else; the result is the same either way.
 Result<Record> DecodeLine(std::string_view line);
+// The same into *out, reusing its memory where it can (*out is unspecified after an error).
+Status DecodeLine(std::string_view line, Record* out);
 
 // The line without its trailing newline.
 std::string EncodeLine(const Record& record);
