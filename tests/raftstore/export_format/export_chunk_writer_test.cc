@@ -10,6 +10,7 @@
 #include "raftstore/export_format/export_chunk_writer.h"
 #include "raftstore/export_format/export_stream.h"
 #include "raftstore/export_format/line_codec.h"
+#include "tests/raftstore/export_format/stream_text.h"
 
 using namespace raftstore;
 
@@ -29,16 +30,7 @@ std::vector<Record> Records(int n, size_t value_bytes = 100) {
   return records;
 }
 
-std::string LineAtATime(const std::vector<Record>& records, bool footer) {
-  ExportStreamWriter writer(footer);
-  std::string out, line;
-  for (const Record& r : records) {
-    EXPECT_TRUE(writer.Add(r, &line).ok());
-    out += line + "\n";
-  }
-  if (writer.Finish(&line)) out += line + "\n";
-  return out;
-}
+std::string LineAtATime(const std::vector<Record>& records, bool footer) { return testutil::StreamText(records, footer); }
 
 struct Chunked {
   std::vector<std::string> chunks;

@@ -10,6 +10,7 @@
 #include "raftstore/export_format/export_stream.h"
 #include "raftstore/export_format/line_codec.h"
 #include "raftstore/transfer/inspect.h"
+#include "tests/raftstore/export_format/stream_text.h"
 
 using namespace raftstore;
 using raftstore::transfer::FooterState;
@@ -54,16 +55,7 @@ std::vector<Record> Sample() {
 }
 
 // The stream of `records`, with the footer the writer computes when `footer`.
-std::string Stream(const std::vector<Record>& records, bool footer = true) {
-  ExportStreamWriter writer(footer);
-  std::string out, line;
-  for (const Record& r : records) {
-    EXPECT_TRUE(writer.Add(r, &line).ok());
-    out += line + "\n";
-  }
-  if (writer.Finish(&line)) out += line + "\n";
-  return out;
-}
+std::string Stream(const std::vector<Record>& records, bool footer = true) { return testutil::StreamText(records, footer); }
 
 Result<InspectSummary> Inspect(const std::string& text, size_t max_prefixes = transfer::kMaxPrefixes) {
   std::istringstream in(text);
