@@ -1,6 +1,8 @@
 #include "raftstore/common/line_reader.h"
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace raftstore {
 
@@ -30,18 +32,45 @@ bool LineReader::Fill() {
   return len_ > 0;
 }
 
+void LineReader::Carry::Append(const char* p, size_t n) {
+  if (size + n > capacity) {
+    size_t grown = std::max<size_t>({size + n, 2 * capacity, 4096});
+    char* moved = static_cast<char*>(std::realloc(bytes, grown));
+    if (moved == nullptr) throw std::bad_alloc();
+    bytes = moved;
+    capacity = grown;
+  }
+  std::memcpy(bytes + size, p, n);
+  size += n;
+}
+
+void LineReader::Carry::Free() {
+  std::free(bytes);
+  bytes = nullptr;
+  size = capacity = 0;
+}
+
 void LineReader::ReleaseLine() {
-  if (carry_.capacity() > buf_.size()) std::string().swap(carry_);  // a long line: free it
-  else carry_.clear();                                                  // a short one: keep the buffer
+  if (carry_.capacity > buf_.size()) carry_.Free();  // a long line: free it
+  else carry_.size = 0;                               // a short one: keep the buffer
+}
+
+bool LineReader::TakeLine(TakenLine* out) {
+  if (carry_.size == 0) return false;
+  out->bytes_.reset(carry_.bytes);
+  out->size_ = carry_.size;
+  carry_.bytes = nullptr;
+  carry_.size = carry_.capacity = 0;
+  return true;
 }
 
 LineReader::Outcome LineReader::Next(std::string_view* line, bool* terminated) {
-  carry_.clear();
+  carry_.size = 0;
   for (;;) {
     if (pos_ == len_ && !Fill()) {
       if (in_.bad()) return Outcome::kReadError;
-      if (carry_.empty()) return Outcome::kEnd;
-      *line = carry_;  // the last line, without its '\n'
+      if (carry_.size == 0) return Outcome::kEnd;
+      *line = carry_.view();  // the last line, without its '\n'
       *terminated = false;
       return Outcome::kLine;
     }
@@ -49,18 +78,18 @@ LineReader::Outcome LineReader::Next(std::string_view* line, bool* terminated) {
     const size_t avail = len_ - pos_;
     const auto* nl = static_cast<const char*>(std::memchr(start, '\n', avail));
     const size_t take = nl != nullptr ? static_cast<size_t>(nl - start) : avail;
-    if (carry_.size() + take > max_line_bytes_) return Outcome::kLineTooLong;
-    if (nl != nullptr && carry_.empty()) {  // the whole line is in this block: no copy
+    if (carry_.size + take > max_line_bytes_) return Outcome::kLineTooLong;
+    if (nl != nullptr && carry_.size == 0) {  // the whole line is in this block: no copy
       *line = std::string_view(start, take);
       *terminated = true;
       pos_ += take + 1;
       return Outcome::kLine;
     }
-    carry_.append(start, take);
+    carry_.Append(start, take);
     pos_ += take;
     if (nl != nullptr) {
       ++pos_;
-      *line = carry_;
+      *line = carry_.view();
       *terminated = true;
       return Outcome::kLine;
     }

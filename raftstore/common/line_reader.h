@@ -18,8 +18,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +48,21 @@ class LineReader {
   // written (import's memory bound: a line costs at most ~2x its size).
   void ReleaseLine();
 
+  // A line moved out of the reader, without a copy.
+  class TakenLine {
+   public:
+    std::string_view view() const { return {bytes_.get(), size_}; }
+
+   private:
+    friend class LineReader;
+    std::unique_ptr<char, void (*)(void*)> bytes_{nullptr, &std::free};
+    size_t size_ = 0;
+  };
+  // Moves the line the last Next() gave into *out when it was gathered across blocks (a long
+  // line) and returns true; false (and *out untouched) for a line inside a block. The line's
+  // view is invalid afterwards.
+  bool TakeLine(TakenLine* out);
+
   // Called by Next() before each read of the stream, which may wait (a pipe whose writer
   // pauses): a caller that batches lines hands over what it has first.
   void OnBeforeRead(std::function<void()> before_read) { before_read_ = std::move(before_read); }
@@ -60,7 +77,21 @@ class LineReader {
   const uint64_t max_line_bytes_;
   std::vector<char> buf_;
   size_t pos_ = 0, len_ = 0;  // the unread bytes are buf_[pos_, len_)
-  std::string carry_;         // a line that spans blocks, gathered here
+  // A line that spans blocks, gathered here. Grown with realloc(), which moves a large
+  // buffer's pages (mremap) instead of copying them: a long line is never held twice while it
+  // grows (a std::string held the old and the new buffer at once, 2x the line for a moment).
+  struct Carry {
+    char* bytes = nullptr;
+    size_t size = 0, capacity = 0;
+    Carry() = default;
+    Carry(const Carry&) = delete;
+    Carry& operator=(const Carry&) = delete;
+    ~Carry() { std::free(bytes); }
+    void Append(const char* p, size_t n);
+    void Free();
+    std::string_view view() const { return {bytes, size}; }
+  };
+  Carry carry_;
   uint64_t bytes_read_ = 0;
   bool eof_ = false;
   std::function<void()> before_read_;

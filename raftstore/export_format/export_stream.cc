@@ -1,5 +1,6 @@
 #include "raftstore/export_format/export_stream.h"
 
+#include <memory>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -126,11 +127,13 @@ Result<ExportStreamReader::LineKind> ExportStreamReader::Take(std::string_view l
     footer_seen_ = true;
     if (first) return Status::Corruption("a footer but no header: expected the header line first");
     footer_ = *footer;
+    footer_line_ = lines_;
+    if (hashed_by_visitor_) return LineKind::kFooter;  // ReadAll() checks it once every line is hashed
     computed_footer_ = digest_.Finish();
     RS_RETURN_IF_ERROR(CheckFooter(footer_, computed_footer_));
     return LineKind::kFooter;
   }
-  digest_.AddLine(line);
+  if (!hashed_by_visitor_) digest_.AddLine(line);
   if (first) RS_RETURN_IF_ERROR(CheckHeader(*record));
   else if (std::holds_alternative<HeaderRec>(record->body)) return Status::Corruption("a second header line");
   return LineKind::kRecord;
@@ -158,10 +161,12 @@ Status ExportStreamReader::Finish() {
 
 namespace {
 // A batch is handed over at this many bytes of lines or records, and before every read that may
-// wait; this many batches may wait for `visit`.
-constexpr uint64_t kBatchLineBytes = 1 << 20;
-constexpr size_t kBatchRecords = 4096;
-constexpr size_t kBatchesAhead = 4;
+// wait; this many batches may wait for `visit`. Small enough that the batches alive at once
+// (about kBatchesAhead + 3, each with its lines' text and records) stay a few MiB: a reader's
+// memory must not grow with the stream (cli_inspect holds inspect to 8 MiB over its small run).
+constexpr uint64_t kBatchLineBytes = 256 << 10;
+constexpr size_t kBatchRecords = 1024;
+constexpr size_t kBatchesAhead = 2;
 }  // namespace
 
 // A run of decoded records, in line order, and where each one ends; the last batch of a
@@ -172,6 +177,12 @@ struct ExportStreamReader::Batch {
   std::vector<Record> records;
   size_t size = 0;
   std::vector<Position> at;  // at[i]: the position after records[i]'s line
+  // What the footer covers: the lines of `records`, each with its '\n' (text_lines of them);
+  // or, in a batch of its own before its record's batch, a line longer than a batch (without
+  // its '\n'), shared with the reading thread while it decodes the line.
+  std::string text;
+  uint64_t text_lines = 0;
+  std::shared_ptr<const LineReader::TakenLine> long_line;
   uint64_t line_bytes = 0;   // of the lines decoded into `records`
   bool last = false;
   Status end;                // when last: Finish()'s outcome, or the error that stopped the reading
@@ -181,11 +192,12 @@ struct ExportStreamReader::Batch {
     return &records[size];
   }
   void Clear() {
-    // A batch that held a line longer than a batch gives its memory back: kept slots must not
-    // hold on to a huge value (import's memory bound).
-    if (line_bytes > 2 * kBatchLineBytes) std::vector<Record>().swap(records);
     size = 0;
     at.clear();
+    if (text.capacity() > 2 * kBatchLineBytes) std::string().swap(text);
+    text.clear();
+    text_lines = 0;
+    long_line.reset();
     line_bytes = 0;
   }
 };
@@ -223,9 +235,27 @@ void ExportStreamReader::ReadBatches(std::istream& in, BoundedQueue<Batch>* out,
           " bytes; if the stream is genuine (a value that large), raise the limit with --max-line-bytes");
       break;
     }
+    // A line longer than a batch is not copied (import's bound: a line costs at most ~2x its
+    // size): it is moved out of the reader and handed over first, in a batch of its own, so
+    // that the other thread hashes it while this one decodes it; the last of the two to be done
+    // with it frees it, before its record is written.
+    std::shared_ptr<const LineReader::TakenLine> long_line;
+    if (LineReader::TakenLine taken; line.size() > kBatchLineBytes && reader.TakeLine(&taken)) {
+      hand_over();  // the lines before it are hashed first
+      long_line = std::make_shared<const LineReader::TakenLine>(std::move(taken));
+      line = long_line->view();
+      Batch hash_only;
+      hash_only.long_line = long_line;
+      if (stopped || !out->Push(std::move(hash_only))) return;
+    }
     Result<LineKind> kind = Count(line, batch.NextSlot(), terminated);
     const uint64_t line_bytes = line.size();
-    reader.ReleaseLine();  // decoded (and hashed): only the record is needed from here
+    if (kind.ok() && *kind == LineKind::kRecord && !long_line) {
+      batch.text.append(line).push_back('\n');
+      ++batch.text_lines;
+    }
+    long_line.reset();
+    reader.ReleaseLine();  // decoded (and kept for the hash): only the record is needed from here
     if (!kind.ok()) {
       end = kind.status();
       break;
@@ -247,11 +277,20 @@ Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(
   // Visited batches go back to the reading thread. Never full: a batch is made only when none
   // came back, so no more than kBatchesAhead + 2 exist.
   BoundedQueue<Batch> visited(kBatchesAhead + 2);
+  // The SHA-256 of the lines is taken on this thread, the lighter one, from each batch's text:
+  // the reading thread only copies the lines (and the footer is checked here, at the end).
+  hashed_by_visitor_ = true;
   std::thread reading([&] { ReadBatches(in, &batches, &visited); });
   Status outcome;
   bool visited_all = true;
   Batch batch;
   while (visited_all && batches.Pop(&batch)) {
+    digest_.AddBytes(batch.text, batch.text_lines);
+    if (batch.long_line) {
+      digest_.AddBytes(batch.long_line->view(), 0);
+      digest_.AddBytes("\n", 1);
+      batch.long_line.reset();  // hashed: freed here or when the reading thread has decoded it
+    }
     for (size_t i = 0; i < batch.size; ++i) {
       shown_ = batch.at[i];
       Status st = visit(batch.records[i]);
@@ -265,10 +304,21 @@ Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(
       outcome = std::move(batch.end);
       break;
     }
+    // A long line's record is freed as soon as it is visited, not when the batch is reused: a
+    // huge value must not live on while what `visit` wrote of it is flushed (import's bound).
+    if (batch.line_bytes > 2 * kBatchLineBytes) std::vector<Record>().swap(batch.records);
     if (visited_all) visited.TryPush(std::move(batch));
   }
   batches.Close();  // a reading thread still pushing stops
   reading.join();
+  hashed_by_visitor_ = false;
+  // Every line before the footer was hashed: its check comes before any error of a later line.
+  if (visited_all && footer_seen_ && footer_line_ > 1) {
+    computed_footer_ = digest_.Finish();
+    if (Status st = CheckFooter(footer_, computed_footer_); !st.ok()) {
+      outcome = st.WithContext("line " + std::to_string(footer_line_));
+    }
+  }
   // After a failed `visit`, lines() stays at its record; otherwise it is where the reading ended.
   if (visited_all) shown_ = {lines_, bytes_};
   return outcome;

@@ -48,7 +48,7 @@ class ExportStreamWriter {
   // than Append(), never at the same time as Finish(). Do not mix with Add() in one stream.
   Status Append(const Record& record, std::string* chunk);
   void Hash(std::string_view bytes) {
-    digest_.AddBytes(bytes);
+    digest_.AddBytes(bytes, 0);  // Finish() counts the lines Append() made
     hashed_bytes_ += bytes.size();
   }
 
@@ -137,7 +137,7 @@ class ExportStreamReader {
   // failed `visit` is visited. While `visit` runs, lines() and bytes() are those of the record
   // it was given. Records are handed over before every read that may wait (a pipe whose
   // writer pauses): `visit` sees each line as soon as it arrived. Memory: a few batches of at
-  // most ~1 MiB of lines (or one longer line) are decoded ahead.
+  // most ~256 KiB of lines (or one longer line) are decoded ahead.
   Status ReadAll(std::istream& in, const std::function<Status(const Record&)>& visit);
 
   uint64_t lines() const { return shown_.lines; }  // lines taken, footer included
@@ -171,6 +171,9 @@ class ExportStreamReader {
   uint64_t bytes_ = 0;
   Position shown_;      // what lines() and bytes() say
   bool footer_seen_ = false;
+  uint64_t footer_line_ = 0;
+  // During ReadAll(): the lines are hashed by the visiting thread, not by Take().
+  bool hashed_by_visitor_ = false;
   FooterRec footer_, computed_footer_;
 };
 

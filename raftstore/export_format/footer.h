@@ -23,9 +23,13 @@ class StreamDigest {
     sha_.Update("\n");
     ++records_;
   }
-  // Whole lines, each with its '\n', that the caller counts itself (a writer that hashes its
-  // chunks on another thread than the one that counts them: ExportStreamWriter::Hash()).
-  void AddBytes(std::string_view bytes) { sha_.Update(bytes); }
+  // `lines` whole lines, each with its '\n' (a reader's batch). A writer that hashes its chunks
+  // on another thread than the one that counts them passes 0 and counts itself
+  // (ExportStreamWriter::Hash()).
+  void AddBytes(std::string_view bytes, uint64_t lines) {
+    sha_.Update(bytes);
+    records_ += lines;
+  }
   uint64_t records() const { return records_; }
   // Ends the digest; call once.
   FooterRec Finish() { return FooterRec{records_, sha_.HexDigest()}; }

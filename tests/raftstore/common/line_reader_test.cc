@@ -136,3 +136,24 @@ TEST(LineReader, HandsOutTheLinesAPipeHasWithoutWaitingForAWholeBlock) {
   EXPECT_EQ(line, "x");
   EXPECT_TRUE(terminated);
 }
+
+// A line gathered across blocks can be moved out (import hands a long line to its hashing
+// thread without a copy); a line inside one block cannot, and the reader goes on either way.
+TEST(LineReader, TakeLineMovesOutOnlyALineThatSpannedBlocks) {
+  const std::string long_line(100, 'x');
+  std::istringstream in("ab\n" + long_line + "\ncd\n");
+  LineReader reader(in, 1000, 16);
+  std::string_view line;
+  bool terminated = false;
+  LineReader::TakenLine taken;
+  ASSERT_EQ(reader.Next(&line, &terminated), LineReader::Outcome::kLine);
+  EXPECT_EQ(line, "ab");
+  EXPECT_FALSE(reader.TakeLine(&taken));
+  ASSERT_EQ(reader.Next(&line, &terminated), LineReader::Outcome::kLine);
+  ASSERT_TRUE(reader.TakeLine(&taken));
+  EXPECT_EQ(taken.view(), long_line);
+  ASSERT_EQ(reader.Next(&line, &terminated), LineReader::Outcome::kLine);
+  EXPECT_EQ(line, "cd");
+  EXPECT_EQ(taken.view(), long_line);  // still its own after the reader moved on
+  EXPECT_EQ(reader.Next(&line, &terminated), LineReader::Outcome::kEnd);
+}

@@ -167,3 +167,28 @@ TEST(ExportStreamReaderAhead, TheFirstErrorByLineWinsWhoeverFindsIt) {
     EXPECT_EQ(visited, 19002u);  // every line before the broken one, none after
   }
 }
+
+// ReadAll hashes on the visiting thread and checks the footer once every line before it is
+// hashed: a wrong footer is still the error, before a line after it, as a one-thread read says.
+TEST(ExportStreamReaderAhead, AWrongFooterIsReportedBeforeALineAfterIt) {
+  const auto records = Records(5000);
+  const std::string good = LineAtATime(records, true);
+  std::string bad_digest = good;
+  const size_t sha = bad_digest.rfind("\"sha256\":\"") + 10;
+  bad_digest[sha] = bad_digest[sha] == 'a' ? 'b' : 'a';
+  const std::string extra = LineAtATime({records[0], records[2]}, false).substr(LineAtATime({records[0]}, false).size());
+  const uint64_t footer_line = records.size() + 1;
+  for (const std::string& text : {bad_digest, bad_digest + extra}) {
+    std::istringstream in(text);
+    ExportStreamReader reader;
+    Status st = reader.ReadAll(in, [](const Record&) { return Status::OK(); });
+    EXPECT_EQ(st.message().rfind("line " + std::to_string(footer_line) + ": footer checksum ", 0), 0u) << st.message();
+    EXPECT_NE(reader.footer(), reader.computed_footer());
+  }
+  std::istringstream in(good + extra);
+  ExportStreamReader reader;
+  EXPECT_EQ(reader.ReadAll(in, [](const Record&) { return Status::OK(); }).message(),
+            "line " + std::to_string(footer_line + 1) + ": data after the footer line; the stream was altered");
+  EXPECT_EQ(reader.computed_footer(), reader.footer());
+  EXPECT_EQ(reader.records(), records.size());
+}
