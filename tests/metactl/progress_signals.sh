@@ -122,6 +122,26 @@ grep -q "^metactl import: interrupted: removed the staging dir; raft dir $WORK/d
 [ "$(tree_digest "$WORK/dst")" = "$BEFORE" ] || fail "import: the raft dir changed"
 pass "SIGINT during import: exit 130, staging dir removed, raft dir byte-for-byte as before"
 
+# SIGTERM to an import whose stdin stalls: its writer stays open and writes nothing more (the
+# import itself holds the FIFO's write end too, so no end of stream ever comes). The read that
+# waits sees the signal (before, a blocked read ignored it until input moved).
+mkfifo "$WORK/stall"
+exec 4<>"$WORK/stall"
+head -n 50 "$WORK/big.jsonl" >&4  # ~25 KB: fits in the pipe, so nobody needs to read it yet
+"$METACTL" import --raft-dir "$WORK/stalled" <"$WORK/stall" 2>"$WORK/err" >/dev/null &
+JOB=$!
+for _ in $(seq 300); do [ -e "$WORK/stalled.import-staging" ] && break; sleep 0.1; done  # it runs
+[ -e "$WORK/stalled.import-staging" ] || { cat "$WORK/err"; fail "the stalled import did not start"; }
+kill -TERM "$JOB"
+for _ in $(seq 300); do kill -0 "$JOB" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$JOB" 2>/dev/null; then kill -9 "$JOB"; fail "import on a stalled stdin ignored SIGTERM for 30 s"; fi
+RC=0; wait "$JOB" || RC=$?
+exec 4>&-
+[ "$RC" = 130 ] || { cat "$WORK/err"; fail "stalled import: exit $RC after SIGTERM, expected 130"; }
+grep -q "^metactl import: interrupted: removed the staging dir" "$WORK/err" || { cat "$WORK/err"; fail "stalled import: no 'interrupted' message"; }
+[ ! -e "$WORK/stalled.import-staging" ] && [ ! -e "$WORK/stalled" ] || fail "stalled import: staging dir or target left"
+pass "SIGTERM to an import whose stdin stalls: exit 130, staging dir removed"
+
 # Backup: signalled in its metadata phase; its temp export (in TMPDIR) and its lock go away.
 mkdir -p "$WORK/tmp"
 interrupt_when '^backup-metadata ' env TMPDIR="$WORK/tmp" "$METACTL" backup "$WORK/loc" --meta-raft-dir "$WORK/src" --progress=always
