@@ -5,7 +5,8 @@
 // Why not WorkQueue (parallel_for.h): its queue is unbounded and its jobs allocate; here the
 // producer must stop when the consumer falls behind (memory stays at max_queued + 2 buffers),
 // and the buffers go round instead of being allocated per chunk (a fresh 1 MiB buffer is a
-// fresh mmap, zeroed page by page).
+// fresh mmap, zeroed page by page). It is a BoundedQueue with one consumer thread and a list
+// of spare buffers.
 //
 // Contract:
 //   - consume(buffer) runs on the consumer thread for every Push()ed buffer, in Push() order,
@@ -20,15 +21,15 @@
 //   Push, Spare and Finish are for the producer thread only.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "raftstore/common/bounded_queue.h"
 #include "raftstore/common/status.h"
 
 namespace raftstore {
@@ -49,17 +50,13 @@ class BackgroundSink {
  private:
   void Run();
 
-  const size_t max_queued_;
   const Consume consume_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<std::string> queued_;
-  std::vector<std::string> spare_;  // consumed buffers, cleared, for Spare()
-  bool busy_ = false;               // consume() is running
-  bool closing_ = false;            // Finish() or the destructor: no more pushes
-  bool dropping_ = false;           // the destructor: drop what waits
-  Status error_;
-  std::thread thread_;
+  BoundedQueue<std::string> queued_;  // closed by Finish(), the destructor, or a failed consume
+  std::atomic<bool> dropping_{false};  // the destructor: drop what waits
+  std::mutex mu_;                      // guards spare_ and error_
+  std::vector<std::string> spare_;     // consumed buffers, cleared, for Spare()
+  Status error_;                       // the first error of consume
+  std::thread thread_;                 // last: it starts in the constructor
 };
 
 }  // namespace raftstore
