@@ -447,21 +447,6 @@ Status MetaClient::ExportChunks(metasrv::ExportRequest req, const std::function<
   return Status::OK();
 }
 
-Status MetaClient::Export(const metasrv::ExportRequest& req,
-                          const std::function<Status(const std::string&)>& on_line) {
-  std::string line;
-  return ExportChunks(req, [&](std::string& chunk) -> Status {
-    for (size_t at = 0; at < chunk.size();) {
-      const size_t end = chunk.find('\n', at);
-      if (end == std::string::npos) return Status::Corruption("an export chunk ends inside a line: the server is broken");
-      line.assign(chunk, at, end - at);
-      RS_RETURN_IF_ERROR(on_line(line));
-      at = end + 1;
-    }
-    return Status::OK();
-  });
-}
-
 Status MetaClient::Watch(const metasrv::WatchRequest& req,
                          const std::function<bool(const metasrv::WatchEvent&)>& on_event,
                          const std::atomic<bool>& stop) {

@@ -104,15 +104,12 @@ class MetaClient {
   raftstore::Status List(const metasrv::ListRequest& req,
                          const std::function<bool(const metasrv::KeyValue&)>& on_kv);
 
-  // Calls `on_line` for every line (without newline) of the Export stream, footer included;
-  // a non-OK Status from `on_line` cancels the stream and is returned as is. A request with
-  // prefixes is refused (Aborted, before any line is passed on) when the server does not
-  // confirm that it applied them: a server older than the prefix filters sends everything.
-  raftstore::Status Export(const metasrv::ExportRequest& req,
-                           const std::function<raftstore::Status(const std::string&)>& on_line);
-  // The same a chunk at a time: `on_chunk` gets whole lines, each ending in '\n', as they came
-  // (it may move from the string). Asks for ExportRequest.as_data; lines from an older server
-  // are joined the same way.
+  // Calls `on_chunk` for every chunk of the Export stream, footer included: whole lines, each
+  // ending in '\n', as they came (it may move from the string; ForEachLine splits it). Asks for
+  // ExportRequest.as_data; lines from an older server are joined the same way. A non-OK Status
+  // from `on_chunk` cancels the stream and is returned as is. A request with prefixes is
+  // refused (Aborted, before any chunk is passed on) when the server does not confirm that it
+  // applied them: a server older than the prefix filters sends everything.
   raftstore::Status ExportChunks(metasrv::ExportRequest req,
                                  const std::function<raftstore::Status(std::string&)>& on_chunk);
 

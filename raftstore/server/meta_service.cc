@@ -7,6 +7,7 @@
 
 #include "raftstore/common/deadline.h"
 #include "raftstore/common/failpoint.h"
+#include "raftstore/export_format/chunk_lines.h"
 #include "raftstore/export_format/export_chunk_writer.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/grpc_status.h"
@@ -326,11 +327,10 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
     if (req->as_data()) {
       chunk.set_data(std::move(lines));
     } else {  // a client older than as_data: one string per line, without its '\n'
-      for (size_t at = 0; at < lines.size();) {
-        const size_t end = lines.find('\n', at);
-        chunk.add_lines(lines.substr(at, end - at));
-        at = end + 1;
-      }
+      RS_RETURN_IF_ERROR(ForEachLine(lines, [&](std::string_view line, size_t) {
+        chunk.add_lines(line.data(), line.size());
+        return raftstore::Status::OK();
+      }));
     }
     RS_FAILPOINT("export-send-chunk");
     if (ctx->IsCancelled() || !writer->Write(chunk)) {

@@ -8,6 +8,7 @@
 #include "raftstore/common/background_sink.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/common/progress.h"
+#include "raftstore/export_format/chunk_lines.h"
 #include "raftstore/export_format/export_stream.h"
 
 namespace raftstore::transfer {
@@ -42,10 +43,7 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   BackgroundSink verify_and_write(2, [&](std::string& chunk) -> Status {
     RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     size_t write_to = chunk.size();  // all of it, unless it ends with a footer to leave out
-    for (size_t at = 0; at < chunk.size();) {
-      size_t end = chunk.find('\n', at);
-      if (end == std::string::npos) return Status::Corruption("the server sent a chunk that ends inside a line");
-      const std::string_view line(chunk.data() + at, end - at);
+    RS_RETURN_IF_ERROR(ForEachLine(chunk, [&](std::string_view line, size_t at) -> Status {
       // Relayed, not interpreted: only the header, the footer and the state machine's meta
       // lines are decoded, the last for the LastApplied index (a backup records it).
       const bool meta = line.starts_with(kStateMachineMetaLine);
@@ -60,8 +58,8 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
         stats.records += 1;
         progress.Add(1);
       }
-      at = end + 1;
-    }
+      return Status::OK();
+    }));
     out.write(chunk.data(), static_cast<std::streamsize>(write_to));
     stats.bytes += write_to;
     if (!out) return Status::IOError("writing the export failed (disk full or closed pipe?)");

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "raftstore/client/meta_client.h"
+#include "raftstore/export_format/chunk_lines.h"
 #include "raftstore/transfer/live_export.h"
 #include "tests/raftstore/client/fake_metasrv.h"
 
@@ -100,9 +101,11 @@ TEST(ExportLiveTest, StreamTimeoutIsPerChunkAndIgnoresSlowConsumer) {
   size_t n = 0;
   metasrv::ExportRequest req;
   req.set_chunk_size(2);
-  auto st = (*c)->Export(req, [&](const std::string&) {
-    if (n++ == 0) std::this_thread::sleep_for(1500ms);
-    return raftstore::Status::OK();
+  auto st = (*c)->ExportChunks(req, [&](std::string& chunk) {
+    return raftstore::ForEachLine(chunk, [&](std::string_view, size_t) {
+      if (n++ == 0) std::this_thread::sleep_for(1500ms);
+      return raftstore::Status::OK();
+    });
   });
   EXPECT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(n, lines.size() + 1);
