@@ -48,7 +48,7 @@ class ExportStreamWriter {
   // than Append(), never at the same time as Finish(). Do not mix with Add() in one stream.
   Status Append(const Record& record, std::string* chunk);
   void Hash(std::string_view bytes) {
-    digest_.AddBytes(bytes, 0);  // Finish() counts the lines Append() made
+    digest_.AddBytes(bytes, 0);  // Finish() takes the count from encoded_
     hashed_bytes_ += bytes.size();
   }
 
@@ -66,7 +66,7 @@ class ExportStreamWriter {
 
   bool footer_;
   bool finished_ = false;
-  uint64_t encoded_ = 0;         // lines made by Add() or Append()
+  uint64_t encoded_ = 0;         // lines made by Add() or Append(): the footer's count
   uint64_t appended_bytes_ = 0;  // by Append()
   uint64_t hashed_bytes_ = 0;    // by Hash()
   StreamDigest digest_;
