@@ -6,6 +6,7 @@
 #include "raft.grpc.pb.h"
 #include "raftstore/common/failpoint.h"
 #include "raftstore/node/message_codec.h"
+#include "raftstore/node/snapshot_sender.h"
 #include "raftstore/rpc/channel.h"
 #include "raftstore/rpc/tls_probe.h"
 
@@ -24,10 +25,21 @@ struct Transport::Peer {
   PeerStats stats;
   std::thread thread;
 
+  // The open stream's context (guarded by mu: Send() and Stop() cancel it), and since when the
+  // sender thread is inside a Write() (nullopt: it is not), for the stall check in Send().
+  grpc::ClientContext* stream_ctx = nullptr;
+  std::optional<Clock::time_point> writing_since;
+
   // Sender thread only.
   uint64_t generation = 0;  // of the address below; 0: not looked up yet
   std::string address;
+  std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<metasrv::raft::RaftPeer::Stub> stub;
+  bool unary = false;  // the peer predates RaftPeer.Stream: one Send RPC per batch
+  // The open stream (all three null when none); `reply` outlives `writer`, which fills it.
+  std::unique_ptr<grpc::ClientContext> ctx;
+  std::unique_ptr<metasrv::raft::SendReply> reply;
+  std::unique_ptr<grpc::ClientWriter<metasrv::raft::RaftMessages>> writer;
   Clock::time_point last_warning{};
   uint64_t failures_since_warning = 0;
 };
@@ -60,6 +72,12 @@ void Transport::Send(std::vector<raft::Message> messages) {
         p->queue.pop_front();
         ++p->stats.dropped;
         overflow = true;
+        // A peer that stopped reading (hung, or a connection that died without a reset) holds
+        // the sender in Write() once the stream's flow-control window is full: end the stream,
+        // so the sender reconnects (and looks the address up again) instead of waiting on it.
+        if (p->writing_since && Clock::now() - *p->writing_since > options_.rpc_timeout && p->stream_ctx) {
+          p->stream_ctx->TryCancel();
+        }
       }
       p->queue.push_back(std::move(m));
     }
@@ -79,6 +97,7 @@ void Transport::Stop() {
     {
       std::lock_guard<std::mutex> pl(p->mu);
       p->stop = true;
+      if (p->stream_ctx) p->stream_ctx->TryCancel();  // a Write() blocked on the peer returns
     }
     p->cv.notify_all();
   }
@@ -95,13 +114,92 @@ Transport::PeerStats Transport::Stats(uint64_t peer) const {
   return it->second->stats;
 }
 
+grpc::Status Transport::SendBatch(Peer* p, const metasrv::raft::RaftMessages& req) {
+  if (p->unary) {
+    metasrv::raft::SendReply reply;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + options_.rpc_timeout);
+    return p->stub->Send(&ctx, req, &reply);
+  }
+  if (!p->writer) {
+    // Without a connection, opening the stream would wait up to gRPC's 20 s connect timeout.
+    if (!rpc::AwaitConnected(p->channel.get(), std::chrono::system_clock::now() + options_.rpc_timeout)) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "failed to connect within " +
+                                                             std::to_string(options_.rpc_timeout.count()) + " ms");
+    }
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->stop) return grpc::Status(grpc::StatusCode::CANCELLED, "transport stopped");
+      p->stream_ctx = ctx.get();
+    }
+    p->ctx = std::move(ctx);
+    p->reply = std::make_unique<metasrv::raft::SendReply>();
+    p->writer = p->stub->Stream(p->ctx.get(), p->reply.get());
+    WritingSince(p, true);
+    p->writer->WaitForInitialMetadata();
+    WritingSince(p, false);
+    if (!p->ctx->GetServerInitialMetadata().contains(kStreamAcceptedKey)) {
+      // The peer answered without accepting: the call has ended, and its status says why
+      // (cancelling first would hide it behind CANCELLED).
+      WritingSince(p, true);
+      grpc::Status st = CloseStream(p, /*cancel=*/false);
+      WritingSince(p, false);
+      if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        spdlog::info("raft peer {} at {} has no RaftPeer.Stream (an older node): one Send call per batch", p->id,
+                     p->address);
+        p->unary = true;
+        return SendBatch(p, req);
+      }
+      return st.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the peer did not accept the stream") : st;
+    }
+  }
+  WritingSince(p, true);
+  const bool written = p->writer->Write(req);
+  WritingSince(p, false);
+  if (written) return grpc::Status::OK;
+  // The stream is broken; its status says why (the batch may or may not have arrived).
+  grpc::Status st = CloseStream(p);
+  if (st.ok()) st = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the peer ended the stream");
+  return st;
+}
+
+void Transport::WritingSince(Peer* p, bool writing) {
+  std::lock_guard<std::mutex> lock(p->mu);
+  if (writing) {
+    p->writing_since = Clock::now();
+  } else {
+    p->writing_since.reset();
+  }
+}
+
+grpc::Status Transport::CloseStream(Peer* p, bool cancel) {
+  if (!p->writer) return grpc::Status::OK;
+  // Finish() would wait for the peer to end the stream after WritesDone(); cancelling first
+  // makes it return at once (a peer that already failed the stream reports its own status).
+  if (cancel) p->ctx->TryCancel();
+  grpc::Status st = p->writer->Finish();
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    p->stream_ctx = nullptr;
+  }
+  p->writer.reset();
+  p->reply.reset();
+  p->ctx.reset();
+  return st;
+}
+
 void Transport::RunPeer(Peer* p) {
   for (;;) {
     std::vector<raft::Message> batch;
     {
       std::unique_lock<std::mutex> lock(p->mu);
       p->cv.wait(lock, [&] { return p->stop || !p->queue.empty(); });
-      if (p->stop) return;
+      if (p->stop) {
+        lock.unlock();
+        CloseStream(p);
+        return;
+      }
       uint64_t bytes = 0;
       while (!p->queue.empty()) {
         uint64_t size = 64;
@@ -122,12 +220,16 @@ void Transport::RunPeer(Peer* p) {
         p->stub.reset();
       } else if (*addr != p->address || !p->stub) {
         if (!p->address.empty()) spdlog::info("raft peer {}: address {} -> {}", p->id, p->address, *addr);
+        CloseStream(p);
         p->address = *addr;
-        // Reconnect quickly after a peer restarts.
-        auto channel = rpc::NewChannel(
-            p->address,
-            {.fast_reconnect = true, .unlimited_send = true, .unlimited_receive = true, .plane = rpc::Plane::kPeer});
-        p->stub = metasrv::raft::RaftPeer::NewStub(channel);
+        // Reconnect quickly after a peer restarts; pings find a connection that died silently.
+        p->channel = rpc::NewChannel(p->address, {.fast_reconnect = true,
+                                                  .unlimited_send = true,
+                                                  .unlimited_receive = true,
+                                                  .keepalive_ms = kPeerKeepaliveMs,
+                                                  .plane = rpc::Plane::kPeer});
+        p->stub = metasrv::raft::RaftPeer::NewStub(p->channel);
+        p->unary = false;
       }
     }
 
@@ -142,10 +244,7 @@ void Transport::RunPeer(Peer* p) {
       req.set_from(options_.self);
       req.set_to(p->id);
       for (const raft::Message& m : batch) ToProto(m, req.add_messages());
-      metasrv::raft::SendReply reply;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + options_.rpc_timeout);
-      st = p->stub->Send(&ctx, req, &reply);
+      st = SendBatch(p, req);
     }
 
     {
@@ -164,6 +263,7 @@ void Transport::RunPeer(Peer* p) {
       continue;
     }
     // Look the address up again next time: it may be what changed.
+    CloseStream(p);
     p->generation = 0;
     ++p->failures_since_warning;
     const auto now = Clock::now();

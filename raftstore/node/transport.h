@@ -2,11 +2,18 @@
 // (proto/raft.proto) without ever blocking the raft thread.
 //
 // One sender per peer, created on the first message for it: a bounded queue and a thread that
-// takes everything queued (up to a byte limit) and sends it as ONE Send RPC with a short
-// deadline. Raft tolerates lost messages, so nothing is retried: when the queue overflows the
-// oldest message is dropped, and when an RPC fails the batch is dropped; both report the peer
-// unreachable (the raft core then probes it again instead of streaming appends). Messages to a
-// peer keep their order (one RPC in flight per peer).
+// takes everything queued (up to a byte limit) and writes it as ONE batch on a long-lived
+// RaftPeer.Stream to that peer: no call is set up and no reply awaited per batch, so a batch
+// goes out as soon as the last one was handed to gRPC (a peer without Stream, an older node,
+// gets one Send RPC per batch instead). Raft tolerates lost messages, so nothing is retried:
+// when the queue overflows the oldest message is dropped, and when a write fails the stream is
+// closed and the batch dropped; both report the peer unreachable (the raft core then probes it
+// again instead of streaming appends), and the next batch opens a new stream. Messages to a
+// peer keep their order (one stream, one writer per peer).
+//
+// A peer that stops reading holds its sender in a blocked write once gRPC's flow-control window
+// is full; when the queue then overflows and the write has waited longer than rpc_timeout, the
+// stream is cancelled. A connection that died without a reset is found by keepalive pings.
 //
 // Addresses: `lookup(id)` gives a peer's raft address (HOST:PORT, from the state machine's
 // Nodes). A sender looks its address up again after InvalidateAddresses() (called when an
@@ -27,15 +34,27 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/support/status.h>
+
 #include "raftstore/raft/types.h"
 
+namespace metasrv::raft {
+class RaftMessages;
+}  // namespace metasrv::raft
+
 namespace raftstore::node {
+
+// The initial metadata key by which a peer accepts a RaftPeer.Stream before the first batch is
+// written: a peer without Stream (an older node) answers UNIMPLEMENTED instead, and a batch
+// written before that answer would be lost.
+inline constexpr char kStreamAcceptedKey[] = "raft-stream-accepted";
 
 struct TransportOptions {
   uint64_t self = 0;
   size_t queue_limit = 4096;                          // messages queued per peer
   uint64_t max_batch_bytes = 8 << 20;                 // entry bytes per Send RPC (at least one message)
-  std::chrono::milliseconds rpc_timeout{1000};        // deadline of one Send RPC
+  // Connecting a stream, one Send RPC (an older peer), a blocked write before it is cancelled.
+  std::chrono::milliseconds rpc_timeout{1000};
 };
 
 class Transport {
@@ -58,7 +77,7 @@ class Transport {
   void Stop();
 
   struct PeerStats {
-    uint64_t sent = 0;     // messages delivered (RPC succeeded)
+    uint64_t sent = 0;     // messages handed to gRPC on the peer's stream (or delivered by Send)
     uint64_t dropped = 0;  // messages dropped (overflow, no address, RPC failure)
   };
   PeerStats Stats(uint64_t peer) const;
@@ -66,6 +85,13 @@ class Transport {
  private:
   struct Peer;
   void RunPeer(Peer* p);
+  // Sender thread only. Writes one batch (opening the stream first when none is open).
+  grpc::Status SendBatch(Peer* p, const metasrv::raft::RaftMessages& req);
+  // Ends the open stream, if any, and gives its status. Without `cancel`, waits for the peer to
+  // end it (only for a call the peer has answered).
+  grpc::Status CloseStream(Peer* p, bool cancel = true);
+  // Marks the sender thread as waiting on the peer (a write, the stream's acceptance), or not.
+  void WritingSince(Peer* p, bool writing);
   Peer* GetPeer(uint64_t id);  // mu_ held
 
   const TransportOptions options_;

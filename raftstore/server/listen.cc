@@ -97,8 +97,9 @@ Status CheckPortZero(const ServerConfig& cfg, bool fresh_dir) {
   return Status::OK();
 }
 
-Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, grpc::Service* raft_peer_service,
+Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, RaftPeerService* raft_peer_service,
                       const ServerTls& tls) {
+  peer_service_ = raft_peer_service;
   RS_ASSIGN_OR_RETURN(HostPort grpc_hp, Probe(cfg.grpc_api_address, "--grpc-api-address"));
   // A raft batch holds up to 8 MiB of entries plus one message, whose entries may hold a value
   // of max_value_bytes.
@@ -154,6 +155,7 @@ Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, gr
 
 void Servers::Shutdown(std::chrono::seconds client_grace) {
   if (client_) client_->Shutdown(std::chrono::system_clock::now() + client_grace);
+  if (peer_service_) peer_service_->CancelStreams();
   if (raft_) raft_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
 }
 

@@ -30,6 +30,7 @@
 #include "raftstore/common/status.h"
 #include "raftstore/rpc/tls.h"
 #include "raftstore/server/config.h"
+#include "raftstore/server/raft_peer_service.h"
 
 namespace raftstore::server {
 
@@ -51,17 +52,21 @@ class Servers {
  public:
   // Binds and starts both servers (one when the two addresses are the same and not port 0).
   // On failure nothing listens and the error (Unavailable) names the address and its flag.
-  Status Start(const ServerConfig& cfg, grpc::Service* client_service, grpc::Service* raft_peer_service,
+  Status Start(const ServerConfig& cfg, grpc::Service* client_service, RaftPeerService* raft_peer_service,
                const ServerTls& tls = {});
 
   // The addresses listened on: as configured, with port 0 replaced by the port bound.
   const std::string& grpc_api_address() const { return grpc_api_address_; }
   const std::string& raft_address() const { return raft_address_; }
 
-  // Lets calls in flight finish for up to `client_grace` (the peer server: 1 s).
+  // Lets calls in flight finish for up to `client_grace`, then ends the peers' raft streams
+  // (which live as long as their senders) and stops the peer server (1 s for the rest: a
+  // snapshot being received). On a shared port the raft streams are the client server's calls
+  // too, and an open one holds its Shutdown for the whole grace.
   void Shutdown(std::chrono::seconds client_grace);
 
  private:
+  RaftPeerService* peer_service_ = nullptr;
   std::unique_ptr<grpc::Server> client_;
   std::unique_ptr<grpc::Server> raft_;  // null when shared with client_
   std::string grpc_api_address_;

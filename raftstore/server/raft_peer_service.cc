@@ -9,6 +9,7 @@
 
 #include "raftstore/rpc/grpc_status.h"
 #include "raftstore/node/message_codec.h"
+#include "raftstore/node/transport.h"
 #include "raftstore/storage/snapshot_store.h"
 
 namespace raftstore::server {
@@ -19,19 +20,50 @@ using rpc::ToGrpc;
 
 grpc::Status RaftPeerService::Send(grpc::ServerContext*, const metasrv::raft::RaftMessages* req,
                                metasrv::raft::SendReply*) {
+  return DeliverBatch(*req);
+}
+
+grpc::Status RaftPeerService::Stream(grpc::ServerContext* ctx, grpc::ServerReader<metasrv::raft::RaftMessages>* reader,
+                                     metasrv::raft::SendReply*) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cancelled_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down");
+    streams_.insert(ctx);
+  }
+  // The sender writes its first batch after this (transport.h: kStreamAcceptedKey).
+  ctx->AddInitialMetadata(node::kStreamAcceptedKey, "1");
+  reader->SendInitialMetadata();
+  metasrv::raft::RaftMessages batch;
+  grpc::Status st;
+  while (reader->Read(&batch)) {
+    st = DeliverBatch(batch);
+    if (!st.ok()) break;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  streams_.erase(ctx);
+  return st;  // OK when the sender closed it (or it was cancelled: the sender sees CANCELLED)
+}
+
+void RaftPeerService::CancelStreams() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  for (grpc::ServerContext* ctx : streams_) ctx->TryCancel();
+}
+
+grpc::Status RaftPeerService::DeliverBatch(const metasrv::raft::RaftMessages& batch) {
   const uint64_t self = node_->options().id;
-  if (req->to() != self) {
+  if (batch.to() != self) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        "this is node " + std::to_string(self) + ", not node " + std::to_string(req->to()) +
-                            ": the sender's Nodes record for node " + std::to_string(req->to()) +
+                        "this is node " + std::to_string(self) + ", not node " + std::to_string(batch.to()) +
+                            ": the sender's Nodes record for node " + std::to_string(batch.to()) +
                             " names the wrong raft address");
   }
-  if (raftstore::Status cut = raftstore::failpoint::HitRaftReceive(req->from()); !cut.ok()) {
+  if (raftstore::Status cut = raftstore::failpoint::HitRaftReceive(batch.from()); !cut.ok()) {
     return ToGrpc(raftstore::Status::Unavailable(cut.message()));
   }
   std::vector<raft::Message> msgs;
-  msgs.reserve(static_cast<size_t>(req->messages_size()));
-  for (const auto& pm : req->messages()) {
+  msgs.reserve(static_cast<size_t>(batch.messages_size()));
+  for (const auto& pm : batch.messages()) {
     auto m = FromProto(pm);
     if (!m.ok()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, m.status().message());
     if (m->type == raft::MessageType::kSnapshot) {
