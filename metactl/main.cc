@@ -15,6 +15,7 @@
 #include "raftstore/common/log_level.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/common/version.h"
+#include "raftstore/rpc/grpc_runtime.h"
 #include "raftstore/rpc/tls_probe.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   // Whatever metactl creates (exports and their .part, raft dirs, staging dirs, backup objects
   // in a local location, lock files) holds metadata: private to the user.
   ::umask(077);
+  raftstore::rpc::TuneGrpcRuntime();
   // metactl prints its own one-line error for a failed handshake (rpc/tls_probe.h).
   raftstore::rpc::RouteGrpcLogsToSpdlog(/*debug_only=*/true);
   // Tests crash or fail named steps (import, restore, backup) on purpose: common/failpoint.h.

@@ -45,6 +45,7 @@
 #include "raftstore/common/log_level.h"
 #include "raftstore/common/version.h"
 #include "raftstore/node/raft_node.h"
+#include "raftstore/rpc/grpc_runtime.h"
 #include "raftstore/rpc/tls.h"
 #include "raftstore/rpc/tls_probe.h"
 #include "raftstore/storage/raft_dir.h"
@@ -260,6 +261,7 @@ int Run(server::ServerConfig cfg, const sigset_t& sigs) {
 
 int main(int argc, char** argv) {
   SetUpLogging();
+  rpc::TuneGrpcRuntime();
   rpc::RouteGrpcLogsToSpdlog(/*debug_only=*/false);
   // Everything metasrv creates (raft dir, address file, staged TLS copies) is private.
   ::umask(077);
