@@ -118,12 +118,18 @@ void RaftNode::Stop() {
 
 Status RaftNode::CheckFreeSpace() const {
   if (options_.min_free_bytes == 0) return Status::OK();
+  std::lock_guard<std::mutex> lock(space_mu_);
+  const auto now = Clock::now();
+  if (space_checked_ && now - *space_checked_ < kFreeSpaceRecheck) return space_status_;
+  space_checked_ = now;
+  space_status_ = Status::OK();
   Result<uint64_t> available = AvailableSpace(options_.raft_dir);
-  if (!available.ok() || *available >= options_.min_free_bytes) return Status::OK();  // unknown: let the write try
-  return Status::NoSpace("node " + std::to_string(options_.id) + ": the filesystem of raft dir " + options_.raft_dir +
+  if (!available.ok() || *available >= options_.min_free_bytes) return space_status_;  // unknown: let the write try
+  space_status_ = Status::NoSpace("node " + std::to_string(options_.id) + ": the filesystem of raft dir " + options_.raft_dir +
                          " has " + std::to_string(*available) + " bytes available, below --min-free-bytes " +
                          std::to_string(options_.min_free_bytes) +
                          ": writes are refused (reads go on) until space is freed there");
+  return space_status_;
 }
 
 Result<ApplyResult> RaftNode::Propose(Cmd cmd, std::chrono::milliseconds timeout) {

@@ -12,11 +12,13 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "raftstore/common/disk_space.h"
+#include "raftstore/node/raft_node.h"
 #include "tests/raftstore/server/cluster_fixture.h"
 
 using namespace testutil;
@@ -52,6 +54,10 @@ class FullDiskTest : public ClusterFixture {
     close(fd);
   }
   void Free() { std::filesystem::remove(small_ + "/filler"); }
+  // A node judges writes by its last look at the filesystem for up to kFreeSpaceRecheck.
+  static void WaitForRecheck() {
+    std::this_thread::sleep_for(raftstore::node::kFreeSpaceRecheck + std::chrono::milliseconds(50));
+  }
 
   std::string Err() { return ReadFile(Path("metactl.err")); }
 
@@ -73,6 +79,7 @@ TEST_F(FullDiskTest, MetasrvRefusesWritesKeepsReadingAndRecoversWithoutRestart) 
   ASSERT_TRUE(Put(N(1), "before").ok());
 
   Fill(4 << 20);
+  WaitForRecheck();
   grpc::Status st = Put(N(1), "while-full");
   EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << st.error_message();
   EXPECT_NE(st.error_message().find("raft dir " + small_ + "/n1"), std::string::npos) << st.error_message();
@@ -84,6 +91,7 @@ TEST_F(FullDiskTest, MetasrvRefusesWritesKeepsReadingAndRecoversWithoutRestart) 
   EXPECT_TRUE(st.ok() && got.value().data() == "v") << "reads stop on a full disk: " << st.error_message();
 
   Free();
+  WaitForRecheck();
   st = Put(N(1), "after");
   EXPECT_TRUE(st.ok()) << "space freed, writes still refused: " << st.error_message();
   EXPECT_EQ(N(1).pid() > 0 && !N(1).Exited(), true) << "the node stopped";
