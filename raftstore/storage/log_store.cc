@@ -1,5 +1,6 @@
 #include "raftstore/storage/log_store.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "raftstore/storage/entry_codec.h"
@@ -78,6 +79,9 @@ Result<uint64_t> RaftLogStore::Term(uint64_t i) const {
   if (i == 0) return uint64_t{0};
   if (i < first_index_) return raft::ErrCompacted(i);
   if (i > last_index_) return raft::ErrUnavailable(i);
+  if (const uint64_t back = last_index_ - i; back < recent_terms_.size()) {
+    return recent_terms_[recent_terms_.size() - 1 - back];
+  }
   RS_ASSIGN_OR_RETURN(std::optional<raft::Entry> e, ReadEntry(i));
   if (!e) return Status::Corruption(dir_->path() + ": raft log entry " + std::to_string(i) + " is missing");
   return e->term;
@@ -137,6 +141,7 @@ Status RaftLogStore::Persist(const std::vector<raft::Entry>& entries, const std:
     RS_RETURN_IF_ERROR(storage_internal::Write(*dir_, &b, sync));
     if (sync) ++synced_writes_;
   }
+  RememberTerms(entries);
   last_index_ = new_last;
   vote_ = vote;
   if (hs) hard_state_ = *hs;
@@ -175,7 +180,22 @@ Result<std::optional<LogEntry>> ReadLogEntry(const RaftDir& dir, uint64_t index)
   return std::optional<LogEntry>(std::move(e));
 }
 
+void RaftLogStore::RememberTerms(const std::vector<raft::Entry>& entries) {
+  if (entries.empty()) return;
+  const uint64_t first = entries.front().index;  // last_index_ is still the old last index
+  if (first <= last_index_) {
+    const uint64_t replaced = last_index_ - first + 1;
+    // What stays ends right before `first` (or nothing stays, when the cache was shorter).
+    recent_terms_.resize(recent_terms_.size() - std::min<uint64_t>(replaced, recent_terms_.size()));
+  } else if (first != last_index_ + 1) {
+    recent_terms_.clear();  // a gap: what is cached would not end right before `first`
+  }
+  for (const raft::Entry& e : entries) recent_terms_.push_back(e.term);
+  while (recent_terms_.size() > kRecentTerms) recent_terms_.pop_front();
+}
+
 void RaftLogStore::ResetToSnapshot(const LogId& last) {
+  recent_terms_.clear();
   purged_ = last;
   first_index_ = last.index + 1;
   last_index_ = last.index;

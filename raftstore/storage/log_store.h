@@ -22,6 +22,7 @@
 // Thread safety: the node's raft thread is the only writer; reads come from that thread too.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -70,10 +71,21 @@ class RaftLogStore : public raft::Storage {
   Result<std::optional<LogId>> LogIdAt(uint64_t index, const std::vector<raft::Entry>& pending) const;
   Result<std::optional<raft::Entry>> ReadEntry(uint64_t index) const;
 
+  // Appends `entries`' terms to recent_terms_ after they were written (the first may replace a
+  // suffix of the log: a conflicting append).
+  void RememberTerms(const std::vector<raft::Entry>& entries);
+
   RaftDir* dir_;
   std::optional<LogId> purged_;
   uint64_t first_index_ = 1;
   uint64_t last_index_ = 0;
+  // The terms of the last entries written since Open, oldest first: recent_terms_.back() is
+  // Term(last_index_), and the deque covers (last_index_ - size, last_index_], at most
+  // kRecentTerms entries. The raft core asks the term of recent entries on every append and
+  // every ack (the previous entry's, the commit candidate's); reading and decoding the whole
+  // entry from RocksDB for it was a tenth of a leader's raft thread. Older terms are read.
+  static constexpr size_t kRecentTerms = 4096;
+  std::deque<uint64_t> recent_terms_;
   raft::HardState hard_state_;
   std::optional<Vote> vote_;  // as last written (nullopt: none on disk)
   uint64_t synced_writes_ = 0;
