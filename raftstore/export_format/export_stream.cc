@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "raftstore/common/failpoint.h"
 #include "raftstore/common/line_reader.h"
 #include "raftstore/export_format/line_codec.h"
 
@@ -206,8 +207,10 @@ struct ExportStreamReader::Batch {
 void ExportStreamReader::ReadBatches(std::istream& in, BoundedQueue<Batch>* out, BoundedQueue<Batch>* visited) {
   Batch batch;
   bool stopped = false;  // `visit` failed: the queue is closed
+  Status injected;       // the import-read-batch failpoint's error: ends the read as a read error would
   auto hand_over = [&] {
     if (batch.size == 0 || stopped) return;
+    if (Status fp = failpoint::Hit("import-read-batch"); !fp.ok() && injected.ok()) injected = std::move(fp);
     stopped = !out->Push(std::move(batch));
     // Visited batches come back, their records decoded into again: nothing is allocated per
     // line, and nothing allocated here is freed on the other thread (glibc's malloc frees
@@ -221,6 +224,10 @@ void ExportStreamReader::ReadBatches(std::istream& in, BoundedQueue<Batch>* out,
   bool terminated = true;
   Status end;
   while (!stopped) {
+    if (!injected.ok()) {
+      end = injected;
+      break;
+    }
     const LineReader::Outcome outcome = reader.Next(&line, &terminated);
     if (outcome == LineReader::Outcome::kEnd) {
       end = Finish();

@@ -59,8 +59,10 @@ pass "--progress=sometimes: usage error"
 # under strace, which delays every read, pread64, write and writev it makes by 1 ms, so it is
 # mid-run when the first progress line shows. The stream's reads bound an import; an export
 # reads its raft dir in 2 MiB blocks and writes 1 MiB chunks, too few to slow it, so it also
-# waits 50 ms before each chunk it writes (the export-write-chunk failpoint). The assertions
-# are about what the signal leaves, not about time.
+# waits 50 ms before each chunk it writes (the export-write-chunk failpoint; backup's metadata
+# export too). Restore's metadata import reads a file in large blocks: it waits 50 ms before
+# each 256 KiB batch of lines (import-read-batch). Without them, on a fast machine the job
+# could end before the signal. The assertions are about what the signal leaves, not about time.
 command -v strace >/dev/null || { [ "${METASRV_TEST_REQUIRE_SERVERS:-0}" = 1 ] && fail "strace is missing (scripts/install-deps.sh installs it)"; echo "SKIP: no strace"; exit 77; }
 
 # Starts "$@" slowed (above) in the background (stderr to $WORK/err), waits until its stderr
@@ -144,7 +146,8 @@ pass "SIGTERM to an import whose stdin stalls: exit 130, staging dir removed"
 
 # Backup: signalled in its metadata phase; its temp export (in TMPDIR) and its lock go away.
 mkdir -p "$WORK/tmp"
-interrupt_when '^backup-metadata ' env TMPDIR="$WORK/tmp" "$METACTL" backup "$WORK/loc" --meta-raft-dir "$WORK/src" --progress=always
+METASRV_FAILPOINTS='export-write-chunk=delay(50)' \
+  interrupt_when '^backup-metadata ' env TMPDIR="$WORK/tmp" "$METACTL" backup "$WORK/loc" --meta-raft-dir "$WORK/src" --progress=always
 finish_job
 [ "$RC" = 130 ] || { cat "$WORK/err"; fail "backup: exit $RC after SIGINT, expected 130"; }
 grep -q "^metactl backup: interrupted: no manifest was written to .* and its lock was released" "$WORK/err" ||
@@ -156,7 +159,8 @@ grep -q "^metactl backup: interrupted: no manifest was written to .* and its loc
 pass "SIGINT during backup: exit 130, no manifest, no temp file, lock released (the next backup works)"
 
 # Restore: signalled while its metadata import runs; nothing appears at the targets.
-interrupt_when '^import ' "$METACTL" restore "$WORK/loc" --latest --raft-dir "$WORK/restored" --confirm --progress=always
+METASRV_FAILPOINTS='import-read-batch=delay(50)' \
+  interrupt_when '^import ' "$METACTL" restore "$WORK/loc" --latest --raft-dir "$WORK/restored" --confirm --progress=always
 finish_job
 [ "$RC" = 130 ] || { cat "$WORK/err"; fail "restore: exit $RC after SIGINT, expected 130"; }
 grep -q "^metactl restore: interrupted: removed the staging dirs; raft dir $WORK/restored left unchanged\$" "$WORK/err" ||
