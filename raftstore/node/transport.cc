@@ -26,7 +26,8 @@ struct Transport::Peer {
   std::thread thread;
 
   // The open stream's context (guarded by mu: Send() and Stop() cancel it), and since when the
-  // sender thread is inside a Write() (nullopt: it is not), for the stall check in Send().
+  // sender thread waits on the peer (nullopt: it does not): opening the stream, its
+  // acceptance, a Write(), a Finish() without cancel. Send() checks it for a stalled peer.
   grpc::ClientContext* stream_ctx = nullptr;
   std::optional<Clock::time_point> writing_since;
 
@@ -36,6 +37,7 @@ struct Transport::Peer {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<metasrv::raft::RaftPeer::Stub> stub;
   bool unary = false;  // the peer predates RaftPeer.Stream: one Send RPC per batch
+  Clock::time_point unary_since{};
   // The open stream (all three null when none); `reply` outlives `writer`, which fills it.
   std::unique_ptr<grpc::ClientContext> ctx;
   std::unique_ptr<metasrv::raft::SendReply> reply;
@@ -72,10 +74,14 @@ void Transport::Send(std::vector<raft::Message> messages) {
         p->queue.pop_front();
         ++p->stats.dropped;
         overflow = true;
-        // A peer that stopped reading (hung, or a connection that died without a reset) holds
-        // the sender in Write() once the stream's flow-control window is full: end the stream,
-        // so the sender reconnects (and looks the address up again) instead of waiting on it.
-        if (p->writing_since && Clock::now() - *p->writing_since > options_.rpc_timeout && p->stream_ctx) {
+      }
+      // A peer that stopped reading (hung, not open yet, or a connection that died without a
+      // reset) holds the sender in a write once the stream's flow-control window is full: end
+      // the stream, so the sender reconnects (and looks the address up again) instead of
+      // waiting on it.
+      if (p->writing_since && p->stream_ctx) {
+        const auto waited = Clock::now() - *p->writing_since;
+        if ((overflow && waited > options_.rpc_timeout) || waited > options_.stalled_write_timeout) {
           p->stream_ctx->TryCancel();
         }
       }
@@ -115,6 +121,7 @@ Transport::PeerStats Transport::Stats(uint64_t peer) const {
 }
 
 grpc::Status Transport::SendBatch(Peer* p, const metasrv::raft::RaftMessages& req) {
+  if (p->unary && Clock::now() - p->unary_since >= options_.stream_retry_interval) p->unary = false;
   if (p->unary) {
     metasrv::raft::SendReply reply;
     grpc::ClientContext ctx;
@@ -135,8 +142,8 @@ grpc::Status Transport::SendBatch(Peer* p, const metasrv::raft::RaftMessages& re
     }
     p->ctx = std::move(ctx);
     p->reply = std::make_unique<metasrv::raft::SendReply>();
+    WritingSince(p, true);  // the writer's constructor sends the call's metadata
     p->writer = p->stub->Stream(p->ctx.get(), p->reply.get());
-    WritingSince(p, true);
     p->writer->WaitForInitialMetadata();
     WritingSince(p, false);
     if (!p->ctx->GetServerInitialMetadata().contains(kStreamAcceptedKey)) {
@@ -149,6 +156,7 @@ grpc::Status Transport::SendBatch(Peer* p, const metasrv::raft::RaftMessages& re
         spdlog::info("raft peer {} at {} has no RaftPeer.Stream (an older node): one Send call per batch", p->id,
                      p->address);
         p->unary = true;
+        p->unary_since = Clock::now();
         return SendBatch(p, req);
       }
       return st.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the peer did not accept the stream") : st;
@@ -262,9 +270,15 @@ void Transport::RunPeer(Peer* p) {
       }
       continue;
     }
-    // Look the address up again next time: it may be what changed.
+    // Look the address up again next time: it may be what changed. A peer that had no Stream
+    // is asked again too: it may have been upgraded when it restarted.
     CloseStream(p);
     p->generation = 0;
+    p->unary = false;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->stop) return;  // Stop() cancelled the write: no warning, nothing unreachable
+    }
     ++p->failures_since_warning;
     const auto now = Clock::now();
     if (now - p->last_warning >= std::chrono::seconds(5)) {

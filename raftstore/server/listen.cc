@@ -162,8 +162,11 @@ Status Servers::Start(const ServerConfig& cfg, grpc::Service* client_service, Ra
 }
 
 void Servers::Shutdown(std::chrono::seconds client_grace) {
+  // On a shared port the raft streams are calls of client_: ended first (raft traffic goes on,
+  // a batch per stream) so that they do not hold its Shutdown for the whole grace.
+  if (peer_service_ && !raft_) peer_service_->EndStreams(/*refuse_new=*/false);
   if (client_) client_->Shutdown(std::chrono::system_clock::now() + client_grace);
-  if (peer_service_) peer_service_->CancelStreams();
+  if (peer_service_) peer_service_->EndStreams(/*refuse_new=*/true);
   if (raft_) raft_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
 }
 

@@ -62,7 +62,7 @@ class Servers {
   // Lets calls in flight finish for up to `client_grace`, then ends the peers' raft streams
   // (which live as long as their senders) and stops the peer server (1 s for the rest: a
   // snapshot being received). On a shared port the raft streams are the client server's calls
-  // too, and an open one holds its Shutdown for the whole grace.
+  // too: they are ended before the grace, and during it each new one carries one batch.
   void Shutdown(std::chrono::seconds client_grace);
 
  private:

@@ -3,7 +3,8 @@
 // metasrv binds its ports before it opens the raft dir (so a port in use leaves the dir as it
 // was, and a node given port 0 records the port it really got): the servers, and so the
 // services registered in them, are started before the node exists. A call that arrives in
-// that window waits in `node_->...` until Set(); the callers' deadlines bound the wait. If the
+// that window waits in `node_->...` until Set(); the callers' deadlines bound the wait (a peer's
+// RaftPeer.Stream has none: its sender cancels a write stalled that long, transport.h). If the
 // node never opens, metasrv exits without waiting for such calls (metasrv_main.cc).
 #pragma once
 

@@ -27,7 +27,7 @@ grpc::Status RaftPeerService::Stream(grpc::ServerContext* ctx, grpc::ServerReade
                                      metasrv::raft::SendReply*) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (cancelled_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down");
+    if (refusing_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down");
     streams_.insert(ctx);
   }
   // The sender writes its first batch after this (transport.h: kStreamAcceptedKey).
@@ -38,15 +38,18 @@ grpc::Status RaftPeerService::Stream(grpc::ServerContext* ctx, grpc::ServerReade
   while (reader->Read(&batch)) {
     st = DeliverBatch(batch);
     if (!st.ok()) break;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ending_) break;  // shutting down: the sender opens a new stream for its next batch
   }
   std::lock_guard<std::mutex> lock(mu_);
   streams_.erase(ctx);
   return st;  // OK when the sender closed it (or it was cancelled: the sender sees CANCELLED)
 }
 
-void RaftPeerService::CancelStreams() {
+void RaftPeerService::EndStreams(bool refuse_new) {
   std::lock_guard<std::mutex> lock(mu_);
-  cancelled_ = true;
+  ending_ = true;
+  refusing_ = refusing_ || refuse_new;
   for (grpc::ServerContext* ctx : streams_) ctx->TryCancel();
 }
 

@@ -1,7 +1,8 @@
 // RaftPeerService: the RaftPeer gRPC service (proto/raft.proto). Each Send, and each batch of a
 // Stream, is handed to the RaftNode's raft thread (RaftNode::Deliver) without waiting for it to
-// be stepped. A Stream lives as long as its sender keeps it open: CancelStreams() ends them all
-// (metasrv's shutdown, before the peer server's), and refuses new ones.
+// be stepped. A Stream lives as long as its sender keeps it open: EndStreams() ends them all at
+// metasrv's shutdown (a sync server's Shutdown() would otherwise wait its whole deadline for
+// streams whose senders are still up).
 // InstallSnapshot writes the streamed pairs to the node's staging file, checks count, digest
 // and metadata, syncs, and only then hands the kSnapshot message to the raft thread; any
 // failure frees the staging slot and fails the stream (the leader retries later).
@@ -31,9 +32,11 @@ class RaftPeerService final : public metasrv::raft::RaftPeer::Service {
   grpc::Status InstallSnapshot(grpc::ServerContext*, grpc::ServerReader<metasrv::raft::SnapshotChunk>* reader,
                                metasrv::raft::InstallSnapshotReply* reply) override;
 
-  // Cancels the open streams and refuses new ones (UNAVAILABLE): a sync server's Shutdown()
-  // would otherwise wait its whole deadline for streams whose senders are still up. Thread-safe.
-  void CancelStreams();
+  // Cancels the open streams. With `refuse_new`, new streams are refused (UNAVAILABLE);
+  // without, each new stream ends after its first batch: raft traffic goes on, a batch per
+  // stream, while the server's other calls finish (a port shared with the client API, whose
+  // server's Shutdown() the streams would hold). Thread-safe.
+  void EndStreams(bool refuse_new);
 
  private:
   // Checks a batch (addressed to this node, well-formed, no snapshot message) and hands it to
@@ -42,9 +45,10 @@ class RaftPeerService final : public metasrv::raft::RaftPeer::Service {
 
   const NodeSlot& node_;  // node_->X waits until the node is open (node_slot.h)
   const std::chrono::milliseconds progress_every_;
-  std::mutex mu_;                          // guards streams_, cancelled_
+  std::mutex mu_;                          // guards streams_, ending_, refusing_
   std::set<grpc::ServerContext*> streams_;  // open Stream calls
-  bool cancelled_ = false;
+  bool ending_ = false;                     // EndStreams() was called: one batch per stream
+  bool refusing_ = false;                   // EndStreams(true) was called: no stream at all
 };
 
 }  // namespace raftstore::server

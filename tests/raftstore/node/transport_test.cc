@@ -99,10 +99,11 @@ struct Server {
   Service service;
   std::unique_ptr<grpc::Server> server;
   std::string addr;
-  Server() {
+  // On `at` (a port a stopped server used), else on a free port.
+  explicit Server(int at = 0) {
     int port = 0;
     grpc::ServerBuilder b;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.AddListeningPort("127.0.0.1:" + std::to_string(at), grpc::InsecureServerCredentials(), &port);
     b.RegisterService(&service);
     server = b.BuildAndStart();
     addr = "127.0.0.1:" + std::to_string(port);
@@ -182,6 +183,34 @@ TEST(Transport, SendsOneCallPerBatchToAnOlderPeerWithoutStream) {
   for (uint64_t i = 0; i < 100; ++i) EXPECT_EQ(got[i].index, i);
   EXPECT_GE(s.service.send_calls(), 2);
   EXPECT_EQ(unreachable.load(), 0);  // UNIMPLEMENTED is not the peer being down
+}
+
+// The older peer restarts upgraded, on the same address: the sender asks for a stream again
+// (every stream_retry_interval), and gets one.
+TEST(Transport, AnOlderPeerUpgradedInPlaceGetsAStreamAfterItsRestart) {
+  auto old_peer = std::make_unique<Server<SendOnlyRecorder>>();
+  const std::string addr = old_peer->addr;
+  const int port = std::stoi(addr.substr(addr.rfind(':') + 1));
+  TransportOptions o;
+  o.self = 1;
+  o.stream_retry_interval = std::chrono::milliseconds(200);
+  Transport t(o, [&](uint64_t) -> std::optional<std::string> { return addr; }, [](uint64_t) {});
+  t.Send(Msgs(2, 0, 5));
+  ASSERT_TRUE(WaitFor([&] { return old_peer->service.Got().size() >= 5; }));
+  old_peer.reset();
+  Server<> upgraded(port);
+  ASSERT_EQ(upgraded.addr, addr);
+  uint64_t next = 5;
+  ASSERT_TRUE(WaitFor([&] {
+    t.Send(Msgs(2, next++, 1));
+    return upgraded.service.stream_batches() > 0;
+  }));
+  // From then on, the stream only (Send calls until the retry interval passed).
+  const int calls = upgraded.service.send_calls();
+  const size_t got = upgraded.service.Got().size();
+  t.Send(Msgs(2, next, 20));
+  ASSERT_TRUE(WaitFor([&] { return upgraded.service.Got().size() >= got + 20; }));
+  EXPECT_EQ(upgraded.service.send_calls(), calls);
 }
 
 TEST(Transport, APeerThatEndsTheStreamGetsTheNextBatchesOnANewOne) {
