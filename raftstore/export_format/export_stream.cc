@@ -295,8 +295,7 @@ Status ExportStreamReader::ReadAll(std::istream& in, const std::function<Status(
   while (visited_all && batches.Pop(&batch)) {
     digest_.AddBytes(batch.text, batch.text_lines);
     if (batch.long_line) {
-      digest_.AddBytes(batch.long_line->view(), 0);
-      digest_.AddBytes("\n", 1);
+      digest_.AddLine(batch.long_line->view());
       batch.long_line.reset();  // hashed: freed here or when the reading thread has decoded it
     }
     for (size_t i = 0; i < batch.size; ++i) {
