@@ -7,7 +7,7 @@ set -euo pipefail
 DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ccache
   librocksdb-dev
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev openssl libcurl4-openssl-dev libtinyxml2-dev libzstd-dev libcpp-httplib-dev
