@@ -65,7 +65,7 @@ static Result<ExportStats> ExportToFile(const std::string& path, const ExportFn&
     // Metadata holds credentials: the file is the owner's alone (0600).
     const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return Status::IOError("cannot create " + part + ": " + raftstore::ErrnoText(errno));
-    raftstore::FdStreamBuf buf(fd);
+    raftstore::FdStreamBuf buf(fd, {.writeback = true});  // CommitStaged syncs it
     std::ostream out(&buf);
     stats = export_fn(out);
     out.flush();
