@@ -37,9 +37,12 @@ BYTES=$(stat -c %s "$W/in.jsonl")
 mkdir "$W/res"
 
 # timed NAME FILE CMD...: runs CMD under GNU time, appends "seconds rss_kb bytes" to res/NAME,
-# bytes being FILE's size after the run (the bytes the job moved).
+# bytes being FILE's size after the run (the bytes the job moved). Each job starts after a
+# sync: the kernel's writeback of the last job's files (an import writes 500 MB) would
+# otherwise take CPU from the next one, whichever tool it is.
 timed() {
   local name=$1 file=$2; shift 2
+  sync
   /usr/bin/time -f "%e %M" -o "$W/time" "$@"
   echo "$(cat "$W/time") $(stat -c %s "$file")" >>"$W/res/$name"
 }
