@@ -61,22 +61,19 @@ Status ExportStreamWriter::Add(const Record& record, std::string* line) {
   RS_RETURN_IF_ERROR(CheckOrder(record));
   EncodeLine(record, line);
   ++encoded_;
-  digest_.AddBytes(*line, 0);  // counted by encoded_ alone, as admitted lines are
+  digest_.AddBytes(*line, 0);  // counted by encoded_ alone, as Append()'s lines are
   digest_.AddBytes("\n", 0);
   return Status::OK();
 }
 
-Status ExportStreamWriter::Admit(const Record& record) {
+Status ExportStreamWriter::Append(const Record& record, std::string* chunk) {
   RS_RETURN_IF_ERROR(CheckOrder(record));
-  ++encoded_;
-  return Status::OK();
-}
-
-void ExportStreamWriter::Append(const Record& record, std::string* chunk) {
   const size_t start = chunk->size();
   AppendLine(record, chunk);
   chunk->push_back('\n');
   appended_bytes_ += chunk->size() - start;
+  ++encoded_;
+  return Status::OK();
 }
 
 bool ExportStreamWriter::Finish(std::string* line) {

@@ -21,7 +21,6 @@
 #include <string_view>
 
 #include "raftstore/common/bounded_queue.h"
-#include "raftstore/common/cache_line.h"
 #include "raftstore/export_format/footer.h"
 #include "raftstore/export_format/record.h"
 #include "raftstore/common/status.h"
@@ -43,15 +42,11 @@ class ExportStreamWriter {
   // Encodes `record` as the next line into *line (its old content is replaced).
   Status Add(const Record& record, std::string* line);
 
-  // The same split in three, for a caller that encodes and hashes on other threads
-  // (export_chunk_writer.h): Admit() checks the order of the next record and counts its line,
-  // on the caller's thread; Append() then encodes each admitted record, in the order admitted,
-  // and appends its line with its '\n' to *chunk; every byte it appends must then reach Hash(),
-  // in order, before Finish(). Append() and Hash() may each run on another thread than
-  // Admit(), one call at a time each, never at the same time as Finish(). Do not mix with Add()
-  // in one stream.
-  Status Admit(const Record& record);
-  void Append(const Record& record, std::string* chunk);
+  // The same split in two, for a caller that hashes on another thread (export_chunk_writer.h):
+  // Append() encodes the next line and appends it, with its '\n', to *chunk; every byte it
+  // appends must then reach Hash(), in order, before Finish(). Hash() may run on another thread
+  // than Append(), never at the same time as Finish(). Do not mix with Add() in one stream.
+  Status Append(const Record& record, std::string* chunk);
   void Hash(std::string_view bytes) {
     digest_.AddBytes(bytes, 0);  // Finish() takes the count from encoded_
     hashed_bytes_ += bytes.size();
@@ -64,17 +59,16 @@ class ExportStreamWriter {
   // writer has no footer. Call once, after the last Add() (or Hash()).
   bool Finish(std::string* line);
 
-  uint64_t records() const { return encoded_; }  // lines given by Add() or admitted
+  uint64_t records() const { return encoded_; }  // lines given by Add() or Append()
 
  private:
   Status CheckOrder(const Record& record) const;
 
-  // Grouped by the thread that writes them, each group on cache lines of its own.
   bool footer_;
   bool finished_ = false;
-  uint64_t encoded_ = 0;  // lines made by Add() or admitted: the footer's count
-  alignas(kCacheLineBytes) uint64_t appended_bytes_ = 0;  // by Append()
-  alignas(kCacheLineBytes) uint64_t hashed_bytes_ = 0;    // by Hash()
+  uint64_t encoded_ = 0;         // lines made by Add() or Append(): the footer's count
+  uint64_t appended_bytes_ = 0;  // by Append()
+  uint64_t hashed_bytes_ = 0;    // by Hash()
   StreamDigest digest_;
 };
 

@@ -315,8 +315,8 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   Result<KeyFilter> filter = ToKeyFilter(*req);
   if (!filter.ok()) return ToGrpc(filter.status());
   bool gone = false;
-  // Read on this thread; encoded, hashed and sent on the writer's threads. A blocking Write()
-  // is the flow control: the writer stops when two chunks wait to be sent.
+  // Encoded on this thread; hashed and sent on the writer's output thread. A blocking Write()
+  // is the flow control: the writer stops encoding when two chunks wait to be sent.
   ExportChunkWriter::Options options;  // always with the footer: metactl verifies it, and drops it for --no-footer
   options.chunk_bytes = req->chunk_bytes() ? req->chunk_bytes() : ExportChunkWriter::kDefaultChunkBytes;
   if (req->chunk_size()) options.chunk_lines = req->chunk_size();
@@ -341,9 +341,9 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   });
   // ForEachRecord reads one RocksDB snapshot: one point in time while writes go on.
   auto view = node_->ReadView();
-  raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](Record&& rec) {
+  raftstore::Status st = ForEachRecord(node_->dir(), view.get(), [&](const Record& rec) {
     if (!filter->Keep(rec)) return raftstore::Status::OK();  // not written: the footer skips it too
-    return stream.Add(std::move(rec));
+    return stream.Add(rec);
   });
   if (st.ok()) st = stream.Finish();
   if (gone) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");

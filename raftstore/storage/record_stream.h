@@ -15,8 +15,7 @@
 
 namespace raftstore {
 
-// The visitor may move from the record (an export hands it to its encoder thread).
-using RecordVisitor = std::function<Status(Record&&)>;
+using RecordVisitor = std::function<Status(const Record&)>;
 
 // Visits the header, then every record, read at `view` (null: one is taken). Stops at and
 // returns the first error of `visit`. Busy for a dir holding an interrupted snapshot install.

@@ -1,7 +1,5 @@
 #include "raftstore/transfer/exporter.h"
 
-#include <utility>
-
 #include "raftstore/export_format/export_chunk_writer.h"
 #include "raftstore/common/failpoint.h"
 #include "raftstore/common/interrupt.h"
@@ -21,7 +19,7 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
                                 .unit = raftstore::Progress::Unit::kRecords,
                                 .total = (*dir)->EstimateKeys(),
                                 .total_is_estimate = true});
-  // Read here; encoded, hashed and written on the writer's threads, in 1 MiB chunks.
+  // Encoded here, hashed and written on the writer's output thread, in 1 MiB chunks.
   raftstore::ExportChunkWriter writer({.footer = options.footer}, [&](std::string& chunk) -> Status {
     RS_FAILPOINT("export-write-chunk");
     out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
@@ -29,22 +27,16 @@ Result<ExportStats> ExportRaftDir(const std::string& raft_dir, std::ostream& out
     stats.bytes += chunk.size();
     return Status::OK();
   });
-  // Counted here and told to the progress line every kProgressEvery records: an atomic add per
-  // record is a memory fence, which made this thread wait for every store to the batches it
-  // hands to the encoder (a fifth of its time).
-  constexpr uint64_t kProgressEvery = 1024;
-  uint64_t unreported = 0;
-  Status st = raftstore::ForEachRecord(**dir, nullptr, [&](raftstore::Record&& rec) {
+  Status st = raftstore::ForEachRecord(**dir, nullptr, [&](const raftstore::Record& rec) {
     RS_RETURN_IF_ERROR(raftstore::CheckInterrupt());
     if (!options.filter.Keep(rec)) return Status::OK();
     if (const auto* la = std::get_if<raftstore::LastAppliedRec>(&rec.body); la && la->log_id) {
       stats.last_applied = la->log_id->index;
     }
-    RS_RETURN_IF_ERROR(writer.Add(std::move(rec)));
-    if (++unreported == kProgressEvery) progress.Add(std::exchange(unreported, 0));
+    RS_RETURN_IF_ERROR(writer.Add(rec));
+    progress.Add(1);
     return Status::OK();
   });
-  progress.Add(unreported);
   if (st.ok()) st = writer.Finish();
   if (!st.ok()) return st.WithContext("export " + raft_dir);
   stats.records = writer.records();

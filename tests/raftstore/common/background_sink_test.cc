@@ -76,43 +76,6 @@ TEST(BackgroundSink, DestroyedWithoutFinishDropsWhatWaits) {
   EXPECT_LT(calls.load(), 8);
 }
 
-// Drop() stops the consumer before the sink is destroyed (an owner stopping two stages at once):
-// what waits and what is pushed after it is not consumed.
-TEST(BackgroundSink, DropDiscardsWhatWaitsAndWhatComesAfter) {
-  std::atomic<int> calls{0};
-  std::atomic<bool> release{false};
-  BackgroundSink sink(8, [&](std::string&) {
-    ++calls;
-    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return Status::OK();
-  });
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(sink.Push("x").ok());
-  while (calls.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  sink.Drop();
-  EXPECT_TRUE(sink.Push("y").ok());  // discarded, not an error
-  release = true;
-  EXPECT_TRUE(sink.Finish().ok());
-  EXPECT_EQ(calls.load(), 1);  // the running call ends; the three waiting and "y" are dropped
-}
-
-// A sink of batches (any container with clear() and capacity()): in order, and spares come back.
-TEST(BackgroundSink, CarriesAnyContainer) {
-  std::vector<int> seen;
-  BackgroundSink<std::vector<int>> sink(2, [&](std::vector<int>& batch) {
-    seen.insert(seen.end(), batch.begin(), batch.end());
-    return Status::OK();
-  });
-  for (int i = 0; i < 10; ++i) {
-    std::vector<int> batch = sink.Spare();
-    EXPECT_TRUE(batch.empty());
-    batch = {2 * i, 2 * i + 1};
-    ASSERT_TRUE(sink.Push(std::move(batch)).ok());
-  }
-  ASSERT_TRUE(sink.Finish().ok());
-  ASSERT_EQ(seen.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(seen[i], i);
-}
-
 TEST(BoundedQueue, ClosedQueueHandsOutWhatItHoldsThenNothing) {
   BoundedQueue<int> q(2);
   EXPECT_TRUE(q.Push(1));

@@ -1,11 +1,8 @@
 // The chunked export writer (export_chunk_writer.h) against the line-at-a-time writer: the same
 // bytes and footer whatever the chunking; chunks end after whole lines at the limits; a failing
 // sink stops the export. And ReadAll's second thread (export_stream.h): the sequential outcome.
-#include <atomic>
-#include <chrono>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -115,65 +112,6 @@ TEST(ExportChunkWriter, ASinkErrorStopsTheExport) {
   }
   EXPECT_EQ(st.message(), "disk full");
   EXPECT_EQ(calls, 3);  // nothing is written after the failed chunk
-}
-
-// The records go to the encoder in batches whose records are reused for later batches: a
-// record of one kind moved into a slot that held another kind, or a short string into a long
-// one, must come out as itself. And a value larger than a whole batch.
-TEST(ExportChunkWriter, RecordsOfEveryKindAndSizeAcrossManyBatches) {
-  std::vector<Record> records{MakeHeader()};
-  for (int i = 0; i < 6000; ++i) {
-    const std::string key = "k/" + std::to_string(i) + std::string(static_cast<size_t>(i % 40), 'y');
-    switch (i % 4) {
-      case 0:
-        records.push_back(Record{kTreeStateMachine, KvRec{key, SeqV{static_cast<uint64_t>(i), {}, std::string(i % 300, 'v')}}});
-        break;
-      case 1:
-        records.push_back(Record{kTreeStateMachine,
-                                 ExpireRec{ExpireKey{static_cast<uint64_t>(i) * 1000, static_cast<uint64_t>(i)},
-                                           ExpireValue{static_cast<uint64_t>(i), key}}});
-        break;
-      case 2:
-        records.push_back(Record{kTreeStateMachine, SequenceRec{key, static_cast<uint64_t>(i)}});
-        break;
-      default:
-        records.push_back(Record{kTreeRaftLog, CommittedRec{LogId{1, static_cast<uint64_t>(i)}}});
-    }
-    if (i == 3001) {  // two batches' worth of bytes in one value
-      records.push_back(Record{kTreeStateMachine,
-                               KvRec{"big", SeqV{1, {}, std::string(2 * ExportChunkWriter::kBatchBytes, 'b')}}});
-    }
-  }
-  for (uint64_t bytes : {4096ull, 1ull << 20}) {
-    Chunked got = Chunk(records, {.chunk_bytes = bytes});
-    ASSERT_TRUE(got.status.ok()) << got.status.message();
-    EXPECT_EQ(got.Joined(), LineAtATime(records, true)) << "chunk_bytes " << bytes;
-  }
-}
-
-// Destroying the writer without Finish() (an interrupted export): once the destructor
-// returns, the sink is never called again, and what waited was not written.
-TEST(ExportChunkWriter, DestroyedWithoutFinishWritesNothingMore) {
-  const auto records = Records(3000);
-  const size_t all_chunks = Chunk(records, {.chunk_bytes = 4096}).chunks.size();
-  std::atomic<size_t> calls{0};
-  size_t before = 0;
-  {
-    ExportChunkWriter writer({.chunk_bytes = 4096}, [&](std::string&) {
-      ++calls;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      return Status::OK();
-    });
-    // Two batches go to the encoder, which waits on the slow sink with most of them unwritten.
-    for (const Record& r : records) ASSERT_TRUE(writer.Add(r).ok());
-    before = calls.load();
-  }
-  const size_t after = calls.load();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(calls.load(), after) << "the sink was called after the writer was destroyed";
-  // At most the call that started as the destructor began; none of the chunks that waited.
-  EXPECT_LE(after, before + 1) << before << " " << after << " " << all_chunks;
-  EXPECT_LT(after, all_chunks / 2);
 }
 
 TEST(ExportChunkWriter, RefusesRecordsOutOfOrderLikeTheLineWriter) {
