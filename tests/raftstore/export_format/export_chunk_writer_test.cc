@@ -1,8 +1,11 @@
 // The chunked export writer (export_chunk_writer.h) against the line-at-a-time writer: the same
 // bytes and footer whatever the chunking; chunks end after whole lines at the limits; a failing
 // sink stops the export. And ReadAll's second thread (export_stream.h): the sequential outcome.
+#include <atomic>
+#include <chrono>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -112,6 +115,69 @@ TEST(ExportChunkWriter, ASinkErrorStopsTheExport) {
   }
   EXPECT_EQ(st.message(), "disk full");
   EXPECT_EQ(calls, 3);  // nothing is written after the failed chunk
+}
+
+// Records of several kinds and sizes, and one value larger than a chunk: the same bytes as the
+// line-at-a-time writer, whatever the chunking.
+TEST(ExportChunkWriter, RecordsOfEveryKindAndSize) {
+  std::vector<Record> records{MakeHeader()};
+  for (int i = 0; i < 6000; ++i) {
+    const std::string key = "k/" + std::to_string(i) + std::string(static_cast<size_t>(i % 40), 'y');
+    switch (i % 4) {
+      case 0:
+        records.push_back(Record{kTreeStateMachine, KvRec{key, SeqV{static_cast<uint64_t>(i), {}, std::string(i % 300, 'v')}}});
+        break;
+      case 1:
+        records.push_back(Record{kTreeStateMachine,
+                                 ExpireRec{ExpireKey{static_cast<uint64_t>(i) * 1000, static_cast<uint64_t>(i)},
+                                           ExpireValue{static_cast<uint64_t>(i), key}}});
+        break;
+      case 2:
+        records.push_back(Record{kTreeStateMachine, SequenceRec{key, static_cast<uint64_t>(i)}});
+        break;
+      default:
+        records.push_back(Record{kTreeRaftLog, CommittedRec{LogId{1, static_cast<uint64_t>(i)}}});
+    }
+    if (i == 3001) {  // a value of two default chunks
+      records.push_back(Record{kTreeStateMachine,
+                               KvRec{"big", SeqV{1, {}, std::string(2 * ExportChunkWriter::kDefaultChunkBytes, 'b')}}});
+    }
+  }
+  for (uint64_t bytes : {4096ull, 1ull << 20}) {
+    Chunked got = Chunk(records, {.chunk_bytes = bytes});
+    ASSERT_TRUE(got.status.ok()) << got.status.message();
+    EXPECT_EQ(got.Joined(), LineAtATime(records, true)) << "chunk_bytes " << bytes;
+  }
+}
+
+// Destroying the writer without Finish() (an interrupted export): the sink call under way
+// ends, the chunks that wait are not written, and the sink is never called again.
+TEST(ExportChunkWriter, DestroyedWithoutFinishWritesNothingMore) {
+  const auto records = Records(100);  // about 10 lines per 4 KiB chunk
+  std::atomic<int> calls{0};
+  std::atomic<bool> release{false};
+  std::thread releaser;
+  {
+    ExportChunkWriter writer({.chunk_bytes = 4096}, [&](std::string&) {
+      ++calls;
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return Status::OK();
+    });
+    // Three full chunks: the first is in the sink, which holds it, and two wait.
+    size_t added = 0;
+    while (calls.load() == 0 || added < 35) {
+      ASSERT_LT(added, records.size());
+      ASSERT_TRUE(writer.Add(records[added++]).ok());
+    }
+    // The destructor below starts at once; the sink call ends half a second later.
+    releaser = std::thread([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      release = true;
+    });
+  }
+  releaser.join();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(calls.load(), 1);
 }
 
 TEST(ExportChunkWriter, RefusesRecordsOutOfOrderLikeTheLineWriter) {
