@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "raftstore/common/file_util.h"
+
 namespace raftstore {
 
 FdStreamBuf::FdStreamBuf(int fd, Options options)

@@ -11,17 +11,12 @@ namespace raftstore {
 
 class FdStreamBuf : public std::streambuf {
  public:
-  // Starts the disk writes of a file every this many bytes (see Options::writeback).
-  static constexpr uint64_t kWritebackBytes = 8 << 20;
-
   struct Options {
     size_t buffer_bytes = 1 << 20;
-    // For a file that will be synced when complete (FILE.part, then CommitStaged): every
-    // kWritebackBytes written, ask the kernel to start writing them to disk
-    // (sync_file_range(SYNC_FILE_RANGE_WRITE), as RocksDB's bytes_per_sync does). The final
-    // fsync then waits for the last few megabytes, not for the whole file: for a 500 MB export
-    // it was a third of the run. Only a hint: it syncs nothing, and where it does not apply
-    // (a pipe, a filesystem without it) it is dropped.
+    // For a file written from its start that will be synced when complete (FILE.part, then
+    // CommitStaged): every kWritebackBytes (file_util.h) written, ask the kernel to start
+    // writing them to disk (sync_file_range(SYNC_FILE_RANGE_WRITE)). Only a hint: it syncs
+    // nothing, and where it does not apply (a pipe, a filesystem without it) it is dropped.
     bool writeback = false;
   };
 

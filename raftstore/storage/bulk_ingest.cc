@@ -31,6 +31,7 @@ Status BulkIngest::Open(Lane* lane) {
   }
   rocksdb::DB* db = storage_internal::Access::Db(*dir_);
   rocksdb::EnvOptions env;
+  env.bytes_per_sync = kWritebackBytes;  // the files are synced at Ingest(): start early
   lane->writer = std::make_unique<rocksdb::SstFileWriter>(env, db->GetOptions(), db->DefaultColumnFamily(),
                                                           /*invalidate_page_cache=*/false);
   lane->path = (fs::path(work_dir_) / (std::string(1, lane->prefix) + ".sst")).string();

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "raftstore/common/fd_streambuf.h"
+#include "raftstore/common/file_util.h"
 
 using namespace raftstore;
 
@@ -53,7 +54,7 @@ TEST(FdStreamBuf, SmallAndLargeWritesReachAFileInOrder) {
     const std::string want = WriteMixed(out);
     ASSERT_TRUE(out.good());
     EXPECT_EQ(buf.error(), 0);
-    ASSERT_GT(want.size(), FdStreamBuf::kWritebackBytes);
+    ASSERT_GT(want.size(), kWritebackBytes);
     EXPECT_EQ(ReadFile(fd), want) << "writeback " << writeback;
     ::close(fd);
   }
