@@ -19,6 +19,8 @@ using RecordVisitor = std::function<Status(const Record&)>;
 
 // Visits the header, then every record, read at `view` (null: one is taken). Stops at and
 // returns the first error of `visit`. Busy for a dir holding an interrupted snapshot install.
+// The record `visit` gets lives until it returns (the generic-kv keys come in one reused
+// record): a visitor that keeps it copies it.
 Status ForEachRecord(const RaftDir& dir, const ReadView* view, const RecordVisitor& visit);
 
 // Whether `dir` holds the storage key `record` writes: the same GenericKV key, Nodes id,
