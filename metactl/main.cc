@@ -13,6 +13,7 @@
 #include "raftstore/common/failpoint.h"
 #include "raftstore/common/interrupt.h"
 #include "raftstore/common/log_level.h"
+#include "raftstore/common/malloc_tuning.h"
 #include "raftstore/common/progress.h"
 #include "raftstore/common/version.h"
 #include "raftstore/rpc/grpc_runtime.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   // in a local location, lock files) holds metadata: private to the user.
   ::umask(077);
   raftstore::rpc::TuneGrpcRuntime();
+  raftstore::KeepFreedMemory();  // best effort: without it only slower (common/malloc_tuning.h)
   // metactl prints its own one-line error for a failed handshake (rpc/tls_probe.h).
   raftstore::rpc::RouteGrpcLogsToSpdlog(/*debug_only=*/true);
   // Tests crash or fail named steps (import, restore, backup) on purpose: common/failpoint.h.
