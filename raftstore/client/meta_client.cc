@@ -201,8 +201,11 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Connect(const std::vector<std::s
     std::unique_ptr<MetaClient> c(new MetaClient(addr, channel, timeout));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + probe);
+    // Only whether and what answers: a key count would make the server read every key.
+    metasrv::StatusRequest probe_req;
+    probe_req.set_skip_key_count(true);
     metasrv::StatusReply reply;
-    grpc::Status st = c->stub_->Status(&ctx, metasrv::StatusRequest(), &reply);
+    grpc::Status st = c->stub_->Status(&ctx, probe_req, &reply);
     const raftstore::Status::Code code = raftstore::rpc::CodeOf(st);
     if (raftstore::rpc::FromServer(st) &&
         (code == Status::Code::kUnauthenticated || code == Status::Code::kPermissionDenied)) {
@@ -292,11 +295,13 @@ Status MetaClient::ChangeError(const grpc::Status& st, const char* rpc) const {
   return GrpcError(addr_, st, rpc, timeout_, channel_.get(), /*sent_on_connection=*/true);
 }
 
-Result<metasrv::StatusReply> MetaClient::GetStatus() {
+Result<metasrv::StatusReply> MetaClient::GetStatus(bool count_keys) {
   grpc::ClientContext ctx;
   if (Status a = Prepare(ctx); !a.ok()) return a;
+  metasrv::StatusRequest req;
+  req.set_skip_key_count(!count_keys);
   metasrv::StatusReply reply;
-  grpc::Status st = stub_->Status(&ctx, metasrv::StatusRequest(), &reply);
+  grpc::Status st = stub_->Status(&ctx, req, &reply);
   if (!st.ok()) return Error(st, "Status", timeout_);
   return reply;
 }

@@ -77,10 +77,12 @@ class MetaClient {
   const std::string& address() const { return addr_; }
   // The deadline of each call from now on (a retrying caller gives each attempt the time left).
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
-  // The Status reply of the probe that selected this address.
+  // The Status reply of the probe that selected this address (without the key count).
   const metasrv::StatusReply& probe_status() const { return probe_status_; }
 
-  raftstore::Result<metasrv::StatusReply> GetStatus();
+  // count_keys: also the number of keys, which the server counts by reading every key
+  // (StatusRequest.skip_key_count); without it num_keys is 0.
+  raftstore::Result<metasrv::StatusReply> GetStatus(bool count_keys = true);
   raftstore::Result<metasrv::MemberListReply> MemberList();
   raftstore::Result<metasrv::GetReply> Get(const std::string& key);
   raftstore::Result<metasrv::UpsertReply> Upsert(const metasrv::UpsertRequest& req);

@@ -32,7 +32,7 @@ Status ResumableWatch(const std::vector<std::string>& addrs, std::chrono::millis
   pos.index = req.start_after_index();
   if (reattach && pos.index == 0) {
     // Resuming needs an index to resume after, also before the first change arrives.
-    auto status = client->GetStatus();
+    auto status = client->GetStatus(/*count_keys=*/false);
     if (!status.ok()) return status.status();
     pos.index = status->last_applied();
   }

@@ -38,7 +38,7 @@ Result<ClusterView> Discover(const std::vector<std::string>& join, milliseconds 
   for (;;) {
     for (const std::string& addr : join) {
       auto member = MetaClient::Dial(addr, kProbeTimeout);
-      auto st = member->GetStatus();
+      auto st = member->GetStatus(/*count_keys=*/false);
       // A failed TLS handshake (Aborted, meta_client.h) fails again on every try: say it now.
       if (!st.ok() && st.status().code() == Status::Code::kAborted) {
         return Status::Unavailable("cannot join: " + st.status().message());

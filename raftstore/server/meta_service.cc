@@ -351,13 +351,13 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   return grpc::Status::OK;
 }
 
-grpc::Status MetaService::Status(grpc::ServerContext* ctx, const metasrv::StatusRequest*, metasrv::StatusReply* reply) {
+grpc::Status MetaService::Status(grpc::ServerContext* ctx, const metasrv::StatusRequest* req, metasrv::StatusReply* reply) {
   AUTHORIZE(ctx, Rpc::kStatus);
-  RETURN_GRPC_IF_ERROR(FillStatus(reply));
+  RETURN_GRPC_IF_ERROR(FillStatus(reply, !req->skip_key_count()));
   return grpc::Status::OK;
 }
 
-raftstore::Status MetaService::FillStatus(metasrv::StatusReply* reply) const {
+raftstore::Status MetaService::FillStatus(metasrv::StatusReply* reply, bool count_keys) const {
   node::NodeStatusView s = node_->GetStatus();
   reply->set_id(s.id);
   reply->set_raft_address(node_->options().raft_address);
@@ -383,16 +383,18 @@ raftstore::Status MetaService::FillStatus(metasrv::StatusReply* reply) const {
   reply->set_apply_us(c.apply_us);
   for (uint64_t v : s.voters) reply->add_voters(v);
   for (uint64_t l : s.learners) reply->add_learners(l);
-  uint64_t n = 0;
-  auto view = node_->ReadView();
-  RS_RETURN_IF_ERROR(node_->state_machine().List(
-      "", node_->NowMs(), 0,
-      [&](const std::string& key, const SeqV&) {
-        n += Hidden(key) ? 0 : 1;
-        return true;
-      },
-      view.get()));
-  reply->set_num_keys(n);
+  if (count_keys) {
+    uint64_t n = 0;
+    auto view = node_->ReadView();
+    RS_RETURN_IF_ERROR(node_->state_machine().List(
+        "", node_->NowMs(), 0,
+        [&](const std::string& key, const SeqV&) {
+          n += Hidden(key) ? 0 : 1;
+          return true;
+        },
+        view.get()));
+    reply->set_num_keys(n);
+  }
   reply->set_data_version(RaftDir::DataVersion());
   reply->set_binary_version(METASRV_VERSION);
   return raftstore::Status::OK();

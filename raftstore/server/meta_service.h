@@ -73,7 +73,8 @@ class MetaService final : public metasrv::Meta::Service {
 
   // What the Status RPC answers, without its auth check: for metasrv's admin HTTP endpoint
   // (/v1/status), which has its own (admin_http.h). Counts the keys (a scan of the state machine).
-  raftstore::Status FillStatus(metasrv::StatusReply* reply) const;
+  // count_keys: fill num_keys, which reads every key (StatusRequest.skip_key_count).
+  raftstore::Status FillStatus(metasrv::StatusReply* reply, bool count_keys = true) const;
   // Export streams being sent now, and since start (for /metrics).
   uint64_t exports_active() const { return exports_active_; }
   uint64_t exports_total() const { return exports_total_; }

@@ -62,14 +62,17 @@ class FakeMeta final : public metasrv::Meta::Service {
   std::vector<std::string> export_lines;  // sent as is, footer (or not) included
   std::chrono::milliseconds export_delay{0};  // before the second chunk
   std::atomic<int> upsert_calls{0};           // Upserts answered (retry_test.cc)
+  // Status calls answered, by whether they asked for the key count (skip_key_count unset).
+  std::atomic<int> status_with_count{0}, status_without_count{0};
   // Every Upsert is answered Unavailable with our code (a metasrv with no leader that cannot
   // wait any longer), e.g. to see a client move on to the next address.
   std::atomic<bool> unavailable{false};
   // Upsert of "leaderlater" is answered NotLeader until this many Upserts were answered.
   int leader_after_calls = 3;
 
-  grpc::Status Status(grpc::ServerContext*, const metasrv::StatusRequest*,
+  grpc::Status Status(grpc::ServerContext*, const metasrv::StatusRequest* req,
                       metasrv::StatusReply* r) override {
+    (req->skip_key_count() ? status_without_count : status_with_count)++;
     r->set_id(id_);
     r->set_role("leader");
     r->set_leader_id(id_);

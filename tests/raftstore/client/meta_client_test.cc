@@ -28,6 +28,20 @@ TEST(MetaClientTest, UsesFirstAddressThatAnswers) {
   EXPECT_EQ(members->members(0).name(), "n2");
 }
 
+// Counting the keys reads every key on the server: the probe before every command never asks
+// for it, and GetStatus() only when told to (metactl status shows it).
+TEST(MetaClientTest, OnlyAStatusThatShowsTheKeyCountAsksForIt) {
+  FakeServer s(1);
+  auto c = MetaClient::Connect({s.addr()}, 5s);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(s.service().status_without_count.load(), 1);
+  EXPECT_EQ(s.service().status_with_count.load(), 0);
+  ASSERT_TRUE((*c)->GetStatus(/*count_keys=*/false).ok());
+  EXPECT_EQ(s.service().status_without_count.load(), 2);
+  ASSERT_TRUE((*c)->GetStatus().ok());
+  EXPECT_EQ(s.service().status_with_count.load(), 1);
+}
+
 TEST(MetaClientTest, NoAddressAnswers) {
   std::string a = ClosedAddr(), b = ClosedAddr();
   auto c = MetaClient::Connect({a, b}, 5s);

@@ -256,6 +256,23 @@ TEST_F(MetasrvTest, ImportBumpSeqPutsTheFirstWriteAboveEveryImportedSeq) {
   EXPECT_GT(r.result().seq(), max_seq + 1000) << "without --initial-cluster";
 }
 
+// Status counts the keys (reading every one) unless the caller says it does not need the count.
+TEST_F(MetasrvTest, StatusCountsTheKeysUnlessAskedNotTo) {
+  Metasrv m(Path("raft"));
+  ASSERT_TRUE(m.Start({"--single"})) << m.log();
+  metasrv::UpsertReply r;
+  for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(Upsert(m.stub(), k, "v", &r).ok());
+  for (bool skip : {false, true}) {
+    metasrv::StatusRequest req;
+    req.set_skip_key_count(skip);
+    metasrv::StatusReply s;
+    ASSERT_TRUE(Call([&](grpc::ClientContext* c, const auto& q, auto* p) { return m.stub().Status(c, q, p); }, req, &s).ok());
+    EXPECT_EQ(s.num_keys(), skip ? 0u : 3u) << "skip_key_count " << skip;
+    EXPECT_EQ(s.role(), "leader");
+    EXPECT_GE(s.last_applied(), 3u);
+  }
+}
+
 // Acceptance 4: match-seq, transaction branches, watch order, expiry.
 TEST_F(MetasrvTest, MatchSeqTransactionsWatchAndExpiry) {
   Metasrv m(Path("raft"));
