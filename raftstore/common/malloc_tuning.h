@@ -18,8 +18,8 @@ inline constexpr size_t kMallocMmapThreshold = 32 << 20;
 // maps blocks over 128 KiB one by one. A stream of large buffers (gRPC's receive buffers, the
 // export's 1 MiB chunks) then touches fresh pages for every buffer, one page fault each; on a
 // virtual machine a fault is expensive. The live export client spent most of its system time
-// there (faults under recvmsg): 2.1-2.25 s -> 1.56-1.73 s for 1M keys, and the stopped-dir
-// export 8-10% less. The peak memory stays what the program uses at its peak; what it keeps
+// there (faults under recvmsg): 1.83-2.35 s -> 1.63-1.83 s for 1M keys in paired runs, and the
+// stopped-dir export 0.93-1.00 s -> 0.84-0.88 s. The peak memory stays what the program uses at its peak; what it keeps
 // after a peak is at most kMallocTrimThreshold per heap.
 //
 // Returns false when the allocator refused a setting (another allocator, e.g. a sanitizer's).
