@@ -83,6 +83,34 @@ class Progress {
   std::thread thread_;
 };
 
+// Adds to a Progress from one thread's hot loop, every kEvery counts, and what is left when it
+// is destroyed. Why: Progress::Add is an atomic add, which is a memory fence; once per record
+// it made an export's reading thread wait on its own stores (2-4% of a stopped-dir export).
+// One per thread; destroy it before the Progress stops (declare it after the Progress), and
+// after the thread that adds has ended.
+class ProgressBatch {
+ public:
+  static constexpr uint64_t kEvery = 1024;
+
+  explicit ProgressBatch(Progress& progress) : progress_(progress) {}
+  ~ProgressBatch() { Flush(); }
+  ProgressBatch(const ProgressBatch&) = delete;
+  ProgressBatch& operator=(const ProgressBatch&) = delete;
+
+  void Add(uint64_t n) {
+    pending_ += n;
+    if (pending_ >= kEvery) Flush();
+  }
+  void Flush() {
+    if (pending_ > 0) progress_.Add(pending_);
+    pending_ = 0;
+  }
+
+ private:
+  Progress& progress_;
+  uint64_t pending_ = 0;
+};
+
 // A spdlog sink that ends the progress line (Progress::EndLine) before it hands each message
 // to `inner`: logs and progress share stderr without being glued together.
 std::shared_ptr<spdlog::sinks::sink> ProgressAwareSink(std::shared_ptr<spdlog::sinks::sink> inner);

@@ -29,6 +29,7 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
   ExportStats stats;
   // The server does not say how many records its export holds: done and rate, no % or ETA.
   raftstore::Progress progress({.enabled = options.progress, .verb = options.progress_verb, .unit = raftstore::Progress::Unit::kRecords});
+  raftstore::ProgressBatch counted(progress);  // the sink thread's lines, told in batches
   // The server always ends with the footer: one missing means the stream was cut short.
   raftstore::ExportStreamReader reader({raftstore::ExportStreamReader::Origin::kServer,
                                         /*allow_no_footer=*/false});
@@ -56,7 +57,7 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
         if (!options.footer) write_to = at;
       } else {
         stats.records += 1;
-        progress.Add(1);
+        counted.Add(1);
       }
       return Status::OK();
     }));
@@ -70,7 +71,10 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
     mine.swap(chunk);  // the client's buffer gets a spare one back
     return verify_and_write.Push(std::move(mine));
   });
-  if (st.ok()) st = verify_and_write.Finish();
+  if (st.ok()) {
+    st = verify_and_write.Finish();
+    counted.Flush();  // the sink thread has ended: its count, before the last line is drawn
+  }
   if (!st.ok()) return st.WithContext(where);
   RS_RETURN_IF_ERROR(reader.Finish().WithContext(where));
   out.flush();

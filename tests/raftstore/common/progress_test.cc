@@ -53,6 +53,22 @@ TEST(Progress, PlainLinesOffATerminal) {
   EXPECT_NE(err.find("import 4 / 4 records (100%), "), std::string::npos) << err;
 }
 
+// A ProgressBatch tells its counts in batches and the rest when it goes: the last line has them
+// all (1500 is one batch of 1024 and 476 left over).
+TEST(ProgressBatch, TheLastLineHasEveryCount) {
+  testing::internal::CaptureStderr();
+  {
+    Progress p({.enabled = true, .verb = "export", .unit = Progress::Unit::kRecords, .total = 1500});
+    {
+      ProgressBatch counted(p);
+      for (int i = 0; i < 1500; ++i) counted.Add(1);
+    }
+    p.Stop();
+  }
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("export 1500 / 1500 records (100%), "), std::string::npos) << err;
+}
+
 TEST(Progress, LineWithTotal) {
   Progress::Options o{.verb = "import", .unit = Progress::Unit::kBytes, .total = 4ULL << 20};
   EXPECT_EQ(Progress::Line(o, 1ULL << 20, 0, 2.0), "import 1.0 MiB / 4.0 MiB (25%), 512.0 KiB/s, ETA 0:06");
