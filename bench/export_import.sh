@@ -12,6 +12,8 @@
 # Each metactl row prints its ratio to the etcd row it competes with: imports to snapshot
 # restore, exports to snapshot save, export | import to save + restore. MB/s is of the bytes
 # each tool moves: the V004 stream for metactl, the snapshot file for etcd.
+# The floor row copies the V004 stream with cp and syncs the copy: what writing an export's
+# bytes durably costs on this disk, whatever the tool.
 # Prints figures only; it never passes or fails on time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,6 +87,8 @@ for round in $(seq 1 "$ROUNDS"); do
     "${ETCD3[@]}" >/dev/null 2>&1
   timed "import --db FILE" "$W/in.jsonl" "$BIN" import --raft-dir "$W/raft" --db "$W/in.jsonl" 2>/dev/null
   timed "import, 3-member cluster" "$W/in.jsonl" "$BIN" import --raft-dir "$W/raft3" --db "$W/in.jsonl" "${PEERS[@]}" 2>/dev/null
+  timed "cp + sync (floor)" "$W/in.jsonl" sh -c "cp '$W/in.jsonl' '$W/copy.jsonl' && sync '$W/copy.jsonl'"
+  rm -f "$W/copy.jsonl"
   timed "export stopped dir" "$W/in.jsonl" "$BIN" export --raft-dir "$W/raft" --db "$W/out.jsonl" 2>/dev/null
   timed "export live (gRPC)" "$W/in.jsonl" "$BIN" export --grpc-api-address "127.0.0.1:$G" --db "$W/live.jsonl" 2>/dev/null
   timed "export | import (pipe)" "$W/in.jsonl" sh -c "'$BIN' export --raft-dir '$W/raft' 2>/dev/null | '$BIN' import --raft-dir '$W/raft-pipe' 2>/dev/null"
@@ -111,6 +115,7 @@ row "etcdctl snapshot save" "" ""
 row "etcdctl snapshot restore" "" ""
 row "import --db FILE" "$RESTORE" "of snapshot restore"
 row "import, 3-member cluster" "$RESTORE" "of snapshot restore (goal <= 0.5x)"
+row "cp + sync (floor)" "$SAVE" "of snapshot save: the stream's bytes copied and synced"
 row "export stopped dir" "$SAVE" "of snapshot save (goal <= 0.5x)"
 row "export live (gRPC)" "$SAVE" "of snapshot save (goal <= 0.7x)"
 row "export | import (pipe)" "$(awk -v a="$SAVE" -v b="$RESTORE" 'BEGIN{print a+b}')" "of save + restore"

@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metactl/client/client_flags.h"
-#include "raftstore/common/fd_streambuf.h"
+#include "raftstore/common/direct_file_writer.h"
 #include "raftstore/common/file_util.h"
 #include "raftstore/common/endpoint_flag.h"
 #include "raftstore/common/interrupt.h"
@@ -65,10 +65,10 @@ static Result<ExportStats> ExportToFile(const std::string& path, const ExportFn&
     // Metadata holds credentials: the file is the owner's alone (0600).
     const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return Status::IOError("cannot create " + part + ": " + raftstore::ErrnoText(errno));
-    raftstore::FdStreamBuf buf(fd, {.writeback = true});  // CommitStaged syncs it
+    raftstore::DirectFileWriter buf(fd);  // CommitStaged syncs it
     std::ostream out(&buf);
     stats = export_fn(out);
-    out.flush();
+    if (stats.ok()) buf.Finish();
     ::close(fd);
     // A failed write is the file's fault whatever the exporter made of it: name the file and
     // the system's reason (a full disk: "No space left on device").

@@ -19,6 +19,10 @@
 //     lets a running consume() end, and joins.
 //   - Spare() gives an empty buffer, with the capacity of a consumed one when there is one.
 //   Push, Spare and Finish are for the producer thread only.
+//
+// Buffer: std::string (BackgroundSink), or any movable, default-constructible type with
+// clear() (keeps the memory) and capacity() (0: nothing worth keeping), such as
+// DirectFileWriter's aligned blocks.
 #pragma once
 
 #include <atomic>
@@ -27,6 +31,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "raftstore/common/bounded_queue.h"
@@ -34,29 +39,72 @@
 
 namespace raftstore {
 
-class BackgroundSink {
+template <typename Buffer>
+class BasicBackgroundSink {
  public:
-  using Consume = std::function<Status(std::string& buffer)>;
+  using Consume = std::function<Status(Buffer& buffer)>;
 
-  BackgroundSink(size_t max_queued, Consume consume);
-  ~BackgroundSink();
-  BackgroundSink(const BackgroundSink&) = delete;
-  BackgroundSink& operator=(const BackgroundSink&) = delete;
+  BasicBackgroundSink(size_t max_queued, Consume consume)
+      : consume_(std::move(consume)), queued_(max_queued), thread_([this] { Run(); }) {}
 
-  Status Push(std::string&& buffer);
-  std::string Spare();
-  Status Finish();
+  ~BasicBackgroundSink() {
+    dropping_.store(true);
+    queued_.Close();
+    if (thread_.joinable()) thread_.join();
+  }
+  BasicBackgroundSink(const BasicBackgroundSink&) = delete;
+  BasicBackgroundSink& operator=(const BasicBackgroundSink&) = delete;
+
+  Status Push(Buffer&& buffer) {
+    if (queued_.Push(std::move(buffer))) return Status::OK();
+    // Closed: only the consumer closes before Finish(), and only after an error.
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
+
+  Buffer Spare() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spare_.empty()) return {};
+    Buffer b = std::move(spare_.back());
+    spare_.pop_back();
+    return b;
+  }
+
+  Status Finish() {
+    queued_.Close();  // the consumer still takes what was pushed before
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
 
  private:
-  void Run();
+  static constexpr size_t kMaxSpare = 4;  // buffers kept for reuse; more were never in flight at once
+
+  void Run() {
+    Buffer buffer;
+    while (queued_.Pop(&buffer)) {
+      if (dropping_.load()) return;
+      Status st = consume_(buffer);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!st.ok()) {
+        error_ = std::move(st);
+        queued_.Close();  // Push() returns the error from now on; what waits is dropped
+        return;
+      }
+      buffer.clear();
+      if (spare_.size() < kMaxSpare && buffer.capacity() > 0) spare_.push_back(std::move(buffer));
+    }
+  }
 
   const Consume consume_;
-  BoundedQueue<std::string> queued_;  // closed by Finish(), the destructor, or a failed consume
+  BoundedQueue<Buffer> queued_;        // closed by Finish(), the destructor, or a failed consume
   std::atomic<bool> dropping_{false};  // the destructor: drop what waits
   std::mutex mu_;                      // guards spare_ and error_
-  std::vector<std::string> spare_;     // consumed buffers, cleared, for Spare()
+  std::vector<Buffer> spare_;          // consumed buffers, cleared, for Spare()
   Status error_;                       // the first error of consume
   std::thread thread_;                 // last: it starts in the constructor
 };
+
+using BackgroundSink = BasicBackgroundSink<std::string>;
 
 }  // namespace raftstore

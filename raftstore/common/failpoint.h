@@ -22,6 +22,8 @@
 //   backup-upload                             each block a backup writes to its location
 //   export-send-chunk                         each chunk of a live export, before it is sent
 //   export-write-chunk                        each chunk of a stopped-dir export, before it is written
+//   direct-write                              each O_DIRECT write of an export file (DirectFileWriter;
+//                                             error: refused with EINVAL, as by a filesystem without it)
 //   import-read-batch                         each batch of lines read from an export stream (import,
 //                                             restore's metadata, inspect), before it is handed over
 //   raft-send-to-N, raft-receive-from-N       raft messages to / from node N (error: dropped,

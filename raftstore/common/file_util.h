@@ -18,10 +18,11 @@ Status SyncDir(const std::string& dir);
 // fsync()s a regular file.
 Status SyncFile(const std::string& path);
 
-// A large file that is synced once complete (an export's FILE.part, an import's table files)
-// has its disk writes started every this many bytes as it is written (sync_file_range, what
-// RocksDB calls bytes_per_sync): the final fsync then waits for the last few megabytes, not
-// for the whole file. For a 500 MB export that fsync was a third of the run.
+// A large file that is synced once complete is pushed toward the disk every this many bytes as
+// it is written, so that the final fsync waits for the last few megabytes, not for the whole
+// file (for a 500 MB export that fsync was a third of the run): an export's FILE.part is
+// fdatasynced by its writer thread (DirectFileWriter), an import's table files have their
+// writes started (sync_file_range, what RocksDB calls bytes_per_sync).
 inline constexpr uint64_t kWritebackBytes = 8 << 20;
 
 // Atomically swaps two existing paths (renameat2 RENAME_EXCHANGE); both must be on one fs.
