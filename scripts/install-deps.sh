@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev openssl libcurl4-openssl-dev libtinyxml2-dev libzstd-dev libcpp-httplib-dev
+  libssl-dev openssl libcurl4-openssl-dev libtinyxml2-dev libzstd-dev libcpp-httplib-dev libxxhash-dev
   prometheus prometheus-cpp-dev
   nodejs npm restic python3 procps time strace
 )

@@ -409,7 +409,8 @@ Status MetaClient::List(const metasrv::ListRequest& req,
   return Status::OK();
 }
 
-Status MetaClient::ExportChunks(metasrv::ExportRequest req, const std::function<Status(std::string&)>& on_chunk) {
+Status MetaClient::ExportChunks(metasrv::ExportRequest req, const ExportChunkFn& on_chunk,
+                                std::optional<uint64_t>* end_lines) {
   grpc::ClientContext ctx;
   const bool want_filtered = req.include_prefixes_size() > 0 || req.exclude_prefixes_size() > 0;
   req.set_as_data(true);
@@ -418,6 +419,8 @@ Status MetaClient::ExportChunks(metasrv::ExportRequest req, const std::function<
   // A signal unblocks a Read() waiting on a slow server (common/interrupt.h).
   raftstore::CancelOnInterrupt cancel([&ctx] { ctx.TryCancel(); });
   Status failed;
+  bool checksums = false;            // the server sent chunk checksums (it honours client_footer)
+  std::optional<uint64_t> end;       // its end marker
   {
     Watchdog dog(&ctx, timeout_);
     metasrv::ExportChunk chunk;
@@ -430,13 +433,24 @@ Status MetaClient::ExportChunks(metasrv::ExportRequest req, const std::function<
                                  "(metactl import --include-prefix/--exclude-prefix)");
         break;
       }
+      if (end) {
+        failed = Status::Corruption("the server sent data after the end of its Export stream: it is broken");
+        break;
+      }
+      if (chunk.end()) {
+        end = chunk.total_lines();
+        continue;
+      }
+      checksums = checksums || chunk.has_xxh3();
+      std::optional<uint64_t> xxh3;
+      if (chunk.has_xxh3()) xxh3 = chunk.xxh3();
       dog.Pause();
       if (chunk.lines_size() > 0) {
         joined.clear();
         for (const auto& line : chunk.lines()) joined.append(line).push_back('\n');
-        failed = on_chunk(joined);
+        failed = on_chunk(joined, xxh3);
       } else if (!chunk.data().empty()) {
-        failed = on_chunk(*chunk.mutable_data());
+        failed = on_chunk(*chunk.mutable_data(), xxh3);
       }
       dog.Resume();
     }
@@ -449,6 +463,10 @@ Status MetaClient::ExportChunks(metasrv::ExportRequest req, const std::function<
   grpc::Status st = reader->Finish();
   if (!failed.ok()) return failed;
   if (!st.ok()) return Error(st, "Export", timeout_);
+  if (checksums && !end) {
+    return Status::Corruption("the Export stream ended without its end marker: it was cut short; export again");
+  }
+  if (end_lines) *end_lines = end;
   return Status::OK();
 }
 

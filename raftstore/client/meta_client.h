@@ -35,6 +35,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -107,13 +108,21 @@ class MetaClient {
                          const std::function<bool(const metasrv::KeyValue&)>& on_kv);
 
   // Calls `on_chunk` for every chunk of the Export stream, footer included: whole lines, each
-  // ending in '\n', as they came (it may move from the string; ForEachLine splits it). Asks for
-  // ExportRequest.as_data; lines from an older server are joined the same way. A non-OK Status
-  // from `on_chunk` cancels the stream and is returned as is. A request with prefixes is
-  // refused (Aborted, before any chunk is passed on) when the server does not confirm that it
-  // applied them: a server older than the prefix filters sends everything.
-  raftstore::Status ExportChunks(metasrv::ExportRequest req,
-                                 const std::function<raftstore::Status(std::string&)>& on_chunk);
+  // ending in '\n', as they came (it may move from the string; ForEachLine splits it), with the
+  // checksum the server sent for them (ExportChunk.xxh3; none from a server that does not
+  // know client_footer or was not asked for it): `on_chunk` checks it (ChunkChecksum,
+  // chunk_lines.h), on whichever thread it hands the chunk to. Asks for ExportRequest.as_data;
+  // lines from an older server are joined the same way. A non-OK Status from `on_chunk` cancels
+  // the stream and is returned as is. A request with prefixes is refused (Aborted, before any
+  // chunk is passed on) when the server does not confirm that it applied them: a server older
+  // than the prefix filters sends everything.
+  // With req.client_footer: *end_lines is set to ExportChunk.total_lines when the server ended
+  // the stream with its end marker, and left empty by a server that sends the footer line
+  // instead (older than the field). A stream with checksums but no end marker, or anything
+  // after the marker, is Corruption.
+  using ExportChunkFn = std::function<raftstore::Status(std::string& data, std::optional<uint64_t> xxh3)>;
+  raftstore::Status ExportChunks(metasrv::ExportRequest req, const ExportChunkFn& on_chunk,
+                                 std::optional<uint64_t>* end_lines = nullptr);
 
   // Calls `on_event` for every event until `stop` becomes true (polled every 100 ms; the
   // stream is then cancelled and OK is returned), `on_event` returns false, or the stream fails.

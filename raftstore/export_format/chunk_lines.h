@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
+
+#include <xxhash.h>
 
 #include "raftstore/common/status.h"
 
@@ -26,5 +29,11 @@ Status ForEachLine(std::string_view chunk, Fn&& fn) {
   }
   return Status::OK();
 }
+
+// The checksum of a chunk as the Export RPC carries it (ExportChunk.xxh3, with
+// ExportRequest.client_footer): XXH3-64, seed 0. It only guards the transfer, so it may be fast
+// (tens of GB/s, against SHA-256's ~1.5 GB/s); the stream's footer keeps its SHA-256, which the
+// client computes.
+inline uint64_t ChunkChecksum(std::string_view chunk) { return XXH3_64bits(chunk.data(), chunk.size()); }
 
 }  // namespace raftstore

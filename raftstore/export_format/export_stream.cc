@@ -84,7 +84,7 @@ bool ExportStreamWriter::Finish(std::string* line) {
   finished_ = true;
   FooterRec footer = digest_.Finish();
   footer.records = encoded_;  // the digest hashed them and counted none
-  *line = EncodeLine(Record{kTreeFooter, std::move(footer)});
+  *line = ExportStreamReader::FooterLine(std::move(footer));
   return true;
 }
 
@@ -159,6 +159,23 @@ Status ExportStreamReader::Finish() {
                               "(an export of metactl or databend-metactl)");
   }
   return Status::OK();
+}
+
+Result<FooterRec> ExportStreamReader::FinishWithoutFooter(uint64_t lines_sent) {
+  if (footer_seen_) {
+    return Status::Corruption("line " + std::to_string(footer_line_) +
+                              ": a footer line in a stream sent without one by request: the server is broken");
+  }
+  if (lines_ == 0) return Status::Corruption("empty stream: expected a header line first");
+  if (lines_ != lines_sent) {
+    return Status::Corruption("the server says it sent " + std::to_string(lines_sent) + " lines but " +
+                              std::to_string(lines_) + " arrived: the stream was altered in transit; export again");
+  }
+  return digest_.Finish();
+}
+
+std::string ExportStreamReader::FooterLine(FooterRec footer) {
+  return EncodeLine(Record{kTreeFooter, std::move(footer)});
 }
 
 namespace {

@@ -48,8 +48,8 @@ class ExportStreamWriter {
   // than Append(), never at the same time as Finish(). Do not mix with Add() in one stream.
   Status Append(const Record& record, std::string* chunk);
   void Hash(std::string_view bytes) {
-    digest_.AddBytes(bytes, 0);  // Finish() takes the count from encoded_
-    hashed_bytes_ += bytes.size();
+    if (footer_) digest_.AddBytes(bytes, 0);  // Finish() takes the count from encoded_
+    hashed_bytes_ += bytes.size();            // (without a footer, nothing needs the digest)
   }
 
   // Whether Hash() was given as many bytes as Append() made (check before Finish()).
@@ -125,6 +125,14 @@ class ExportStreamReader {
 
   // Ends the stream: the checks above that need its end.
   Status Finish();
+  // Ends a stream whose source sends no footer line by agreement (the Export RPC with
+  // client_footer) but says how many lines it sent: Corruption when a footer line came after
+  // all, when the count differs from the lines taken, or for an empty stream. Returns the
+  // footer of the lines taken (their count and SHA-256), for the caller to write. Call once,
+  // instead of Finish().
+  Result<FooterRec> FinishWithoutFooter(uint64_t lines_sent);
+  // The footer line of `footer`, without its '\n' (what ExportStreamWriter writes last).
+  static std::string FooterLine(FooterRec footer);
 
   // Reads `in` to its end, in large blocks (common/line_reader.h): Next() on every line,
   // `visit` on every decoded record (header included, footer not), then Finish(). An error of

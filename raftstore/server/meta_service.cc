@@ -314,16 +314,23 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
   } done{exports_active_};
   Result<KeyFilter> filter = ToKeyFilter(*req);
   if (!filter.ok()) return ToGrpc(filter.status());
+  if (req->client_footer() && !req->as_data()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "ExportRequest.client_footer needs as_data");
+  }
   bool gone = false;
   // Encoded on this thread; hashed and sent on the writer's output thread. A blocking Write()
   // is the flow control: the writer stops encoding when two chunks wait to be sent.
-  ExportChunkWriter::Options options;  // always with the footer: metactl verifies it, and drops it for --no-footer
+  // With the footer unless the client makes it (client_footer): then nothing hashes the stream
+  // here, and each chunk carries the checksum of its bytes instead.
+  ExportChunkWriter::Options options;
+  options.footer = !req->client_footer();
   options.chunk_bytes = req->chunk_bytes() ? req->chunk_bytes() : ExportChunkWriter::kDefaultChunkBytes;
   if (req->chunk_size()) options.chunk_lines = req->chunk_size();
   metasrv::ExportChunk chunk;
   ExportChunkWriter stream(options, [&](std::string& lines) -> raftstore::Status {
     chunk.Clear();
     chunk.set_filtered(!filter->empty());  // tells the client this server applied the prefixes
+    if (req->client_footer()) chunk.set_xxh3(raftstore::ChunkChecksum(lines));
     if (req->as_data()) {
       chunk.set_data(std::move(lines));
     } else {  // a client older than as_data: one string per line, without its '\n'
@@ -346,6 +353,13 @@ grpc::Status MetaService::Export(grpc::ServerContext* ctx, const metasrv::Export
     return stream.Add(rec);
   });
   if (st.ok()) st = stream.Finish();
+  if (st.ok() && req->client_footer()) {  // the end marker: without it the client sees a cut stream
+    chunk.Clear();
+    chunk.set_filtered(!filter->empty());
+    chunk.set_end(true);
+    chunk.set_total_lines(stream.records());
+    if (ctx->IsCancelled() || !writer->Write(chunk)) gone = true;
+  }
   if (gone) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   RETURN_GRPC_IF_ERROR(st);
   return grpc::Status::OK;

@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "meta.grpc.pb.h"
+#include "raftstore/export_format/chunk_lines.h"
 #include "raftstore/export_format/footer.h"
 #include "raftstore/export_format/line_codec.h"
 #include "raftstore/rpc/grpc_status.h"
@@ -61,6 +62,13 @@ class FakeMeta final : public metasrv::Meta::Service {
   explicit FakeMeta(uint64_t id) : id_(id) {}
   std::vector<std::string> export_lines;  // sent as is, footer (or not) included
   std::chrono::milliseconds export_delay{0};  // before the second chunk
+  // A server that knows ExportRequest.client_footer: asked for it, it sends data chunks with
+  // their XXH3 and ends with the end marker (export_lines should then hold no footer). The
+  // knobs below break that as a faulty network or server would.
+  bool knows_client_footer = false;
+  bool corrupt_second_chunk = false;  // one byte of the second chunk differs from its checksum
+  bool omit_end = false;              // no end marker
+  int64_t end_lines_offset = 0;       // the end marker's count is off by this much
   std::atomic<int> upsert_calls{0};           // Upserts answered (retry_test.cc)
   // Status calls answered, by whether they asked for the key count (skip_key_count unset).
   std::atomic<int> status_with_count{0}, status_without_count{0};
@@ -158,6 +166,7 @@ class FakeMeta final : public metasrv::Meta::Service {
   grpc::Status Export(grpc::ServerContext* ctx, const metasrv::ExportRequest* req,
                       grpc::ServerWriter<metasrv::ExportChunk>* w) override {
     size_t n = req->chunk_size() == 0 ? 1000 : req->chunk_size();
+    if (knows_client_footer && req->client_footer()) return ExportWithClientFooter(*req, w, n);
     metasrv::ExportChunk chunk;
     for (const auto& l : export_lines) {
       chunk.add_lines(l);
@@ -171,6 +180,34 @@ class FakeMeta final : public metasrv::Meta::Service {
       }
     }
     if (chunk.lines_size() > 0) w->Write(chunk);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ExportWithClientFooter(const metasrv::ExportRequest& req,
+                                      grpc::ServerWriter<metasrv::ExportChunk>* w, size_t n) {
+    if (!req.as_data()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "client_footer needs as_data");
+    metasrv::ExportChunk chunk;
+    int sent = 0;
+    auto send = [&] {
+      chunk.set_xxh3(raftstore::ChunkChecksum(chunk.data()));
+      if (++sent == 2 && corrupt_second_chunk) (*chunk.mutable_data())[0] ^= 1;
+      w->Write(chunk);
+      chunk.Clear();
+    };
+    size_t in_chunk = 0;
+    for (const auto& l : export_lines) {
+      chunk.mutable_data()->append(l).push_back('\n');
+      if (++in_chunk == n) {
+        send();
+        in_chunk = 0;
+      }
+    }
+    if (in_chunk > 0) send();
+    if (!omit_end) {
+      chunk.set_end(true);
+      chunk.set_total_lines(static_cast<uint64_t>(static_cast<int64_t>(export_lines.size()) + end_lines_offset));
+      w->Write(chunk);
+    }
     return grpc::Status::OK;
   }
 

@@ -1,6 +1,7 @@
 // The Export RPC of a real metasrv sends chunks by bytes (issue 14): a chunk ends at the first
 // line that brings it to ExportRequest.chunk_bytes (default 1 MiB), or at chunk_size lines when
-// that is set; whatever the chunking, the lines are the same.
+// that is set; whatever the chunking, the lines are the same. Asked for client_footer, it sends
+// the same lines without the footer, each chunk with its checksum, and ends with its end marker.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "raftstore/export_format/chunk_lines.h"
 #include "tests/raftstore/server/process.h"
 
 using namespace testutil;
@@ -93,6 +95,46 @@ TEST(ExportChunks, ByBytesByDefaultAndByLinesOnRequest) {
     EXPECT_GT(lines.size(), 1200u);
     EXPECT_EQ(small.Lines(), lines);
     EXPECT_EQ(by_lines.Lines(), lines);
+
+    // client_footer: data with checksums, no footer line, then the end marker with the count.
+    metasrv::ExportRequest req;
+    req.set_as_data(true);
+    req.set_client_footer(true);
+    grpc::ClientContext ctx;
+    auto reader = m.stub().Export(&ctx, req);
+    metasrv::ExportChunk chunk;
+    std::string data;
+    size_t chunks = 0, ends = 0;
+    uint64_t end_lines = 0;
+    while (reader->Read(&chunk)) {
+      EXPECT_EQ(ends, 0u) << "nothing after the end marker";
+      if (chunk.end()) {
+        ++ends;
+        end_lines = chunk.total_lines();
+        EXPECT_TRUE(chunk.data().empty());
+        continue;
+      }
+      ++chunks;
+      ASSERT_TRUE(chunk.has_xxh3()) << "chunk " << chunks;
+      EXPECT_EQ(chunk.xxh3(), raftstore::ChunkChecksum(chunk.data())) << "chunk " << chunks;
+      data += chunk.data();
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    EXPECT_GE(chunks, 4u);
+    EXPECT_EQ(ends, 1u);
+    std::string want;
+    for (size_t i = 0; i + 1 < lines.size(); ++i) want += lines[i] + "\n";  // all but the footer
+    ASSERT_TRUE(lines.back().starts_with("[\"footer\""));
+    EXPECT_EQ(data, want);
+    EXPECT_EQ(end_lines, lines.size() - 1);
+
+    metasrv::ExportRequest without_data;
+    without_data.set_client_footer(true);
+    grpc::ClientContext ctx2;
+    auto refused = m.stub().Export(&ctx2, without_data);
+    while (refused->Read(&chunk)) {
+    }
+    EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   }
   fs::remove_all(root);
 }

@@ -82,6 +82,64 @@ TEST(ExportLiveTest, RefusesMissingFooterAndLinesAfterIt) {
       << r.status().message();
 }
 
+// A server that knows client_footer sends no footer: the client makes it from what it
+// received, and the file is byte for byte what an older server's footer would have made.
+TEST(ExportLiveTest, MakesTheFooterWhenTheServerSendsNone) {
+  FakeServer s(1);
+  s.service().knows_client_footer = true;
+  auto lines = SampleLines();
+  s.service().export_lines = lines;
+  std::vector<std::string> want = lines;
+  want.push_back(FooterLine(lines));
+  for (uint32_t chunk : {0u, 1u, 2u}) {
+    std::ostringstream out;
+    auto r = raftstore::transfer::ExportLive({s.addr()}, out, raftstore::transfer::ExportOptions{}, 5, chunk);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(out.str(), Joined(want)) << "chunk " << chunk;
+    EXPECT_EQ(r->records, lines.size());
+    EXPECT_EQ(r->bytes, out.str().size());
+  }
+  std::ostringstream out;
+  raftstore::transfer::ExportOptions no_footer;
+  no_footer.footer = false;
+  auto r = raftstore::transfer::ExportLive({s.addr()}, out, no_footer, 5, 2);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(out.str(), Joined(lines));
+}
+
+// What the chunk checksums and the end marker are for: a chunk changed in transit, a stream
+// cut before its end, and a count that does not match are refused, naming what happened.
+TEST(ExportLiveTest, RefusesACorruptedOrCutStreamWithoutAFooter) {
+  FakeServer s(1);
+  auto& svc = s.service();
+  svc.knows_client_footer = true;
+  svc.export_lines = SampleLines();
+  auto run = [&] {
+    std::ostringstream out;
+    return raftstore::transfer::ExportLive({s.addr()}, out, raftstore::transfer::ExportOptions{}, 5, 2);
+  };
+  svc.corrupt_second_chunk = true;
+  auto r = run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), raftstore::Status::Code::kCorruption);
+  EXPECT_NE(r.status().message().find("chunk 2 ("), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("corrupted in transit"), std::string::npos) << r.status().message();
+
+  svc.corrupt_second_chunk = false;
+  svc.omit_end = true;
+  r = run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("ended without its end marker: it was cut short"), std::string::npos)
+      << r.status().message();
+
+  svc.omit_end = false;
+  svc.end_lines_offset = 1;
+  r = run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("says it sent 6 lines but 5 arrived"), std::string::npos)
+      << r.status().message();
+}
+
 TEST(ExportLiveTest, StreamTimeoutIsPerChunkAndIgnoresSlowConsumer) {
   FakeServer s(1);
   auto lines = SampleLines();
@@ -101,7 +159,7 @@ TEST(ExportLiveTest, StreamTimeoutIsPerChunkAndIgnoresSlowConsumer) {
   size_t n = 0;
   metasrv::ExportRequest req;
   req.set_chunk_size(2);
-  auto st = (*c)->ExportChunks(req, [&](std::string& chunk) {
+  auto st = (*c)->ExportChunks(req, [&](std::string& chunk, std::optional<uint64_t>) {
     return raftstore::ForEachLine(chunk, [&](std::string_view, size_t) {
       if (n++ == 0) std::this_thread::sleep_for(1500ms);
       return raftstore::Status::OK();
