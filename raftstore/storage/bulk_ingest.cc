@@ -1,5 +1,8 @@
 #include "raftstore/storage/bulk_ingest.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <vector>
 
@@ -22,12 +25,10 @@ BulkIngest::BulkIngest(RaftDir* dir) : dir_(dir), work_dir_((fs::path(dir->path(
 BulkIngest::~BulkIngest() = default;
 
 Status BulkIngest::Open(Lane* lane) {
-  std::error_code ec;
-  if (!fs::exists(work_dir_, ec)) {
-    if (!fs::create_directory(work_dir_, ec)) {
-      return Status::IOError("create " + work_dir_ + ": " + ec.message());
-    }
-    fs::permissions(work_dir_, fs::perms::owner_all, ec);
+  // Private from its creation (mode 0700 in the mkdir itself, not chmod after it); EEXIST: an
+  // earlier lane made it.
+  if (::mkdir(work_dir_.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IOError("create " + work_dir_ + ": " + ErrnoText(errno));
   }
   rocksdb::DB* db = storage_internal::Access::Db(*dir_);
   rocksdb::EnvOptions env;

@@ -1,6 +1,8 @@
 // Sorted table files for a bulk-load dir (bulk_ingest.h, through RecordWriter): keys in order
 // bypass the memtable, keys out of order and keys after the first Flush() go through batches,
 // and either way the dir holds exactly what was added.
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -75,6 +77,10 @@ TEST_F(BulkIngestTest, SortedKeysAreIngestedWithoutTheMemtable) {
   for (uint64_t i = 1; i <= 300; ++i) want.push_back(EncodeLine(Log(i)));
   for (uint64_t i = 0; i < 300; ++i) want.push_back(EncodeLine(Expire(1000 + i, i)));
   for (int i = 0; i < 1000; ++i) want.push_back(EncodeLine(Kv("k" + std::to_string(10000 + i), i)));
+  // The table files wait in a work dir that holds keys and values: the owner's alone.
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_->path() + "/bulk-ingest").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
   ASSERT_TRUE(w.Flush().ok());
   EXPECT_EQ(MemtableEntries(), before) << "sorted keys went through write batches";
   EXPECT_EQ(ExportLines(), want);

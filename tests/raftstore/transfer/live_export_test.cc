@@ -14,26 +14,32 @@ using namespace fake_metasrv;
 using raftstore::client::MetaClient;
 
 
-TEST(ExportLiveTest, WritesLinesAndVerifiesFooter) {
+// Whether the server sends the footer (one older than ExportRequest.client_footer) or leaves it
+// to metactl, the file is the same: the lines, then their footer.
+TEST(ExportLiveTest, WritesLinesAndTheirFooter) {
   FakeServer s(1);
-  auto lines = SampleLines();
-  s.service().export_lines = lines;
-  s.service().export_lines.push_back(FooterLine(lines));
-  for (uint32_t chunk : {0u, 1u, 2u, 1000u}) {
+  const auto lines = SampleLines();
+  auto with_footer = lines;
+  with_footer.push_back(FooterLine(lines));
+  for (bool client_footer : {false, true}) {
+    s.service().knows_client_footer = client_footer;
+    s.service().export_lines = client_footer ? lines : with_footer;
+    for (uint32_t chunk : {0u, 1u, 2u, 1000u}) {
+      std::ostringstream out;
+      auto r = raftstore::transfer::ExportLive({s.addr()}, out, raftstore::transfer::ExportOptions{}, 5, chunk);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      EXPECT_EQ(out.str(), Joined(with_footer)) << "client_footer " << client_footer << ", chunk " << chunk;
+      EXPECT_EQ(r->records, lines.size());
+      EXPECT_EQ(r->bytes, out.str().size());
+    }
+    // --no-footer: verified, not written.
     std::ostringstream out;
-    auto r = raftstore::transfer::ExportLive({s.addr()}, out, raftstore::transfer::ExportOptions{}, 5, chunk);
+    raftstore::transfer::ExportOptions no_footer;
+    no_footer.footer = false;
+    auto r = raftstore::transfer::ExportLive({s.addr()}, out, no_footer, 5, 2);
     ASSERT_TRUE(r.ok()) << r.status().message();
-    EXPECT_EQ(out.str(), Joined(s.service().export_lines));
-    EXPECT_EQ(r->records, lines.size());
-    EXPECT_EQ(r->bytes, out.str().size());
+    EXPECT_EQ(out.str(), Joined(lines)) << "client_footer " << client_footer;
   }
-  // --no-footer: verified, not written.
-  std::ostringstream out;
-  raftstore::transfer::ExportOptions no_footer;
-  no_footer.footer = false;
-  auto r = raftstore::transfer::ExportLive({s.addr()}, out, no_footer, 5, 2);
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(out.str(), Joined(lines));
 }
 
 TEST(ExportLiveTest, RefusesWrongFooter) {
@@ -80,31 +86,6 @@ TEST(ExportLiveTest, RefusesMissingFooterAndLinesAfterIt) {
   EXPECT_NE(r.status().message().find("line 7: a line after the integrity footer"),
             std::string::npos)
       << r.status().message();
-}
-
-// A server that knows client_footer sends no footer: the client makes it from what it
-// received, and the file is byte for byte what an older server's footer would have made.
-TEST(ExportLiveTest, MakesTheFooterWhenTheServerSendsNone) {
-  FakeServer s(1);
-  s.service().knows_client_footer = true;
-  auto lines = SampleLines();
-  s.service().export_lines = lines;
-  std::vector<std::string> want = lines;
-  want.push_back(FooterLine(lines));
-  for (uint32_t chunk : {0u, 1u, 2u}) {
-    std::ostringstream out;
-    auto r = raftstore::transfer::ExportLive({s.addr()}, out, raftstore::transfer::ExportOptions{}, 5, chunk);
-    ASSERT_TRUE(r.ok()) << r.status().message();
-    EXPECT_EQ(out.str(), Joined(want)) << "chunk " << chunk;
-    EXPECT_EQ(r->records, lines.size());
-    EXPECT_EQ(r->bytes, out.str().size());
-  }
-  std::ostringstream out;
-  raftstore::transfer::ExportOptions no_footer;
-  no_footer.footer = false;
-  auto r = raftstore::transfer::ExportLive({s.addr()}, out, no_footer, 5, 2);
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(out.str(), Joined(lines));
 }
 
 // What the chunk checksums and the end marker are for: a chunk changed in transit, a stream
