@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include <rocksdb/options.h>
 #include <spdlog/spdlog.h>
@@ -85,9 +87,25 @@ using storage_internal::Access;
 
 namespace {
 
-bool IsLockError(const rocksdb::Status& s) {
-  const std::string m = s.ToString();
-  return s.IsIOError() && (m.find("lock") != std::string::npos || m.find("LOCK") != std::string::npos);
+// The raft dirs this process has open, by the path they were opened at. RocksDB refuses a second
+// open of a dir by an untyped IOError whose text says why ("lock hold by current process", or
+// the fcntl failure for another process): instead of reading that text, Open() asks this set
+// (this process) and the LOCK file itself (RaftDir::InUse, another process).
+std::mutex open_dirs_mu;
+std::set<std::string> open_dirs;
+
+std::string OpenDirKey(const std::string& path) {
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(path, ec);
+  return ec ? path : p.string();
+}
+
+Status InUseError(const std::string& path, bool this_process) {
+  if (this_process) return Status::Busy("raft dir " + path + " is in use: this process has it open already");
+  return Status::Busy("raft dir " + path +
+                      " is in use by another process (its RocksDB LOCK is held); stop that "
+                      "process (metasrv or metactl) first, or export a live server with "
+                      "--grpc-api-address");
 }
 
 rocksdb::Options RocksOptions(const RaftDirOptions& options) {
@@ -163,18 +181,23 @@ ReadView::~ReadView() { db_->ReleaseSnapshot(snapshot_); }
 Result<std::unique_ptr<RaftDir>> RaftDir::Open(const std::string& path, const RaftDirOptions& options) {
   bool fresh = false;
   RS_RETURN_IF_ERROR(CheckPath(path, options, &fresh));
+  const std::string key = OpenDirKey(path);
+  {
+    std::lock_guard<std::mutex> lock(open_dirs_mu);
+    if (!open_dirs.insert(key).second) return InUseError(path, /*this_process=*/true);
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(RocksOptions(options), path, &raw);
   if (!s.ok()) {
-    if (IsLockError(s)) {
-      return Status::Busy("raft dir " + path +
-                          " is in use by another process (its RocksDB LOCK is held); stop that "
-                          "process (metasrv or metactl) first, or export a live server with "
-                          "--grpc-api-address");
+    {
+      std::lock_guard<std::mutex> lock(open_dirs_mu);
+      open_dirs.erase(key);
     }
+    if (s.IsIOError() && InUse(path)) return InUseError(path, /*this_process=*/false);
     return FromRocks(s, "open raft dir " + path);
   }
   std::unique_ptr<RaftDir> dir(new RaftDir(path, std::unique_ptr<rocksdb::DB>(raw), options.bulk_load));
+  dir->open_key_ = key;
   RS_RETURN_IF_ERROR(CheckVersion(dir.get(), fresh));
   return dir;
 }
@@ -227,6 +250,10 @@ Status RaftDir::Close() {
   if (st.ok()) st = FromRocks(db_->SyncWAL(), "sync raft dir " + path_);
   rocksdb::Status cs = db_->Close();
   db_.reset();
+  {
+    std::lock_guard<std::mutex> lock(open_dirs_mu);
+    open_dirs.erase(open_key_);
+  }
   if (st.ok()) st = FromRocks(cs, "close raft dir " + path_);
   if (st.ok()) st = SyncDir(path_);
   return st;

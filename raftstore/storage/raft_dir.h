@@ -57,7 +57,8 @@ class RaftDir {
 
   // Opens (or creates) the raft dir at `path`, upgrading a dir of the previous layout version
   // in place. Errors:
-  //  NotFound: missing dir (and !create_if_missing); Busy: in use by another process;
+  //  NotFound: missing dir (and !create_if_missing); Busy: in use by another process (its
+  //  LOCK is held) or already open in this one;
   //  InvalidArgument: not a raft dir, or a layout version this build does not read.
   static Result<std::unique_ptr<RaftDir>> Open(const std::string& path, const RaftDirOptions& options);
 
@@ -66,8 +67,9 @@ class RaftDir {
   // InvalidArgument naming the dir, its mode and the chmod that fixes it. OK when missing.
   static Status CheckPermissions(const std::string& path);
 
-  // True when a process holds the dir's RocksDB LOCK (without opening the dir; false when
-  // there is no dir or no LOCK file).
+  // True when another process holds the dir's RocksDB LOCK (without opening the dir; false
+  // when there is no dir or no LOCK file). Not for a dir this process has open: the probe's
+  // close would release this process's own lock (POSIX record locks belong to the process).
   static bool InUse(const std::string& path);
 
   ~RaftDir();
@@ -93,6 +95,7 @@ class RaftDir {
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   bool bulk_load_ = false;
+  std::string open_key_;  // this dir's entry in the process's set of open dirs (raft_dir.cc)
 };
 
 
