@@ -23,10 +23,10 @@
 //     the last, partial block at Finish(). sync() (ostream::flush) writes nothing; it only
 //     reports a failure already known. At most max_queued full blocks wait for the writer:
 //     the producer blocks while the disk is behind (memory: max_queued + 2 blocks).
-//   - Finish() writes the last block and waits for the writer; false if any write failed.
-//     Call it once, at the end; nothing may be written after it. It does not sync: O_DIRECT
-//     does not make a write durable (the device's cache still needs the flush fsync sends),
-//     so the caller syncs the file as before (CommitStaged).
+//   - Finish() writes the last block and waits for the writer; false if any write (or a
+//     periodic fdatasync) failed. Call it once, at the end; nothing may be written after it.
+//     It does not sync the last block: neither O_DIRECT nor the periodic syncs make the whole
+//     file durable, so the caller syncs it as before (CommitStaged); they only make that cheap.
 //   - Destroyed without Finish() (the export failed or was interrupted): the blocks that wait
 //     are dropped, a running write ends, and nothing more is written.
 //   - error(): the errno of the first failed write; 0 while none did.

@@ -84,7 +84,7 @@ bool ExportStreamWriter::Finish(std::string* line) {
   finished_ = true;
   FooterRec footer = digest_.Finish();
   footer.records = encoded_;  // the digest hashed them and counted none
-  *line = ExportStreamReader::FooterLine(std::move(footer));
+  *line = FooterLine(std::move(footer));
   return true;
 }
 
@@ -174,7 +174,7 @@ Result<FooterRec> ExportStreamReader::FinishWithoutFooter(uint64_t lines_sent) {
   return digest_.Finish();
 }
 
-std::string ExportStreamReader::FooterLine(FooterRec footer) {
+std::string FooterLine(FooterRec footer) {
   return EncodeLine(Record{kTreeFooter, std::move(footer)});
 }
 

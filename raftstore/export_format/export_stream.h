@@ -72,6 +72,10 @@ class ExportStreamWriter {
   StreamDigest digest_;
 };
 
+// The footer line of `footer`, without its '\n': what ExportStreamWriter writes last, and what
+// a live export writes when it made the footer itself (ExportRequest.client_footer).
+std::string FooterLine(FooterRec footer);
+
 // Reads a stream line by line and checks its framing and footer.
 //
 // Contract: the lines are numbered from 1 and every error says "line N: <what>" (the caller
@@ -131,8 +135,6 @@ class ExportStreamReader {
   // footer of the lines taken (their count and SHA-256), for the caller to write. Call once,
   // instead of Finish().
   Result<FooterRec> FinishWithoutFooter(uint64_t lines_sent);
-  // The footer line of `footer`, without its '\n' (what ExportStreamWriter writes last).
-  static std::string FooterLine(FooterRec footer);
 
   // Reads `in` to its end, in large blocks (common/line_reader.h): Next() on every line,
   // `visit` on every decoded record (header included, footer not), then Finish(). An error of

@@ -100,7 +100,7 @@ Result<ExportStats> ExportLive(const std::vector<std::string>& addrs, std::ostre
     auto footer = reader.FinishWithoutFooter(*end_lines);
     if (!footer.ok()) return footer.status().WithContext(where);
     if (options.footer) {
-      const std::string line = raftstore::ExportStreamReader::FooterLine(std::move(*footer)) + "\n";
+      const std::string line = raftstore::FooterLine(std::move(*footer)) + "\n";
       out.write(line.data(), static_cast<std::streamsize>(line.size()));
       stats.bytes += line.size();
     }
