@@ -76,7 +76,7 @@ void Agent::Schedule() {
       std::unique_lock<std::mutex> lk(mu_);
       if (cv_.wait_until(lk, next, [this] { return stopping_; })) return;
     }
-    auto run = StartBackup("", nullptr, "schedule");
+    auto run = StartBackup("", nullptr, kScheduleTrigger);
     std::chrono::milliseconds delay = options_.interval;
     if (!run.ok()) {
       spdlog::warn("metactl agent: scheduled backup not started: {}", run.status().ToString());
@@ -89,7 +89,6 @@ void Agent::Schedule() {
       const bool ok = (*run)->state() == RunState::kSuccess;
       {
         std::lock_guard<std::mutex> g(mu_);
-        stats_.last_scheduled_ok = ok;
         if (stopping_) return;
       }
       failures = ok ? 0 : failures + 1;
@@ -126,8 +125,8 @@ void Agent::ExecuteBackup(std::shared_ptr<Run> run, backup::BackupOptions o) {
                options_.location);
   auto fail = [&](const Status& st) {
     spdlog::error("metactl agent: backup {} failed: {}", run->id(), st.ToString());
+    Record(*run, std::chrono::duration<double>(Clock::now() - t0).count(), false);
     run->Fail(st);
-    Record(run->observer, std::chrono::duration<double>(Clock::now() - t0).count(), false);
   };
   auto store = options_.open_store(/*for_backup=*/true);
   if (!store.ok()) return fail(store.status());
@@ -164,15 +163,17 @@ void Agent::ExecuteBackup(std::shared_ptr<Run> run, backup::BackupOptions o) {
     stats_.last_success_unix_s = static_cast<double>(m->time_unix_ms()) / 1000.0;
     if (!retention_ok) stats_.retention_failures++;
   }
-  Record(run->observer, std::chrono::duration<double>(Clock::now() - t0).count(), true);
+  Record(*run, std::chrono::duration<double>(Clock::now() - t0).count(), true);
   spdlog::info("metactl agent: backup {} done: {} ({} new blocks, {} reused)", run->id(), m->id(),
                m->stats().new_blocks(), m->stats().reused_blocks());
   run->Succeed(std::move(summary));
 }
 
-void Agent::Record(const backup::BackupObserver& ob, double seconds, bool ok) {
+void Agent::Record(const Run& run, double seconds, bool ok) {
+  const backup::BackupObserver& ob = run.observer;
   std::lock_guard<std::mutex> g(mu_);
   (ok ? stats_.backups_ok : stats_.backups_failed)++;
+  if (run.trigger() == kScheduleTrigger) stats_.last_scheduled_ok = ok;
   const double prepare = static_cast<double>(ob.prepare_us) / 1e6;
   const double compression = static_cast<double>(ob.compress_us) / 1e6;
   const double upload = static_cast<double>(ob.upload_us) / 1e6;

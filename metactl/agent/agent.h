@@ -72,8 +72,14 @@ struct AgentStats {
   double seconds_total = 0, prepare_seconds_total = 0, compression_seconds_total = 0,
          upload_seconds_total = 0;
   raftstore::Histogram duration, prepare, compression, upload;
+  // Set with the counters above, under the same lock, so that /healthz never disagrees with
+  // /metrics (a success counted while healthz still reports the failure before it).
   std::optional<bool> last_scheduled_ok;  // nullopt: none was due yet
 };
+
+// The trigger of the runs the scheduler starts (the API's are kApiTrigger).
+inline constexpr const char* kScheduleTrigger = "schedule";
+inline constexpr const char* kApiTrigger = "api";
 
 class Agent {
  public:
@@ -101,7 +107,9 @@ class Agent {
   void Schedule();
   void ExecuteBackup(std::shared_ptr<Run> run, raftstore::backup::BackupOptions o);
   void ExecuteRestore(std::shared_ptr<Run> run, raftstore::backup::RestoreOptions o);
-  void Record(const raftstore::backup::BackupObserver& ob, double seconds, bool ok);
+  // Counts a finished backup run (and, for a scheduled one, the health verdict). Called before
+  // the run is marked finished, so whoever sees it finished sees it counted.
+  void Record(const Run& run, double seconds, bool ok);
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
   void JoinFinished();
 

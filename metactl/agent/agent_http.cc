@@ -120,7 +120,7 @@ void PostBackup(Agent& agent, const httplib::Request& req, httplib::Response& re
     if (!f.ok()) return SendStatus(res, f.status());
     filter = std::move(*f);
   }
-  auto run = agent.StartBackup(id, filter ? &*filter : nullptr, "api");
+  auto run = agent.StartBackup(id, filter ? &*filter : nullptr, kApiTrigger);
   if (!run.ok()) {
     nlohmann::ordered_json j = {{"error", run.status().message()}};
     if (run.status().code() == Status::Code::kBusy) {
