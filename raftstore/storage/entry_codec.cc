@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "raftstore/storage/fast_payload_codec.h"
+
 namespace raftstore {
 
 namespace pb = metasrv::raft;
@@ -137,11 +139,23 @@ raft::MembershipConfig ToMembershipConfig(const Membership& m) {
 }
 
 std::string EncodeNormal(const NormalPayload& p) {
+  std::string fast;
+  if (TryEncodeFastNormal(p, &fast)) return fast;
+  return EncodeNormalWithDom(p);
+}
+
+std::string EncodeNormalWithDom(const NormalPayload& p) {
   Json body = ToJson(Payload{p})["Normal"];
   return body.dump(-1, ' ', false, Json::error_handler_t::strict);
 }
 
 Result<NormalPayload> DecodeNormal(const std::string& data) {
+  NormalPayload fast;
+  if (TryDecodeFastNormal(data, &fast)) return fast;
+  return DecodeNormalWithDom(data);
+}
+
+Result<NormalPayload> DecodeNormalWithDom(const std::string& data) {
   Json body = Json::parse(data, nullptr, false);
   if (body.is_discarded()) return Status::Corruption("raft entry data is not valid JSON");
   Json wrapped = Json::object();

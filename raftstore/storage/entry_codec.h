@@ -47,8 +47,14 @@ raft::Entry ToRaftEntry(const LogEntry& e);
 Membership ToMembership(const raft::MembershipConfig& c);
 raft::MembershipConfig ToMembershipConfig(const Membership& m);
 
-// The JSON text of a Normal payload's body, as carried in raft::Entry::data.
+// The JSON text of a Normal payload's body, as carried in raft::Entry::data. Both try the
+// DOM-free fast path first (fast_payload_codec.h: a client's UpsertKV) and fall back to the
+// DOM, which alone decides errors. EncodeNormal throws nlohmann's type_error for a string that
+// is not UTF-8 (the fast path declines such a key, so this is unchanged).
 std::string EncodeNormal(const NormalPayload& p);
 Result<NormalPayload> DecodeNormal(const std::string& data);
+// The DOM path alone (the differential test compares the two).
+std::string EncodeNormalWithDom(const NormalPayload& p);
+Result<NormalPayload> DecodeNormalWithDom(const std::string& data);
 
 }  // namespace raftstore
