@@ -5,11 +5,13 @@
 
 line_codec and import_stream get their seeds from the export fixtures (testdata/*.jsonl and,
 when present, databend's files under ../shared/compat/databend/: read here, never copied into
-the repo); manifest, s3_list and client_api get small hand-made messages built below (the
+the repo), payload_codec the Normal payloads of their log entries and the compact forms built
+below; manifest, s3_list and client_api get small hand-made messages built below (the
 protobuf ones encoded by hand, so no protobuf module is needed). Each target's first byte
 selects its mode (see the target's header), so a seed is written once per useful mode.
 """
 import hashlib
+import json
 import os
 import sys
 
@@ -114,6 +116,44 @@ def s3_seeds(out):
         write(out, "s3_list", bytes([i]) + p)
 
 
+def normal_payloads(line):
+    """The Normal payloads of a log entry line, as compact JSON (databend's carry "txid")."""
+    try:
+        doc = json.loads(line)
+    except ValueError:
+        return []
+    found = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            n = v.get("Normal")
+            if isinstance(n, dict) and "cmd" in n:
+                found.append(json.dumps(n, separators=(",", ":"), ensure_ascii=False).encode())
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    walk(doc)
+    return found
+
+
+def payload_seeds(out):
+    # The compact forms the fast path takes (storage/fast_payload_codec.h), and near misses.
+    tail = b'"value_meta":null}}}'
+    for p in [
+        b'{"time_ms":1,"cmd":{"UpsertKV":{"key":"a/b","seq":"Any","value":{"Update":[1,22,255]},' + tail,
+        b'{"time_ms":0,"cmd":{"UpsertKV":{"key":"","seq":{"Exact":7},"value":{"Update":[]},' + tail,
+        b'{"time_ms":18446744073709551615,"cmd":{"UpsertKV":{"key":"\xc3\xa9","seq":{"GE":0},"value":"Delete",' + tail,
+        b'{"time_ms":5,"cmd":{"UpsertKV":{"key":"k","seq":"Any","value":"AsIs","value_meta":{"expire_at":null}}}}',
+        b'{"time_ms":5,"cmd":{"UpsertKV":{"key":"k","seq":"Any","value":"AsIs","value_meta":{"expire_at":9,"ttl":{"millis":3}}}}}',
+        b'{"time_ms":5,"cmd":{"UpsertKV":{"key":"k\\n","seq":"Any","value":"Delete",' + tail,
+        b'{"time_ms":5,"cmd":{"RemoveNode":{"node_id":2}}}',
+    ]:
+        write(out, "payload_codec", p)
+
+
 def main():
     out, testdata = sys.argv[1], sys.argv[2]
     shared = sys.argv[3] if len(sys.argv) > 3 else None
@@ -125,6 +165,9 @@ def main():
         for line in data.split(b"\n"):
             if line:
                 write(out, "line_codec", line)
+            for payload in normal_payloads(line):
+                write(out, "payload_codec", payload)
+    payload_seeds(out)
     manifest_seeds(out)
     client_api_seeds(out)
     s3_seeds(out)

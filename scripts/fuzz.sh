@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-30}
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(line_codec import_stream manifest s3_list client_api)
+((${#TARGETS[@]})) || TARGETS=(line_codec import_stream manifest s3_list client_api payload_codec)
 
 bash scripts/install-fuzz-deps.sh
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}

@@ -1,5 +1,6 @@
-// UTF-8 well-formedness, the one check used wherever bytes must be valid text: the export
-// codec's fast path (a string it may write unescaped) and metactl's display of values.
+// UTF-8 well-formedness, the one check used wherever bytes must be valid text: the compact-JSON
+// fast paths (model/compact_json.h: a string they may read or write unescaped) and metactl's
+// display of values.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,5 @@
 #include "raftstore/export_format/fast_line_codec.h"
 
-
 #include "raftstore/model/compact_json.h"
 
 namespace raftstore {

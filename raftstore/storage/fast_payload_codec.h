@@ -17,10 +17,10 @@
 //     `data` and gives the same NormalPayload. For anything else (another command, another
 //     field order, "txid", whitespace, an escape, a number that is not a plain unsigned
 //     integer, an error) it returns false, and the DOM path decides: every error message a
-//     user sees is the DOM's.
+//     user sees is the DOM's. *out is then unspecified.
 //   - TryEncodeFastNormal(p, &data) returns true only when it wrote exactly what the DOM
 //     encoder writes for `p` (same bytes); false for anything else, e.g. a key that needs a
-//     JSON escape.
+//     JSON escape (*data is then unspecified).
 #pragma once
 
 #include <string>

@@ -139,7 +139,7 @@ Record RandomRecord(std::mt19937_64& rng) {
 
 // One random edit: the bytes a JSON scanner is most likely to get wrong.
 std::string Mutate(std::string line, std::mt19937_64& rng) {
-  static const std::string kBytes = std::string("0123456789-.eE\"\\,:{}[] nul\x80\xc3\xed\xff", 28);
+  static const std::string kBytes = "0123456789-.eE\"\\,:{}[] nul\x80\xc3\xed\xff";
   if (line.empty()) return line;
   const size_t at = rng() % line.size();
   const char b = kBytes[rng() % kBytes.size()];
